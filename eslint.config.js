@@ -1,0 +1,17 @@
+const tseslint = require("typescript-eslint");
+
+module.exports = tseslint.config(
+  { ignores: ["dist/", "node_modules/", "coverage/", "data/", "scripts/", "bench/*.js", "*.config.js", "eslint.config.js"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": ["error", { allow: ["warn", "error"] }],
+    },
+  },
+  {
+    files: ["src/cli/**", "bench/**", "test/**"],
+    rules: { "no-console": "off" },
+  },
+);

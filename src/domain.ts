@@ -1,0 +1,88 @@
+/**
+ * Domain types shared by every layer. They carry exact values: decimals are strings in plain notation,
+ * 64-bit integers are bigint. Nothing here touches I/O.
+ */
+
+export type Role = "viewer" | "trader" | "admin";
+export const ROLES: readonly Role[] = ["viewer", "trader", "admin"];
+const ROLE_RANK: Record<Role, number> = { viewer: 1, trader: 2, admin: 3 };
+
+export function roleAtLeast(have: Role | undefined, need: Role): boolean {
+  return have !== undefined && ROLE_RANK[have] >= ROLE_RANK[need];
+}
+
+export function highestRole(roles: Iterable<Role>): Role | undefined {
+  let best: Role | undefined;
+  for (const r of roles) if (best === undefined || ROLE_RANK[r] > ROLE_RANK[best]) best = r;
+  return best;
+}
+
+export type KeyType = "hmac" | "ed25519" | "rsa";
+export const KEY_TYPES: readonly KeyType[] = ["hmac", "ed25519", "rsa"];
+
+/** The configuration of MMP for one underlying, exactly as the exchange reports it. */
+export interface MmpConfig {
+  underlyingId: number;
+  underlying: string;
+  windowTimeInMilliseconds: number;
+  frozenTimeInMilliseconds: bigint;
+  /** plain-notation decimal string, as the exchange sent it */
+  qtyLimit: string;
+  deltaLimit: string;
+  /** epoch ms; 0 = never triggered */
+  lastTriggerTime: bigint;
+}
+
+/** What a caller asks mmpSet to apply. Already validated. */
+export interface MmpSettings {
+  underlying: string;
+  windowTimeInMilliseconds: number;
+  frozenTimeInMilliseconds: bigint;
+  qtyLimit: string;
+  deltaLimit: string;
+}
+
+/** An exchange account with its secret decrypted; lives only in memory. */
+export interface ExchangeCredentials {
+  accountId: string;
+  apiKey: string;
+  keyType: KeyType;
+  /** HMAC secret, or PKCS#8 PEM private key for ed25519/rsa */
+  secret: string;
+  /** base URL of the exchange REST API, e.g. https://eapi.binance.com */
+  baseUrl: string;
+}
+
+/** Who is calling, resolved from a bearer token. */
+export interface Principal {
+  userId: string;
+  userName: string;
+  admin: boolean;
+  /** highest role per account id over the user's teams */
+  roles: ReadonlyMap<string, Role>;
+  tokenId: string;
+}
+
+export type AuditAction =
+  | "SET_MMP"
+  | "RESET_MMP"
+  | "SET_KILL_SWITCH"
+  | "KILL_SWITCH_HEARTBEAT"
+  | "ACCOUNT_ADD"
+  | "ACCOUNT_REMOVE"
+  | "ACCOUNT_ROTATE_KEY"
+  | "USER_ADD"
+  | "TOKEN_CREATE"
+  | "TOKEN_REVOKE"
+  | "TEAM_ADD"
+  | "TEAM_MEMBER_ADD"
+  | "TEAM_MEMBER_REMOVE"
+  | "GRANT"
+  | "REVOKE";
+
+/**
+ * PENDING: written before the exchange call, not yet completed (a crash leaves it so).
+ * SUCCEEDED / REJECTED: the exchange answered. UNKNOWN: it may have been applied.
+ * FAILED: the request never reached the exchange (connection refused, local rate limit, bad input).
+ */
+export type AuditOutcome = "PENDING" | "SUCCEEDED" | "REJECTED" | "UNKNOWN" | "FAILED";

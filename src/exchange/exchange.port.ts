@@ -1,0 +1,27 @@
+/**
+ * What the MMP service needs from an exchange. The Binance client implements it; tests may run it
+ * against the simulator over real HTTP.
+ *
+ * Failures are thrown as GatewayError (src/errors.ts):
+ * - EXCHANGE_REJECTED with exchangeCode/exchangeMessage when the exchange answered with an error body;
+ * - EXCHANGE_UNAVAILABLE with outcome NOT_APPLIED (never sent: connect refused/timeout, DNS) or
+ *   UNKNOWN (sent, then timeout, reset, 5XX, unparseable answer);
+ * - RATE_LIMITED with retryAfterSeconds (429/418 seen, or the host is in back-off: nothing sent).
+ */
+import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../domain";
+
+export interface ExchangeClient {
+  /** POST /eapi/v1/mmpSet */
+  setMmp(account: ExchangeCredentials, settings: MmpSettings): Promise<MmpConfig>;
+  /** GET /eapi/v1/mmp */
+  getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
+  /** POST /eapi/v1/mmpReset */
+  resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
+  /**
+   * The underlyings the exchange at baseUrl lists in exchangeInfo (optionContracts[].underlying),
+   * cached per base URL and refreshed in the background; the first call for a base URL fetches.
+   */
+  underlyings(baseUrl: string): Promise<ReadonlySet<string>>;
+  /** releases keep-alive sockets and timers */
+  close(): Promise<void>;
+}

@@ -1,0 +1,163 @@
+/**
+ * The store port: everything the gateway persists, behind one interface that the SQLite adapter
+ * (default, embedded) and the PostgreSQL adapter implement. Methods are async so that both fit;
+ * the SQLite adapter resolves synchronously under the hood.
+ *
+ * Names are unique and are the ids users type: an account's name is its GraphQL `accountId`.
+ * Secrets arrive here already encrypted (see src/secrets); the store never sees plaintext.
+ */
+import type { AuditAction, AuditOutcome, KeyType, Role } from "../domain";
+
+export interface AccountRecord {
+  /** the account's name, its id in GraphQL */
+  id: string;
+  apiKey: string;
+  keyType: KeyType;
+  /** null: use BINANCE_EAPI_URL */
+  baseUrl: string | null;
+  /** sealed by src/secrets (AES-256-GCM), opaque here */
+  secretSealed: string;
+  createdAt: Date;
+}
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  admin: boolean;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface GrantRecord {
+  team: string;
+  accountId: string;
+  role: Role;
+}
+
+export interface AuditRecord {
+  /** monotonically increasing; also the pagination cursor's basis */
+  id: number;
+  at: Date;
+  actorId: string | null;
+  actorName: string | null;
+  accountId: string | null;
+  action: AuditAction;
+  /** JSON text of the caller's input (never secrets) */
+  input: string;
+  /** JSON text of the config the gateway last knew before the change, when known */
+  previous: string | null;
+  outcome: AuditOutcome;
+  exchangeCode: number | null;
+  exchangeMessage: string | null;
+  durationMs: number | null;
+  /** JSON text of the exchange's answer on success */
+  result: string | null;
+}
+
+export interface AuditBegin {
+  actorId: string | null;
+  accountId: string | null;
+  action: AuditAction;
+  input: string;
+  previous?: string | null;
+}
+
+export interface AuditCompletion {
+  outcome: Exclude<AuditOutcome, "PENDING">;
+  exchangeCode?: number | null;
+  exchangeMessage?: string | null;
+  durationMs: number;
+  result?: string | null;
+}
+
+export interface AuditQuery {
+  /** only these accounts (undefined: all) */
+  accountIds?: readonly string[];
+  /** entries with id strictly below this (newest first pagination) */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Thrown by adapters for a violated uniqueness or a missing referenced row; message is user-facing. */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreConflictError";
+  }
+}
+
+export class StoreNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreNotFoundError";
+  }
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+
+  /** applies pending versioned migrations; idempotent */
+  migrate(): Promise<void>;
+  /** true when the database answers and every migration is applied */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+
+  /** key-value settings (e.g. the master key check value) */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord>;
+  getAccount(id: string): Promise<AccountRecord | null>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** also removes the account's grants; false when it did not exist */
+  removeAccount(id: string): Promise<boolean>;
+  /** StoreNotFoundError when the account does not exist */
+  rotateAccountKey(id: string, apiKey: string, secretSealed: string): Promise<void>;
+
+  addUser(name: string, admin: boolean): Promise<UserRecord>;
+  getUser(id: string): Promise<UserRecord | null>;
+  getUserByName(name: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+
+  /** hash is the hex SHA-256 of the token's secret part; the secret itself is never stored */
+  addToken(userId: string, hash: string): Promise<TokenRecord>;
+  /** the token (revoked or not) and its user, or null */
+  findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null>;
+  /** false when no such live token */
+  revokeToken(tokenId: string): Promise<boolean>;
+
+  addTeam(name: string): Promise<void>;
+  listTeams(): Promise<string[]>;
+  /** StoreNotFoundError when team or user is missing; StoreConflictError when already a member */
+  addMember(team: string, userName: string): Promise<void>;
+  /** false when not a member */
+  removeMember(team: string, userName: string): Promise<boolean>;
+  teamsOfUser(userId: string): Promise<string[]>;
+  /** replaces the team's role on the account; StoreNotFoundError when team or account is missing */
+  grant(team: string, accountId: string, role: Role): Promise<void>;
+  /** false when there was no grant */
+  revoke(team: string, accountId: string): Promise<boolean>;
+  /** every grant reaching the user through their teams */
+  grantsOfUser(userId: string): Promise<GrantRecord[]>;
+  listGrants(): Promise<GrantRecord[]>;
+
+  /**
+   * A counter bumped by every change to users, tokens, teams, memberships, grants and accounts.
+   * Caches poll it to invalidate within a second, across processes sharing the database.
+   */
+  authVersion(): Promise<number>;
+
+  auditBegin(e: AuditBegin): Promise<number>;
+  auditComplete(id: number, c: AuditCompletion): Promise<void>;
+  /** newest first */
+  listAudit(q: AuditQuery): Promise<AuditRecord[]>;
+  /** PENDING records, oldest first (start-up reconciliation) */
+  pendingAudit(): Promise<AuditRecord[]>;
+}
