@@ -10,6 +10,13 @@
  */
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../domain";
 
+/** An active kill-switch timer (Binance "countdown cancel all") of one underlying. */
+export interface KillSwitch {
+  underlying: string;
+  /** ms; 0 = disabled */
+  countdownTime: bigint;
+}
+
 export interface ExchangeClient {
   /** POST /eapi/v1/mmpSet */
   setMmp(account: ExchangeCredentials, settings: MmpSettings): Promise<MmpConfig>;
@@ -17,6 +24,15 @@ export interface ExchangeClient {
   getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
   /** POST /eapi/v1/mmpReset */
   resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
+  /** POST /eapi/v1/countdownCancelAll: 0 disables, otherwise at least 5000 ms (the exchange checks) */
+  setKillSwitch(account: ExchangeCredentials, underlying: string, countdownTimeMs: bigint): Promise<KillSwitch>;
+  /** GET /eapi/v1/countdownCancelAll: the active timers, of one underlying or all */
+  getKillSwitches(account: ExchangeCredentials, underlying?: string): Promise<KillSwitch[]>;
+  /**
+   * POST /eapi/v1/countdownCancelAllHeartBeat (weight 10): refreshes the timers of these underlyings;
+   * answers the underlyings whose timer was refreshed.
+   */
+  killSwitchHeartbeat(account: ExchangeCredentials, underlyings: readonly string[]): Promise<string[]>;
   /**
    * The underlyings the exchange at baseUrl lists in exchangeInfo (optionContracts[].underlying),
    * cached per base URL and refreshed in the background; the first call for a base URL fetches.

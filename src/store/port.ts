@@ -31,6 +31,8 @@ export interface UserRecord {
 export interface TokenRecord {
   id: string;
   userId: string;
+  /** hex SHA-256 of the token; the token itself is never stored */
+  hash: string;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -155,6 +157,10 @@ export interface Store {
   authVersion(): Promise<number>;
 
   auditBegin(e: AuditBegin): Promise<number>;
+  /**
+   * Writes the outcome. StoreNotFoundError when no such record. A later completion replaces an earlier
+   * one, so a request's own (late) completion wins over start-up reconciliation's guess.
+   */
   auditComplete(id: number, c: AuditCompletion): Promise<void>;
   /** newest first */
   listAudit(q: AuditQuery): Promise<AuditRecord[]>;

@@ -1,0 +1,198 @@
+/**
+ * Administration rules: exchange accounts (keys sealed before they touch the store), users, tokens,
+ * teams, memberships and grants. The CLI calls this today; an admin GraphQL API can call the same
+ * methods. Every change is written to the audit log with its actor (null for the local CLI, whose
+ * operator is whoever holds the database and the master key).
+ */
+import { createPrivateKey } from "node:crypto";
+import type { AuditAction, KeyType, Role } from "../domain";
+import { KEY_TYPES, ROLES } from "../domain";
+import { generateToken } from "../auth/tokens";
+import type { AccountRecord, Store, TokenRecord, UserRecord } from "../store/port";
+
+export interface Sealer {
+  seal(plaintext: string): string;
+}
+
+export class AdminInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AdminInputError";
+  }
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** sent as an HTTP header value: printable ASCII without spaces */
+const API_KEY = /^[\x21-\x7e]{1,256}$/;
+
+export interface NewAccount {
+  name: string;
+  apiKey: string;
+  keyType: KeyType;
+  baseUrl?: string | null;
+  /** HMAC secret or PKCS#8 PEM private key */
+  secret: string;
+}
+
+export class AdminService {
+  /**
+   * The sealer comes through a function so that commands which never touch secrets (teams, grants,
+   * users) work without GATEWAY_MASTER_KEY.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly sealer: () => Promise<Sealer>,
+    private readonly actorId: string | null = null,
+  ) {}
+
+  async addAccount(a: NewAccount): Promise<AccountRecord> {
+    checkName("account name", a.name);
+    checkApiKey(a.apiKey);
+    if (!KEY_TYPES.includes(a.keyType)) throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`);
+    const baseUrl = a.baseUrl ? checkBaseUrl(a.baseUrl) : null;
+    const secret = checkSecret(a.keyType, a.secret);
+    const sealer = await this.sealer();
+    const record = await this.store.addAccount({
+      id: a.name,
+      apiKey: a.apiKey,
+      keyType: a.keyType,
+      baseUrl,
+      secretSealed: sealer.seal(secret),
+    });
+    await this.audit("ACCOUNT_ADD", a.name, { name: a.name, keyType: a.keyType, baseUrl, apiKeyHint: hint(a.apiKey) });
+    return record;
+  }
+
+  async removeAccount(name: string): Promise<boolean> {
+    const removed = await this.store.removeAccount(name);
+    if (removed) await this.audit("ACCOUNT_REMOVE", name, { name });
+    return removed;
+  }
+
+  async rotateAccountKey(name: string, apiKey: string, secret: string): Promise<void> {
+    checkApiKey(apiKey);
+    const account = await this.store.getAccount(name);
+    if (!account) throw new AdminInputError(`account '${name}' does not exist`);
+    const checked = checkSecret(account.keyType, secret);
+    await this.store.rotateAccountKey(name, apiKey, (await this.sealer()).seal(checked));
+    await this.audit("ACCOUNT_ROTATE_KEY", name, { name, apiKeyHint: hint(apiKey) });
+  }
+
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.store.listAccounts();
+  }
+
+  async addUser(name: string, admin: boolean): Promise<{ user: UserRecord; token: string; tokenRecord: TokenRecord }> {
+    checkName("user name", name);
+    const user = await this.store.addUser(name, admin);
+    await this.audit("USER_ADD", null, { name, admin });
+    const { token, tokenRecord } = await this.issueToken(user);
+    return { user, token, tokenRecord };
+  }
+
+  async createToken(userName: string): Promise<{ token: string; tokenRecord: TokenRecord }> {
+    const user = await this.store.getUserByName(userName);
+    if (!user) throw new AdminInputError(`user '${userName}' does not exist`);
+    return this.issueToken(user);
+  }
+
+  async revokeToken(tokenId: string): Promise<boolean> {
+    const revoked = await this.store.revokeToken(tokenId);
+    if (revoked) await this.audit("TOKEN_REVOKE", null, { tokenId });
+    return revoked;
+  }
+
+  async addTeam(name: string): Promise<void> {
+    checkName("team name", name);
+    await this.store.addTeam(name);
+    await this.audit("TEAM_ADD", null, { team: name });
+  }
+
+  async addMember(team: string, user: string): Promise<void> {
+    await this.store.addMember(team, user);
+    await this.audit("TEAM_MEMBER_ADD", null, { team, user });
+  }
+
+  async removeMember(team: string, user: string): Promise<boolean> {
+    const removed = await this.store.removeMember(team, user);
+    if (removed) await this.audit("TEAM_MEMBER_REMOVE", null, { team, user });
+    return removed;
+  }
+
+  async grant(team: string, accountId: string, role: string): Promise<void> {
+    if (!ROLES.includes(role as Role)) throw new AdminInputError(`role must be one of ${ROLES.join(", ")}`);
+    await this.store.grant(team, accountId, role as Role);
+    await this.audit("GRANT", accountId, { team, accountId, role });
+  }
+
+  async revoke(team: string, accountId: string): Promise<boolean> {
+    const revoked = await this.store.revoke(team, accountId);
+    if (revoked) await this.audit("REVOKE", accountId, { team, accountId });
+    return revoked;
+  }
+
+  private async issueToken(user: UserRecord): Promise<{ token: string; tokenRecord: TokenRecord }> {
+    const { token, hash } = generateToken();
+    const tokenRecord = await this.store.addToken(user.id, hash);
+    await this.audit("TOKEN_CREATE", null, { user: user.name, tokenId: tokenRecord.id });
+    return { token, tokenRecord };
+  }
+
+  /** Admin actions complete at once: there is no exchange call between intent and outcome. */
+  private async audit(action: AuditAction, accountId: string | null, input: Record<string, unknown>): Promise<void> {
+    const id = await this.store.auditBegin({ actorId: this.actorId, accountId, action, input: JSON.stringify(input) });
+    await this.store.auditComplete(id, { outcome: "SUCCEEDED", durationMs: 0 });
+  }
+}
+
+/** Only the last four characters of an API key are ever shown. */
+export function hint(apiKey: string): string {
+  return apiKey.length <= 4 ? "****" : `…${apiKey.slice(-4)}`;
+}
+
+function checkName(what: string, name: string): void {
+  if (!NAME.test(name)) {
+    throw new AdminInputError(`${what} must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+}
+
+function checkApiKey(apiKey: string): void {
+  if (!API_KEY.test(apiKey)) throw new AdminInputError("API key must be 1-256 printable characters without spaces");
+}
+
+function checkBaseUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new AdminInputError(`base URL '${raw}' is not a URL`);
+  }
+  if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
+    throw new AdminInputError("base URL must be http(s)://host[:port] without query or fragment");
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function checkSecret(keyType: KeyType, raw: string): string {
+  const secret = raw.trim();
+  if (keyType === "hmac") {
+    if (!/^[\x21-\x7e]{8,512}$/.test(secret)) {
+      throw new AdminInputError("HMAC secret must be 8-512 printable characters without spaces (read from stdin)");
+    }
+    return secret;
+  }
+  let key;
+  try {
+    key = createPrivateKey({ key: secret, format: "pem" });
+  } catch {
+    throw new AdminInputError(`${keyType} private key must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") on stdin`);
+  }
+  if (key.asymmetricKeyType !== keyType) {
+    throw new AdminInputError(`the private key on stdin is ${key.asymmetricKeyType}, not ${keyType}`);
+  }
+  if (keyType === "rsa") {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 2048) throw new AdminInputError(`RSA key must be at least 2048 bits, got ${bits}`);
+  }
+  return secret;
+}

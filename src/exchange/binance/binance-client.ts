@@ -1,0 +1,443 @@
+/**
+ * ExchangeClient for Binance European Options (eapi).
+ *
+ * One call: admission (back-off, weight budget; refusal sends nothing) → server-time offset → build
+ * and sign the exact bytes → send over the keep-alive pool → track the used-weight header → map the
+ * answer. Retries are deliberately narrow:
+ * - -1021 (timestamp outside recvWindow): the exchange refused before processing, so after a clock
+ *   resync the call is sent once more, with a fresh timestamp and signature, even for a mutation;
+ * - a GET that failed to connect, or whose pooled keep-alive socket turned out to be dead, is sent
+ *   once more (reads change nothing);
+ * - nothing else. A mutation with an unclear fate is reported UNKNOWN, never re-sent blindly.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { performance } from "node:perf_hooks";
+import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
+import { badUserInput, exchangeUnavailable } from "../../errors";
+import type { ExchangeClient, KillSwitch } from "../exchange.port";
+import { ServerClock, type TimeSample } from "./clock";
+import {
+  CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  describeBody,
+  malformedAnswer,
+  mapHttpError,
+  mapTransportError,
+  parseBinanceErrorBody,
+  type HttpAnswer,
+} from "./errors";
+import { ExchangeInfoCache, parseExchangeInfo, type ExchangeInfo } from "./exchange-info";
+import { parseJsonExact, type JsonValue } from "./json";
+import {
+  MalformedAnswer,
+  parseHeartbeat,
+  parseKillSwitch,
+  parseKillSwitches,
+  parseMmpConfig,
+  parseServerTime,
+} from "./parse";
+import {
+  buildSignedRequest,
+  buildUnsignedRequest,
+  FORM_CONTENT_TYPE,
+  type HttpMethod,
+  type Param,
+  type WireRequest,
+} from "./request";
+import { createSigner, type Signer } from "./signer";
+import { createNodeHttpTransport, isTransportError, type NodeHttpTransport, type TransportError } from "./transport";
+import { RateLimitTracker, weightLimitFromExchangeInfo, type HeaderBag, type HostRateSnapshot } from "./weight";
+
+/** pino-compatible */
+export interface ExchangeLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BinanceClientOptions {
+  /** ms from connection until the whole answer is read; after that the outcome is UNKNOWN (5000) */
+  defaultTimeoutMs?: number;
+  /** ms to get a connection (pool wait, DNS, TCP, TLS); after that nothing was sent (2000) */
+  connectTimeoutMs?: number;
+  /** sent with every signed call; must be below 60000 (5000) */
+  recvWindow?: number;
+  logger?: ExchangeLogger;
+  /** local clock, epoch ms (Date.now) */
+  now?: () => number;
+  /** keep-alive connections per exchange host (64) */
+  maxSocketsPerHost?: number;
+  /** server-time offset older than this is refreshed in the background (60000) */
+  timeResyncIntervalMs?: number;
+  /** exchangeInfo older than this is refreshed in the background (300000) */
+  exchangeInfoRefreshMs?: number;
+  /** share of the per-minute weight limit the gateway may use (0.9) */
+  weightSafetyRatio?: number;
+  /** back-off after a 429/418 without Retry-After (60) */
+  defaultRetryAfterSeconds?: number;
+}
+
+export const EAPI = {
+  time: "/eapi/v1/time",
+  exchangeInfo: "/eapi/v1/exchangeInfo",
+  mmpSet: "/eapi/v1/mmpSet",
+  mmp: "/eapi/v1/mmp",
+  mmpReset: "/eapi/v1/mmpReset",
+  countdownCancelAll: "/eapi/v1/countdownCancelAll",
+  countdownCancelAllHeartBeat: "/eapi/v1/countdownCancelAllHeartBeat",
+} as const;
+
+const HEARTBEAT_WEIGHT = 10;
+const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
+
+const silentLogger: ExchangeLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface CachedSigner {
+  keyType: string;
+  secret: string;
+  sign: Signer;
+}
+
+export class BinanceClient implements ExchangeClient {
+  private readonly http: AxiosInstance;
+  private readonly transport: NodeHttpTransport;
+  private readonly limits: RateLimitTracker;
+  private readonly clock: ServerClock;
+  private readonly info: ExchangeInfoCache;
+  private readonly signers = new Map<string, CachedSigner>();
+  private readonly origins = new Map<string, string>();
+  private readonly now: () => number;
+  private readonly logger: ExchangeLogger;
+  private readonly recvWindow: number;
+  private readonly defaultRetryAfterSeconds: number;
+  private closed = false;
+
+  constructor(options: BinanceClientOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
+    this.recvWindow = options.recvWindow ?? 5000;
+    if (!Number.isInteger(this.recvWindow) || this.recvWindow <= 0 || this.recvWindow >= 60_000) {
+      throw new RangeError("recvWindow must be an integer in (0, 60000) ms");
+    }
+    this.defaultRetryAfterSeconds = options.defaultRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    const timeoutMs = options.defaultTimeoutMs ?? 5000;
+    this.transport = createNodeHttpTransport({
+      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+      responseTimeoutMs: timeoutMs,
+      maxSockets: options.maxSocketsPerHost ?? 64,
+    });
+    this.http = axios.create({
+      adapter: this.transport.adapter,
+      timeout: timeoutMs,
+      // Status handling, body parsing and redirects are ours: the body must reach the error mapper raw.
+      validateStatus: () => true,
+      transformRequest: [(data: unknown) => data],
+      transformResponse: [(data: unknown) => data],
+      responseType: "text",
+      maxRedirects: 0,
+      headers: { "User-Agent": "mmp-gateway" },
+    });
+    this.limits = new RateLimitTracker(options.weightSafetyRatio ?? 0.9);
+    this.clock = new ServerClock(
+      (baseUrl) => this.fetchServerTime(baseUrl),
+      this.now,
+      options.timeResyncIntervalMs ?? 60_000,
+      this.logger,
+    );
+    this.info = new ExchangeInfoCache(
+      (baseUrl) => this.fetchExchangeInfo(baseUrl),
+      this.now,
+      options.exchangeInfoRefreshMs ?? 5 * 60_000,
+      30_000,
+      this.logger,
+    );
+  }
+
+  // ---- ExchangeClient ----
+
+  async setMmp(account: ExchangeCredentials, settings: MmpSettings): Promise<MmpConfig> {
+    const params: Param[] = [
+      ["underlying", settings.underlying],
+      ["windowTimeInMilliseconds", integerParam("windowTimeInMilliseconds", settings.windowTimeInMilliseconds)],
+      ["frozenTimeInMilliseconds", longParam("frozenTimeInMilliseconds", settings.frozenTimeInMilliseconds)],
+      ["qtyLimit", decimalParam("qtyLimit", settings.qtyLimit)],
+      ["deltaLimit", decimalParam("deltaLimit", settings.deltaLimit)],
+    ];
+    return this.signed(account, "POST", EAPI.mmpSet, params, 1, parseMmpConfig);
+  }
+
+  async getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
+    return this.signed(account, "GET", EAPI.mmp, [["underlying", underlying]], 1, parseMmpConfig);
+  }
+
+  async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
+    return this.signed(account, "POST", EAPI.mmpReset, [["underlying", underlying]], 1, parseMmpConfig);
+  }
+
+  async setKillSwitch(account: ExchangeCredentials, underlying: string, countdownTimeMs: bigint): Promise<KillSwitch> {
+    const params: Param[] = [
+      ["underlying", underlying],
+      ["countdownTime", longParam("countdownTime", countdownTimeMs)],
+    ];
+    return this.signed(account, "POST", EAPI.countdownCancelAll, params, 1, parseKillSwitch);
+  }
+
+  async getKillSwitches(account: ExchangeCredentials, underlying?: string): Promise<KillSwitch[]> {
+    const params: Param[] = underlying === undefined ? [] : [["underlying", underlying]];
+    return this.signed(account, "GET", EAPI.countdownCancelAll, params, 1, parseKillSwitches);
+  }
+
+  async killSwitchHeartbeat(account: ExchangeCredentials, underlyings: readonly string[]): Promise<string[]> {
+    if (underlyings.length === 0) {
+      throw badUserInput("underlyings", "at least one underlying is required");
+    }
+    if (underlyings.some((u) => u.length === 0 || u.includes(","))) {
+      throw badUserInput("underlyings", "an underlying is empty or contains a comma");
+    }
+    const params: Param[] = [["underlyings", underlyings.join(",")]];
+    return this.signed(account, "POST", EAPI.countdownCancelAllHeartBeat, params, HEARTBEAT_WEIGHT, parseHeartbeat);
+  }
+
+  async underlyings(baseUrl: string): Promise<ReadonlySet<string>> {
+    return (await this.info.get(baseUrl)).underlyings;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.transport.close();
+  }
+
+  // ---- observability ----
+
+  /** per exchange host: used weight this minute, the limit, back-off end; for metrics and /readyz */
+  rateLimitSnapshot(): HostRateSnapshot[] {
+    return this.limits.snapshot(this.now());
+  }
+
+  /** server minus local clock in ms, once measured */
+  clockOffset(baseUrl: string): number | undefined {
+    return this.clock.offset(baseUrl);
+  }
+
+  /** forces a server-time resync (e.g. from an admin command) */
+  resyncClock(baseUrl: string): Promise<void> {
+    return this.clock.resync(baseUrl);
+  }
+
+  // ---- internals ----
+
+  private async signed<T>(
+    account: ExchangeCredentials,
+    method: HttpMethod,
+    path: string,
+    params: readonly Param[],
+    weight: number,
+    parse: (v: JsonValue) => T,
+  ): Promise<T> {
+    const { baseUrl } = account;
+    const sign = this.signerFor(account);
+    const headers = { "X-MBX-APIKEY": account.apiKey, ...(method === "POST" ? { "Content-Type": FORM_CONTENT_TYPE } : {}) };
+    for (let attempt = 1; ; attempt++) {
+      const timestamp = await this.clock.timestamp(baseUrl);
+      const wire = buildSignedRequest(method, baseUrl, path, params, { timestamp, recvWindow: this.recvWindow, sign });
+      let answer: HttpAnswer;
+      try {
+        answer = await this.send(baseUrl, wire, path, weight, headers, attempt);
+      } catch (err) {
+        if (attempt === 1 && isTransportError(err) && retryableRead(method, err)) continue;
+        throw this.noAnswerError(err, method === "POST");
+      }
+      if (answer.status >= 200 && answer.status < 300) return this.readAnswer(answer, method === "POST", parse);
+      const error = this.httpError(baseUrl, path, answer, method === "POST");
+      if (attempt === 1 && error.extensions.exchangeCode === CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW) {
+        this.logger.warn({ path, host: this.originOf(baseUrl) }, "exchange refused the timestamp (-1021); resyncing");
+        try {
+          await this.clock.resync(baseUrl);
+        } catch (syncErr) {
+          this.logger.warn({ err: errorText(syncErr) }, "server-time resync after -1021 failed");
+          throw error;
+        }
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private async unsignedGet(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const wire = buildUnsignedRequest(baseUrl, path);
+    for (let attempt = 1; ; attempt++) {
+      let answer: HttpAnswer;
+      try {
+        answer = await this.send(baseUrl, wire, path, 1, headers, attempt);
+      } catch (err) {
+        if (attempt === 1 && isTransportError(err) && retryableRead("GET", err)) continue;
+        throw this.noAnswerError(err, false);
+      }
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      throw this.httpError(baseUrl, path, answer, false);
+    }
+  }
+
+  /** Admission, the HTTP exchange itself, weight accounting and the debug log line. */
+  private async send(
+    baseUrl: string,
+    wire: WireRequest,
+    path: string,
+    weight: number,
+    headers: Record<string, string>,
+    attempt: number,
+  ): Promise<HttpAnswer> {
+    if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the exchange client is closed");
+    const host = this.originOf(baseUrl);
+    this.limits.admit(host, weight, this.exchangeNow(baseUrl));
+    const started = performance.now();
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.http.request<string>({ method: wire.method, url: wire.url, data: wire.body, headers });
+    } catch (err) {
+      const sent = isTransportError(err) ? err.sent : true;
+      this.limits.release(host, weight, this.exchangeNow(baseUrl), undefined, sent);
+      this.logger.debug(
+        { method: wire.method, path, host, attempt, failure: isTransportError(err) ? err.kind : "error", durationMs: ms(started) },
+        "exchange call failed without an answer",
+      );
+      throw err;
+    }
+    const responseHeaders = res.headers as HeaderBag;
+    this.limits.release(host, weight, this.exchangeNow(baseUrl), responseHeaders, true);
+    this.logger.debug(
+      { method: wire.method, path, host, attempt, status: res.status, durationMs: ms(started) },
+      "exchange call",
+    );
+    return { status: res.status, body: typeof res.data === "string" ? res.data : "", headers: responseHeaders };
+  }
+
+  private httpError(baseUrl: string, path: string, answer: HttpAnswer, mutation: boolean) {
+    const mapped = mapHttpError(answer, {
+      mutation,
+      path,
+      nowMs: this.exchangeNow(baseUrl),
+      defaultRetryAfterSeconds: this.defaultRetryAfterSeconds,
+    });
+    if (mapped.backoffUntilMs !== undefined) {
+      const host = this.originOf(baseUrl);
+      this.limits.backOff(host, mapped.backoffUntilMs, `the exchange asked to back off (HTTP ${answer.status})`);
+      this.logger.warn(
+        { host, status: answer.status, retryAfterSeconds: mapped.error.extensions.retryAfterSeconds },
+        "exchange rate limit hit; calls to this host are refused until the back-off ends",
+      );
+    }
+    return mapped.error;
+  }
+
+  private noAnswerError(err: unknown, mutation: boolean): unknown {
+    if (isTransportError(err)) return mapTransportError(err, mutation);
+    return err;
+  }
+
+  private readAnswer<T>(answer: HttpAnswer, mutation: boolean, parse: (v: JsonValue) => T): T {
+    let value: JsonValue;
+    try {
+      value = parseJsonExact(answer.body);
+    } catch {
+      throw malformedAnswer(answer.status, describeBody(answer.body, answer.headers), mutation);
+    }
+    try {
+      return parse(value);
+    } catch (err) {
+      if (!(err instanceof MalformedAnswer)) throw err;
+      const binance = parseBinanceErrorBody(answer.body);
+      const reason = binance ? `exchange code ${binance.code}: ${binance.msg}` : err.message;
+      throw malformedAnswer(answer.status, reason, mutation);
+    }
+  }
+
+  private async fetchServerTime(baseUrl: string): Promise<TimeSample> {
+    const sentAt = this.now();
+    const answer = await this.unsignedGet(baseUrl, EAPI.time);
+    const receivedAt = this.now();
+    const serverTime = this.readAnswer(answer, false, parseServerTime);
+    return { serverTime, sentAt, receivedAt };
+  }
+
+  private async fetchExchangeInfo(baseUrl: string): Promise<ExchangeInfo> {
+    // The document is large; compression is worth it off the hot path.
+    const answer = await this.unsignedGet(baseUrl, EAPI.exchangeInfo, { "Accept-Encoding": "gzip" });
+    let doc: unknown;
+    try {
+      doc = JSON.parse(answer.body);
+    } catch {
+      throw new Error(`exchangeInfo answer is ${describeBody(answer.body, answer.headers)}`);
+    }
+    const info = parseExchangeInfo(doc, weightLimitFromExchangeInfo);
+    if (info.weightLimit !== undefined) this.limits.setLimit(this.originOf(baseUrl), info.weightLimit);
+    return info;
+  }
+
+  private signerFor(account: ExchangeCredentials): Signer {
+    const cacheKey = `${account.accountId}\u0000${account.apiKey}`;
+    const cached = this.signers.get(cacheKey);
+    if (cached !== undefined && cached.secret === account.secret && cached.keyType === account.keyType) {
+      return cached.sign;
+    }
+    try {
+      const sign = createSigner(account.keyType, account.secret);
+      this.signers.set(cacheKey, { keyType: account.keyType, secret: account.secret, sign });
+      return sign;
+    } catch (err) {
+      this.logger.error({ accountId: account.accountId, err: errorText(err) }, "the account's signing key is unusable");
+      throw err;
+    }
+  }
+
+  private originOf(baseUrl: string): string {
+    let origin = this.origins.get(baseUrl);
+    if (origin === undefined) {
+      try {
+        origin = new URL(baseUrl).origin;
+      } catch {
+        throw exchangeUnavailable("NOT_APPLIED", "the account's exchange base URL is not a valid URL");
+      }
+      this.origins.set(baseUrl, origin);
+    }
+    return origin;
+  }
+
+  /** exchange time for weight windows, falling back to the local clock before the first sync */
+  private exchangeNow(baseUrl: string): number {
+    return this.now() + (this.clock.offset(baseUrl) ?? 0);
+  }
+}
+
+/**
+ * A read is sent once more when nothing left (connect failed) or when a pooled keep-alive socket was
+ * found dead (the server closed it while idle); not after a timeout, which would double the wait.
+ */
+function retryableRead(method: HttpMethod, err: TransportError): boolean {
+  if (method !== "GET") return false;
+  return err.kind === "connect-failed" || (err.kind === "connection-lost" && err.reusedSocket);
+}
+
+function integerParam(field: string, n: number): string {
+  if (!Number.isSafeInteger(n)) throw badUserInput(field, "must be an integer");
+  return String(n);
+}
+
+function longParam(field: string, n: bigint): string {
+  if (typeof n !== "bigint") throw badUserInput(field, "must be a 64-bit integer");
+  return n.toString();
+}
+
+function decimalParam(field: string, s: string): string {
+  if (typeof s !== "string" || !PLAIN_DECIMAL.test(s)) throw badUserInput(field, "must be a plain decimal");
+  return s;
+}
+
+function ms(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 10) / 10;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

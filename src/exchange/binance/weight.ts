@@ -1,0 +1,146 @@
+/**
+ * Per-host request-weight budget and rate-limit back-off.
+ *
+ * Binance counts request weight per IP in fixed one-minute windows and reports the running total in
+ * X-MBX-USED-WEIGHT-1M. Going over earns a 429, and ignoring 429s earns an IP ban (418) that hits every
+ * account behind this gateway. So calls are refused locally, with nothing sent, when:
+ * - the exchange asked us to back off (429/418 + Retry-After) and that time has not passed, or
+ * - used weight + weight in flight + this call's weight would pass a safety share of the limit.
+ *
+ * State is in-process: replicas sharing an IP each see the exchange's header, which already includes
+ * the others' usage, so the budget stays roughly right; the back-off is not shared (see DESIGN: Redis).
+ */
+import { rateLimited } from "../../errors";
+
+export const WEIGHT_WINDOW_MS = 60_000;
+export const DOCUMENTED_WEIGHT_LIMIT = 2400;
+
+export interface HostRateSnapshot {
+  host: string;
+  /** weight the exchange reported for the current minute, plus what this process has in flight */
+  usedWeight: number;
+  limit: number;
+  /** epoch ms until which calls are refused, or null */
+  backoffUntil: number | null;
+}
+
+interface HostState {
+  window: number;
+  /** the highest X-MBX-USED-WEIGHT-1M seen in `window` (answers can arrive out of order) */
+  reported: number;
+  inFlight: number;
+  limit: number;
+  backoffUntil: number;
+  backoffReason: string;
+}
+
+export type HeaderBag = Record<string, unknown>;
+
+export class RateLimitTracker {
+  private readonly hosts = new Map<string, HostState>();
+
+  constructor(
+    private readonly safetyRatio = 0.9,
+    private readonly defaultLimit = DOCUMENTED_WEIGHT_LIMIT,
+  ) {}
+
+  private state(host: string): HostState {
+    let s = this.hosts.get(host);
+    if (s === undefined) {
+      s = { window: 0, reported: 0, inFlight: 0, limit: this.defaultLimit, backoffUntil: 0, backoffReason: "" };
+      this.hosts.set(host, s);
+    }
+    return s;
+  }
+
+  private roll(s: HostState, nowMs: number): void {
+    const window = Math.floor(nowMs / WEIGHT_WINDOW_MS);
+    if (window !== s.window) {
+      s.window = window;
+      s.reported = 0;
+    }
+  }
+
+  /** Throws RATE_LIMITED (nothing sent) or reserves `weight` until release(). */
+  admit(host: string, weight: number, nowMs: number): void {
+    const s = this.state(host);
+    if (s.backoffUntil > nowMs) {
+      throw rateLimited(Math.max(1, Math.ceil((s.backoffUntil - nowMs) / 1000)), `${s.backoffReason}; nothing sent`);
+    }
+    this.roll(s, nowMs);
+    const budget = Math.floor(s.limit * this.safetyRatio);
+    const used = s.reported + s.inFlight;
+    if (used + weight > budget) {
+      const secondsLeft = Math.max(1, Math.ceil(((s.window + 1) * WEIGHT_WINDOW_MS - nowMs) / 1000));
+      throw rateLimited(
+        secondsLeft,
+        `request weight ${used} of ${s.limit} per minute already used at ${host}; the gateway stops at ` +
+          `${Math.round(this.safetyRatio * 100)}% to avoid an IP ban; nothing sent`,
+      );
+    }
+    s.inFlight += weight;
+  }
+
+  /**
+   * Ends a reservation. With the answer's headers the exchange's own count wins; without them (no
+   * answer) the call is counted anyway if it may have reached the exchange.
+   */
+  release(host: string, weight: number, nowMs: number, headers: HeaderBag | undefined, maybeSent: boolean): void {
+    const s = this.state(host);
+    s.inFlight = Math.max(0, s.inFlight - weight);
+    this.roll(s, nowMs);
+    const reported = headers === undefined ? undefined : usedWeightFromHeaders(headers);
+    if (reported !== undefined) s.reported = Math.max(s.reported, reported);
+    else if (maybeSent) s.reported += weight;
+  }
+
+  backOff(host: string, untilMs: number, reason: string): void {
+    const s = this.state(host);
+    if (untilMs > s.backoffUntil) {
+      s.backoffUntil = untilMs;
+      s.backoffReason = reason;
+    }
+  }
+
+  setLimit(host: string, limit: number): void {
+    if (Number.isSafeInteger(limit) && limit > 0) this.state(host).limit = limit;
+  }
+
+  snapshot(nowMs: number): HostRateSnapshot[] {
+    return [...this.hosts].map(([host, s]) => {
+      this.roll(s, nowMs);
+      return {
+        host,
+        usedWeight: s.reported + s.inFlight,
+        limit: s.limit,
+        backoffUntil: s.backoffUntil > nowMs ? s.backoffUntil : null,
+      };
+    });
+  }
+}
+
+/** X-MBX-USED-WEIGHT-1M (node lower-cases header names); older deployments send X-MBX-USED-WEIGHT. */
+export function usedWeightFromHeaders(headers: HeaderBag): number | undefined {
+  const raw = headers["x-mbx-used-weight-1m"] ?? headers["x-mbx-used-weight"];
+  const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (typeof text !== "string" && typeof text !== "number") return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The 1-minute REQUEST_WEIGHT limit from exchangeInfo.rateLimits, or undefined when absent. Other
+ * intervals are ignored: the used-weight header we budget against is the 1-minute one.
+ */
+export function weightLimitFromExchangeInfo(rateLimits: unknown): number | undefined {
+  if (!Array.isArray(rateLimits)) return undefined;
+  for (const r of rateLimits as unknown[]) {
+    if (typeof r !== "object" || r === null) continue;
+    const { rateLimitType, interval, intervalNum, limit } = r as Record<string, unknown>;
+    if (rateLimitType === "REQUEST_WEIGHT" && interval === "MINUTE" && Number(intervalNum) === 1) {
+      const n = Number(limit);
+      if (Number.isSafeInteger(n) && n > 0) return n;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,38 @@
+import { GraphQLSchema, printSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { gatewayAuthChecker } from "./auth-checker";
+import { MmpResolver } from "./mmp/mmp.resolver";
+import { UserResolver } from "./user/user.resolver";
+
+/** First lines of the emitted SDL; `schema.graphql` is checked in and a test keeps it current. */
+export const SCHEMA_HEADER = [
+  "# mmp-gateway GraphQL schema: generated from the type-graphql classes in src/graphql. Do not edit.",
+  "# Regenerate with: npm run build && npm run schema",
+  "",
+  "",
+].join("\n");
+
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [MmpResolver, UserResolver],
+    authChecker: gatewayAuthChecker,
+    authMode: "error",
+    // Inputs are validated in the services, which know the ranges and name the field in BAD_USER_INPUT.
+    validate: false,
+    emitSchemaFile: false,
+  });
+}
+
+/**
+ * The schema as SDL text, for `mmp-gateway schema` and the checked-in `schema.graphql`.
+ *
+ * Types are printed in name order, so the text does not depend on the order in which modules registered
+ * their classes with type-graphql; fields keep their declaration order, which follows the domain (and
+ * DESIGN.md) rather than the alphabet.
+ */
+export async function printGatewaySchema(): Promise<string> {
+  const config = (await buildGatewaySchema()).toConfig();
+  // graphql-js orders its type map by the `types` list first, then whatever the roots reference.
+  const types = [...config.types].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return `${SCHEMA_HEADER}${printSchema(new GraphQLSchema({ ...config, types }))}\n`;
+}

@@ -1,0 +1,194 @@
+/**
+ * The gateway's HTTP surface: Express 5 + Apollo Server 5.
+ *
+ * Routes
+ * - `POST /graphql` (also `GET` for queries, as GraphQL over HTTP allows): JSON only, body at most
+ *   `bodyLimit`. Every request is authenticated first (see graphql-context.ts): no valid bearer token,
+ *   HTTP 401 UNAUTHENTICATED.
+ * - `GET /healthz` → 200 `{"status":"ok"}`; `GET /readyz` → 200 or 503 `{"status","details"}`.
+ * Every response carries `x-request-id`.
+ *
+ * Secure defaults, each on purpose:
+ * - CSRF prevention on (Apollo's default, stated explicitly): a browser cannot send a "simple" request
+ *   (form post, `<img>` GET) that executes an operation with a user's ambient credentials.
+ * - The landing page is off: Apollo's loads Sandbox from a CDN, which we neither want to serve to traders'
+ *   browsers nor depend on; use the checked-in `schema.graphql` and `examples.graphql` instead.
+ * - Stack traces are never returned; unexpected errors are masked as INTERNAL_SERVER_ERROR and logged.
+ * - Usage and schema reporting to Apollo's cloud are disabled even if APOLLO_KEY is set in the
+ *   environment: operation shapes of a trading system stay in-house.
+ * - Automatic persisted queries are off: clients send full documents, and no client-fed cache exists.
+ * - Introspection defaults to on: the schema is public anyway (schema.graphql) and reaching it needs a
+ *   token. Pass `introspection: false` to turn it off.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type RequestHandler } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/auth.types";
+import type { GatewayContext, GatewayServices } from "../graphql/context.type";
+import { createGatewayErrorHandling } from "../graphql/format-error";
+import { createGraphQLContext } from "./graphql-context";
+import { healthRoutes, type ReadinessCheck } from "./health.routes";
+import { errorHandler, notFoundHandler } from "./http-errors";
+import { requestIdMiddleware } from "./request-id";
+
+export interface HttpAppDeps {
+  schema: GraphQLSchema;
+  authenticator: Authenticator;
+  services: GatewayServices;
+  logger: Logger;
+  /** Backs `GET /readyz`: database reachable, migrations applied. Given 2 s before it counts as not ready. */
+  ready: ReadinessCheck;
+  /** GraphQL introspection. Default: true (see the module comment). */
+  introspection?: boolean;
+  /** Largest accepted request body, in body-parser's notation. Default: "100kb". */
+  bodyLimit?: string;
+  /** How long `stop()` lets in-flight requests finish before closing their connections. Default: 10 000 ms. */
+  stopGracePeriodMillis?: number;
+  /** More routes (e.g. metrics), mounted after the probes and before the 404 handler. */
+  routes?: express.Router;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+}
+
+export interface ListeningAddress {
+  host: string;
+  port: number;
+  /** e.g. http://127.0.0.1:4000 (append /graphql for the endpoint) */
+  url: string;
+}
+
+export interface HttpApp {
+  /** The Express app, complete (add routes through `deps.routes`); may be served with `app.listen()`. */
+  readonly app: express.Express;
+  readonly apollo: ApolloServer<GatewayContext>;
+  /** The Node server `listen()` uses, created up front so that `stop()` can drain it. */
+  readonly httpServer: Server;
+  /** Starts Apollo and opens /graphql (which answers 503 until then). Does not listen. Idempotent; not after stop(). */
+  start(): Promise<void>;
+  /**
+   * `start()` if not done yet, then listens on `httpServer`. Port 0 picks a free port: read it from the
+   * result. Prefer this to `app.listen()`: `stop()` then drains in-flight requests before closing.
+   */
+  listen(options: ListenOptions): Promise<ListeningAddress>;
+  /**
+   * Stops Apollo; if `listen()` was used, first stops accepting connections and lets in-flight requests
+   * finish (up to `stopGracePeriodMillis`). Safe to call twice.
+   */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT = "100kb";
+
+// Apollo's express middleware can only be created once Apollo has started, but routes must be registered
+// in order now; /graphql therefore delegates to whatever the current phase provides.
+type Phase =
+  | { name: "created" }
+  | { name: "starting"; started: Promise<void> }
+  | { name: "started"; graphql: RequestHandler }
+  | { name: "stopped" };
+
+export function createHttpApp(deps: HttpAppDeps): HttpApp {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = express();
+  const httpServer = createServer(app);
+  const errors = createGatewayErrorHandling(deps.logger);
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: deps.schema,
+    introspection: deps.introspection ?? true,
+    csrfPrevention: true,
+    persistedQueries: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: errors.formatError,
+    logger: deps.logger.child({ component: "apollo" }),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.stopGracePeriodMillis }),
+      errors.plugin,
+    ],
+  });
+
+  let phase: Phase = { name: "created" };
+
+  app.disable("x-powered-by");
+  app.use(requestIdMiddleware());
+  app.use((_req, res, next) => {
+    res.setHeader("x-content-type-options", "nosniff");
+    next();
+  });
+  app.use(healthRoutes({ ready: deps.ready, logger: deps.logger }));
+  if (deps.routes) app.use(deps.routes);
+  app.all("/graphql", express.json({ limit: bodyLimit }), (req, res, next) => {
+    if (phase.name === "started") return phase.graphql(req, res, next);
+    res
+      .status(503)
+      .json({ errors: [{ message: "Server is not running", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+  });
+  app.use(notFoundHandler());
+  app.use(errorHandler({ logger: deps.logger, bodyLimit }));
+
+  async function start(): Promise<void> {
+    if (phase.name === "started") return;
+    if (phase.name === "starting") return phase.started;
+    if (phase.name !== "created") throw new Error(`cannot start the HTTP app: it is ${phase.name}`);
+    const started = apollo.start();
+    phase = { name: "starting", started };
+    try {
+      await started;
+    } catch (error) {
+      phase = { name: "stopped" };
+      throw error;
+    }
+    // stop() may have been called meanwhile; it wins.
+    if (phase.name === "starting") {
+      phase = { name: "started", graphql: expressMiddleware(apollo, { context: createGraphQLContext(deps) }) };
+    }
+  }
+
+  return {
+    app,
+    apollo,
+    httpServer,
+    start,
+
+    async listen(options) {
+      if (phase.name !== "started") await start();
+      return listenOn(httpServer, options);
+    },
+
+    async stop() {
+      if (phase.name === "stopped") return;
+      phase = { name: "stopped" };
+      // Apollo's shutdown runs the drain plugin, which closes httpServer if it is listening.
+      await apollo.stop();
+    },
+  };
+}
+
+function listenOn(server: Server, { port, host }: ListenOptions): Promise<ListeningAddress> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const bound = server.address() as AddressInfo;
+      const urlHost = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+      resolve({ host: bound.address, port: bound.port, url: `http://${urlHost}:${bound.port}` });
+    });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Range and shape rules for MMP inputs, checked before anything is sent. The scalars already
+ * guarantee plain-notation decimals and integral Longs; these rules give each field its meaning and
+ * name the field in the error. Decimal comparisons use decimal.js so no value passes through a float.
+ */
+import Decimal from "decimal.js";
+import { badUserInput } from "../errors";
+
+export const MAX_WINDOW_MS = 5000;
+const INT64_MAX = 9223372036854775807n;
+/** Binance underlyings are upper-case alphanumerics such as BTCUSDT; this also keeps '&', '=' and
+ *  spaces (parameter smuggling) out before the list check. */
+const UNDERLYING_SHAPE = /^[A-Z0-9]{2,20}$/;
+const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
+
+export function checkWindow(field: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_WINDOW_MS) {
+    throw badUserInput(field, `must be an integer number of milliseconds in (0, ${MAX_WINDOW_MS}], got ${value}`);
+  }
+  return value;
+}
+
+export function checkNonNegativeLong(field: string, value: bigint): bigint {
+  if (value < 0n || value > INT64_MAX) {
+    throw badUserInput(field, `must be an integer >= 0 (0 means until a manual reset), got ${value}`);
+  }
+  return value;
+}
+
+export function checkPositiveDecimal(field: string, value: string): string {
+  if (!PLAIN_DECIMAL.test(value)) {
+    throw badUserInput(field, `must be a decimal greater than 0 in plain notation (e.g. "2.5"), got "${value}"`);
+  }
+  if (!new Decimal(value).gt(0)) throw badUserInput(field, `must be greater than 0, got "${value}"`);
+  return value;
+}
+
+export function checkUnderlyingShape(field: string, value: string): string {
+  if (!UNDERLYING_SHAPE.test(value)) {
+    throw badUserInput(field, `must be an exchange underlying such as BTCUSDT, got "${truncate(value)}"`);
+  }
+  return value;
+}
+
+export function checkListedUnderlying(field: string, value: string, listed: ReadonlySet<string>): string {
+  if (!listed.has(value)) {
+    throw badUserInput(field, `"${value}" is not an underlying listed by the exchange`);
+  }
+  return value;
+}
+
+export function checkAccountId(field: string, value: string): string {
+  if (value.length === 0 || value.length > 64) throw badUserInput(field, "must be 1 to 64 characters");
+  return value;
+}
+
+function truncate(s: string): string {
+  return s.length > 32 ? `${s.slice(0, 32)}…` : s;
+}
+
+/** Two decimals are the same limit when numerically equal ("2.30" and "2.3"): the exchange strips zeros. */
+export function sameDecimal(a: string, b: string): boolean {
+  return new Decimal(a).eq(new Decimal(b));
+}

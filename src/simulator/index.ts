@@ -1,0 +1,16 @@
+/** The built-in Binance eapi simulator: see README.md in this folder for its rules and choices. */
+export { ExchangeSimulator, DEFAULT_UNDERLYINGS } from "./server";
+export { generateAccountKeys, randomAlnum, type GeneratedAccountKeys } from "./keys";
+export { normalizeDecimal, MAX_DECIMAL_PLACES } from "./values";
+export { BAN_AFTER_STRIKES, BAN_MS } from "./weights";
+export type {
+  FaultKind,
+  FaultOptions,
+  RecordedRequest,
+  SimFault,
+  SimKillSwitchState,
+  SimMmpState,
+  SimulatorAccount,
+  SimulatorLogger,
+  SimulatorOptions,
+} from "./types";

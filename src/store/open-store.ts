@@ -1,0 +1,29 @@
+import { resolve } from "node:path";
+import type { Store } from "./port";
+import { PostgresStore } from "./postgres/postgres-store";
+import { SqliteStore } from "./sqlite/sqlite-store";
+
+const FORMS = "sqlite:<path>, sqlite::memory:, or postgres://user@host:port/database";
+
+/**
+ * Opens (without migrating) the store a DATABASE_URL names:
+ * - `sqlite:<path>`: a file, relative to the working directory unless absolute (`sqlite:///abs/path` also
+ *   works); `sqlite::memory:` for a throw-away in-memory database;
+ * - `postgres://...` or `postgresql://...`: a PostgreSQL connection string, as libpq understands it.
+ */
+export function openStore(databaseUrl: string): Store {
+  const url = databaseUrl.trim();
+  if (/^postgres(?:ql)?:\/\//i.test(url)) return new PostgresStore(url);
+  if (/^sqlite:/i.test(url)) {
+    let path = url.slice("sqlite:".length);
+    if (path.startsWith("//")) path = path.slice(2);
+    if (path === "") throw new Error(`DATABASE_URL has no file path after 'sqlite:'; expected ${FORMS}`);
+    if (path === ":memory:") return new SqliteStore(":memory:");
+    return new SqliteStore(resolve(process.cwd(), path));
+  }
+  // Only the scheme is echoed: the rest of a URL may carry a password.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  throw new Error(
+    `DATABASE_URL ${scheme !== undefined ? `has the unsupported scheme '${scheme}:'` : "is not a URL"}; expected ${FORMS}`,
+  );
+}

@@ -1,0 +1,553 @@
+/**
+ * The PostgreSQL Store, for deployments with several gateway replicas sharing one database.
+ *
+ * Queries are parameterized but unnamed (not server-side prepared): that keeps the adapter usable behind
+ * transaction-pooling proxies such as PgBouncer, and these statements plan in microseconds.
+ */
+import { randomBytes } from "node:crypto";
+import { DatabaseError, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from "pg";
+import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
+import * as msg from "../messages";
+import { POSTGRES_MIGRATIONS } from "../migrations/postgres";
+import { assertContiguous, latestVersion } from "../migrations/types";
+import {
+  StoreNotFoundError,
+  type AccountRecord,
+  type AuditBegin,
+  type AuditCompletion,
+  type AuditQuery,
+  type AuditRecord,
+  type GrantRecord,
+  type Store,
+  type TokenRecord,
+  type UserRecord,
+} from "../port";
+
+const MIGRATIONS = POSTGRES_MIGRATIONS;
+assertContiguous(MIGRATIONS);
+const LATEST = latestVersion(MIGRATIONS);
+
+/**
+ * Advisory lock keys, two-int form; the first int ("mmpg" in ASCII) keeps them apart from other
+ * applications' locks in the same database. Exported for tests.
+ */
+export const ADVISORY_LOCKS = { class: 0x6d6d7067, migrate: 1, audit: 2 } as const;
+const LOCK_CLASS = ADVISORY_LOCKS.class;
+const LOCK_MIGRATE = ADVISORY_LOCKS.migrate;
+const LOCK_AUDIT = ADVISORY_LOCKS.audit;
+
+const UNIQUE_VIOLATION = "23505";
+const FOREIGN_KEY_VIOLATION = "23503";
+
+interface AccountRow {
+  id: string;
+  api_key: string;
+  key_type: KeyType;
+  base_url: string | null;
+  secret_sealed: string;
+  created_at: Date;
+}
+interface UserRow {
+  id: string;
+  name: string;
+  admin: boolean;
+  disabled: boolean;
+  created_at: Date;
+}
+interface TokenRow {
+  id: string;
+  user_id: string;
+  hash: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+type TokenUserRow = TokenRow & { u_name: string; u_admin: boolean; u_disabled: boolean; u_created_at: Date };
+interface GrantRow {
+  team: string;
+  account_id: string;
+  role: Role;
+}
+interface AuditRow {
+  /** int8 arrives as a string: pg does not narrow 64-bit integers to numbers on its own */
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  actor_name: string | null;
+  account_id: string | null;
+  action: AuditAction;
+  input: string;
+  previous: string | null;
+  outcome: AuditOutcome;
+  exchange_code: number | null;
+  exchange_message: string | null;
+  duration_ms: number | null;
+  result: string | null;
+}
+
+const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at";
+const USER_COLUMNS = "id, name, admin, disabled, created_at";
+const AUDIT_COLUMNS =
+  "id, at, actor_id, actor_name, account_id, action, input, previous, outcome, exchange_code, exchange_message, duration_ms, result";
+
+export interface PostgresStoreOptions {
+  /** pool size; default 10 */
+  max?: number;
+  /** extra pg Pool settings (e.g. ssl, or `options: "-c search_path=..."`) */
+  pool?: Omit<PoolConfig, "connectionString">;
+}
+
+type Queryable = Pick<Pool, "query"> | PoolClient;
+
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  private readonly pool: Pool;
+  private closed = false;
+
+  /** `connectionString`: postgres://user:pass@host:port/db[?options=-c%20search_path%3Dschema] */
+  constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    this.pool = new Pool({
+      connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      ...options.pool,
+    });
+    // An idle pooled connection can fail (server restart, network); without a listener the 'error' event
+    // would crash the process. The pool drops that client and the next query opens a fresh connection.
+    this.pool.on("error", (err) => {
+      console.warn(`postgres: an idle database connection failed: ${err.message}`);
+    });
+  }
+
+  private async query<R extends QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    on: Queryable = this.pool,
+  ): Promise<R[]> {
+    const r = await on.query<R>(text, values);
+    return r.rows;
+  }
+
+  private async execute(text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<number> {
+    const r = await on.query(text, values);
+    return r.rowCount ?? 0;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // One migrator at a time across replicas; the others wait here, then find nothing to do.
+      await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCK_MIGRATE]);
+      try {
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version    integer PRIMARY KEY,
+          name       text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`);
+        const applied = new Set(
+          (await this.query<{ version: number }>("SELECT version FROM schema_migrations", [], client)).map(
+            (r) => r.version,
+          ),
+        );
+        const dbVersion = Math.max(0, ...applied);
+        if (dbVersion > LATEST) throw msg.schemaTooNew(dbVersion, LATEST);
+        for (const m of MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          await client.query("BEGIN");
+          try {
+            await client.query(m.sql);
+            await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+              m.version,
+              m.name,
+            ]);
+            await client.query("COMMIT");
+          } catch (e) {
+            await client.query("ROLLBACK");
+            throw e;
+          }
+        }
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCK_MIGRATE]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      const rows = await this.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM schema_migrations WHERE version <= $1",
+        [LATEST],
+      );
+      return rows[0]?.n === LATEST;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const rows = await this.query<{ value: string }>("SELECT value FROM meta WHERE key = $1", [key]);
+    return rows[0]?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.execute(
+      "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+      [key, value],
+    );
+  }
+
+  async addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord> {
+    const createdAt = new Date();
+    try {
+      await this.execute(`INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        a.id,
+        a.apiKey,
+        a.keyType,
+        a.baseUrl,
+        a.secretSealed,
+        createdAt,
+      ]);
+    } catch (e) {
+      if (pgCode(e) === UNIQUE_VIOLATION) throw msg.accountExists(a.id);
+      throw e;
+    }
+    return {
+      id: a.id,
+      apiKey: a.apiKey,
+      keyType: a.keyType,
+      baseUrl: a.baseUrl,
+      secretSealed: a.secretSealed,
+      createdAt,
+    };
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | null> {
+    const rows = await this.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    // COLLATE "C": the same byte order as SQLite, whatever the database's locale.
+    return (
+      await this.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id COLLATE "C"`)
+    ).map(toAccount);
+  }
+
+  async removeAccount(id: string): Promise<boolean> {
+    // Grants go with it through ON DELETE CASCADE, in the same statement.
+    return (await this.execute("DELETE FROM accounts WHERE id = $1", [id])) > 0;
+  }
+
+  async rotateAccountKey(id: string, apiKey: string, secretSealed: string): Promise<void> {
+    const n = await this.execute("UPDATE accounts SET api_key = $1, secret_sealed = $2 WHERE id = $3", [
+      apiKey,
+      secretSealed,
+      id,
+    ]);
+    if (n === 0) throw msg.accountMissing(id);
+  }
+
+  async addUser(name: string, admin: boolean): Promise<UserRecord> {
+    const id = newId("u_");
+    const createdAt = new Date();
+    try {
+      await this.execute(
+        "INSERT INTO users (id, name, admin, disabled, created_at) VALUES ($1, $2, $3, false, $4)",
+        [id, name, admin, createdAt],
+      );
+    } catch (e) {
+      if (pgCode(e) === UNIQUE_VIOLATION) throw msg.userExists(name);
+      throw e;
+    }
+    return { id, name, admin, disabled: false, createdAt };
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const rows = await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : toUser(rows[0]);
+  }
+
+  async getUserByName(name: string): Promise<UserRecord | null> {
+    const rows = await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = $1`, [name]);
+    return rows[0] === undefined ? null : toUser(rows[0]);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name COLLATE "C"`)).map(
+      toUser,
+    );
+  }
+
+  async addToken(userId: string, hash: string): Promise<TokenRecord> {
+    const id = newId("t_");
+    const createdAt = new Date();
+    try {
+      await this.execute("INSERT INTO tokens (id, user_id, hash, created_at) VALUES ($1, $2, $3, $4)", [
+        id,
+        userId,
+        hash,
+        createdAt,
+      ]);
+    } catch (e) {
+      if (pgCode(e) === FOREIGN_KEY_VIOLATION) throw msg.userMissing(userId);
+      if (pgCode(e) === UNIQUE_VIOLATION) throw msg.tokenExists();
+      throw e;
+    }
+    return { id, userId, hash, createdAt, revokedAt: null };
+  }
+
+  async findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
+    const rows = await this.query<TokenUserRow>(
+      `SELECT t.id, t.user_id, t.hash, t.created_at, t.revoked_at,
+              u.name AS u_name, u.admin AS u_admin, u.disabled AS u_disabled, u.created_at AS u_created_at
+         FROM tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.hash = $1`,
+      [hash],
+    );
+    const r = rows[0];
+    if (r === undefined) return null;
+    return {
+      token: toToken(r),
+      user: toUser({
+        id: r.user_id,
+        name: r.u_name,
+        admin: r.u_admin,
+        disabled: r.u_disabled,
+        created_at: r.u_created_at,
+      }),
+    };
+  }
+
+  async revokeToken(tokenId: string): Promise<boolean> {
+    const n = await this.execute("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [
+      new Date(),
+      tokenId,
+    ]);
+    return n > 0;
+  }
+
+  async addTeam(name: string): Promise<void> {
+    try {
+      await this.execute("INSERT INTO teams (name) VALUES ($1)", [name]);
+    } catch (e) {
+      if (pgCode(e) === UNIQUE_VIOLATION) throw msg.teamExists(name);
+      throw e;
+    }
+  }
+
+  async listTeams(): Promise<string[]> {
+    return (await this.query<{ name: string }>(`SELECT name FROM teams ORDER BY name COLLATE "C"`)).map(
+      (r) => r.name,
+    );
+  }
+
+  async addMember(team: string, userName: string): Promise<void> {
+    let n: number;
+    try {
+      n = await this.execute(
+        "INSERT INTO memberships (team, user_id) SELECT $1, id FROM users WHERE name = $2",
+        [team, userName],
+      );
+    } catch (e) {
+      if (pgCode(e) === UNIQUE_VIOLATION) throw msg.alreadyMember(team, userName);
+      if (pgCode(e) === FOREIGN_KEY_VIOLATION) throw msg.teamMissing(team);
+      throw e;
+    }
+    if (n > 0) return;
+    // No user of that name, so nothing was inserted and the team was never checked: report the team first,
+    // as the SQLite adapter does.
+    throw (await this.teamExists(team)) ? msg.userMissing(userName) : msg.teamMissing(team);
+  }
+
+  async removeMember(team: string, userName: string): Promise<boolean> {
+    const n = await this.execute(
+      "DELETE FROM memberships WHERE team = $1 AND user_id = (SELECT id FROM users WHERE name = $2)",
+      [team, userName],
+    );
+    return n > 0;
+  }
+
+  async teamsOfUser(userId: string): Promise<string[]> {
+    const rows = await this.query<{ team: string }>(
+      `SELECT team FROM memberships WHERE user_id = $1 ORDER BY team COLLATE "C"`,
+      [userId],
+    );
+    return rows.map((r) => r.team);
+  }
+
+  async grant(team: string, accountId: string, role: Role): Promise<void> {
+    try {
+      // An unchanged role is not a change: skipping the update keeps caches (auth_version) warm.
+      await this.execute(
+        `INSERT INTO grants (team, account_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (team, account_id) DO UPDATE SET role = EXCLUDED.role WHERE grants.role <> EXCLUDED.role`,
+        [team, accountId, role],
+      );
+    } catch (e) {
+      if (pgCode(e) !== FOREIGN_KEY_VIOLATION) throw e;
+      // Which reference failed is in the constraint name; when both are missing PostgreSQL reports either,
+      // so the team is checked first, as the SQLite adapter does.
+      if (!(await this.teamExists(team))) throw msg.teamMissing(team);
+      if (constraintOf(e) === "grants_account_id_fkey") throw msg.accountMissing(accountId);
+      throw new StoreNotFoundError(`team '${team}' or account '${accountId}' does not exist`);
+    }
+  }
+
+  async revoke(team: string, accountId: string): Promise<boolean> {
+    return (
+      (await this.execute("DELETE FROM grants WHERE team = $1 AND account_id = $2", [team, accountId])) > 0
+    );
+  }
+
+  async grantsOfUser(userId: string): Promise<GrantRecord[]> {
+    const rows = await this.query<GrantRow>(
+      `SELECT g.team, g.account_id, g.role
+         FROM grants g JOIN memberships m ON m.team = g.team
+        WHERE m.user_id = $1
+        ORDER BY g.account_id COLLATE "C", g.team COLLATE "C"`,
+      [userId],
+    );
+    return rows.map(toGrant);
+  }
+
+  async listGrants(): Promise<GrantRecord[]> {
+    const rows = await this.query<GrantRow>(
+      `SELECT team, account_id, role FROM grants ORDER BY team COLLATE "C", account_id COLLATE "C"`,
+    );
+    return rows.map(toGrant);
+  }
+
+  async authVersion(): Promise<number> {
+    const rows = await this.query<{ version: string }>("SELECT version FROM auth_version WHERE id = 1");
+    if (rows[0] === undefined) throw new Error("auth_version row is missing; the database is damaged");
+    return Number(rows[0].version);
+  }
+
+  /**
+   * A bigserial id is drawn when the row is inserted, not when it commits: with two concurrent inserts,
+   * id 11 can become visible before id 10, and a reader tailing "id > last seen" would skip 10 for good.
+   * The statement therefore takes a transaction-scoped advisory lock before drawing the id; the lock is
+   * released only after the commit is visible, so ids become visible in increasing order. The price is
+   * that audit inserts across replicas are serialized (one short insert each). Rolled-back inserts still
+   * leave gaps; ids are increasing, not contiguous.
+   */
+  async auditBegin(e: AuditBegin): Promise<number> {
+    const rows = await this.query<{ id: string }>(
+      // The lock is the row source, so it is held before nextval() runs (a volatile CTE is evaluated
+      // once, before the rows that read it).
+      `WITH serialize AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, $2))
+       INSERT INTO audit_log (id, at, actor_id, actor_name, account_id, action, input, previous, outcome)
+       SELECT nextval('audit_log_id_seq'), $3, $4, (SELECT name FROM users WHERE id = $4), $5, $6, $7, $8, 'PENDING'
+         FROM serialize
+       RETURNING id`,
+      [LOCK_CLASS, LOCK_AUDIT, new Date(), e.actorId, e.accountId, e.action, e.input, e.previous ?? null],
+    );
+    return Number(rows[0]?.id);
+  }
+
+  async auditComplete(id: number, c: AuditCompletion): Promise<void> {
+    const n = await this.execute(
+      `UPDATE audit_log
+          SET outcome = $1, exchange_code = $2, exchange_message = $3, duration_ms = $4, result = $5
+        WHERE id = $6`,
+      [
+        c.outcome,
+        c.exchangeCode ?? null,
+        c.exchangeMessage ?? null,
+        Math.round(c.durationMs),
+        c.result ?? null,
+        id,
+      ],
+    );
+    if (n === 0) throw msg.auditMissing(id);
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const limit = Math.max(0, Math.floor(q.limit));
+    if (limit === 0) return [];
+    // An empty list means "none of the accounts", e.g. a viewer with no grants: never "all".
+    if (q.accountIds !== undefined && q.accountIds.length === 0) return [];
+    const rows = await this.query<AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log
+        WHERE ($1::text[] IS NULL OR account_id = ANY ($1::text[]))
+          AND ($2::bigint IS NULL OR id < $2::bigint)
+        ORDER BY id DESC
+        LIMIT $3`,
+      [q.accountIds ?? null, q.beforeId ?? null, limit],
+    );
+    return rows.map(toAudit);
+  }
+
+  async pendingAudit(): Promise<AuditRecord[]> {
+    const rows = await this.query<AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
+    );
+    return rows.map(toAudit);
+  }
+
+  private async teamExists(team: string): Promise<boolean> {
+    return (await this.query("SELECT 1 FROM teams WHERE name = $1", [team])).length > 0;
+  }
+}
+
+function pgCode(e: unknown): string | undefined {
+  return e instanceof DatabaseError ? e.code : undefined;
+}
+
+function constraintOf(e: unknown): string | undefined {
+  return e instanceof DatabaseError ? e.constraint : undefined;
+}
+
+function newId(prefix: string): string {
+  return prefix + randomBytes(12).toString("hex");
+}
+
+function toAccount(r: AccountRow): AccountRecord {
+  return {
+    id: r.id,
+    apiKey: r.api_key,
+    keyType: r.key_type,
+    baseUrl: r.base_url,
+    secretSealed: r.secret_sealed,
+    createdAt: r.created_at,
+  };
+}
+
+function toUser(r: UserRow): UserRecord {
+  return { id: r.id, name: r.name, admin: r.admin, disabled: r.disabled, createdAt: r.created_at };
+}
+
+function toToken(r: TokenRow): TokenRecord {
+  return { id: r.id, userId: r.user_id, hash: r.hash, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+function toGrant(r: GrantRow): GrantRecord {
+  return { team: r.team, accountId: r.account_id, role: r.role };
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  return {
+    id: Number(r.id),
+    at: r.at,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    accountId: r.account_id,
+    action: r.action,
+    input: r.input,
+    previous: r.previous,
+    outcome: r.outcome,
+    exchangeCode: r.exchange_code,
+    exchangeMessage: r.exchange_message,
+    durationMs: r.duration_ms,
+    result: r.result,
+  };
+}

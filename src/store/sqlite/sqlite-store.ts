@@ -1,0 +1,526 @@
+/**
+ * The embedded, default Store: one SQLite file shared by the server and the CLI (possibly at the same
+ * time, from different processes). better-sqlite3 is synchronous; the async methods resolve at once.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
+import * as msg from "../messages";
+import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
+import { assertContiguous, latestVersion } from "../migrations/types";
+import type {
+  AccountRecord,
+  AuditBegin,
+  AuditCompletion,
+  AuditQuery,
+  AuditRecord,
+  GrantRecord,
+  Store,
+  TokenRecord,
+  UserRecord,
+} from "../port";
+
+type Db = Database.Database;
+type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+interface AccountRow {
+  id: string;
+  api_key: string;
+  key_type: KeyType;
+  base_url: string | null;
+  secret_sealed: string;
+  created_at: number;
+}
+interface UserRow {
+  id: string;
+  name: string;
+  admin: 0 | 1;
+  disabled: 0 | 1;
+  created_at: number;
+}
+interface TokenRow {
+  id: string;
+  user_id: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+type TokenUserRow = TokenRow & {
+  u_name: string;
+  u_admin: 0 | 1;
+  u_disabled: 0 | 1;
+  u_created_at: number;
+};
+interface GrantRow {
+  team: string;
+  account_id: string;
+  role: Role;
+}
+interface AuditRow {
+  id: number;
+  at: number;
+  actor_id: string | null;
+  actor_name: string | null;
+  account_id: string | null;
+  action: AuditAction;
+  input: string;
+  previous: string | null;
+  outcome: AuditOutcome;
+  exchange_code: number | null;
+  exchange_message: string | null;
+  duration_ms: number | null;
+  result: string | null;
+}
+
+const MIGRATIONS = SQLITE_MIGRATIONS;
+assertContiguous(MIGRATIONS);
+const LATEST = latestVersion(MIGRATIONS);
+
+const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at";
+const USER_COLUMNS = "id, name, admin, disabled, created_at";
+const AUDIT_COLUMNS =
+  "id, at, actor_id, actor_name, account_id, action, input, previous, outcome, exchange_code, exchange_message, duration_ms, result";
+
+/** Every statement the store runs, prepared once (after migrate(), since preparing needs the tables). */
+function prepareStatements(db: Db) {
+  return {
+    getMeta: db.prepare<[string], string>("SELECT value FROM meta WHERE key = ?").pluck(),
+    setMeta: db.prepare<[string, string]>(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+
+    insertAccount: db.prepare<[string, string, KeyType, string | null, string, number]>(
+      `INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    getAccount: db.prepare<[string], AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
+    listAccounts: db.prepare<[], AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id`),
+    deleteAccount: db.prepare<[string]>("DELETE FROM accounts WHERE id = ?"),
+    rotateAccountKey: db.prepare<[string, string, string]>(
+      "UPDATE accounts SET api_key = ?, secret_sealed = ? WHERE id = ?",
+    ),
+
+    insertUser: db.prepare<[string, string, 0 | 1, number]>(
+      "INSERT INTO users (id, name, admin, disabled, created_at) VALUES (?, ?, ?, 0, ?)",
+    ),
+    getUser: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    getUserByName: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
+    listUsers: db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
+
+    insertToken: db.prepare<[string, string, string, number]>(
+      "INSERT INTO tokens (id, user_id, hash, created_at) VALUES (?, ?, ?, ?)",
+    ),
+    findTokenByHash: db.prepare<[string], TokenUserRow>(
+      `SELECT t.id, t.user_id, t.hash, t.created_at, t.revoked_at,
+              u.name AS u_name, u.admin AS u_admin, u.disabled AS u_disabled, u.created_at AS u_created_at
+         FROM tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.hash = ?`,
+    ),
+    revokeToken: db.prepare<[number, string]>(
+      "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    ),
+
+    insertTeam: db.prepare<[string]>("INSERT INTO teams (name) VALUES (?)"),
+    teamExists: db.prepare<[string], 1>("SELECT 1 FROM teams WHERE name = ?").pluck(),
+    listTeams: db.prepare<[], string>("SELECT name FROM teams ORDER BY name").pluck(),
+    userIdByName: db.prepare<[string], string>("SELECT id FROM users WHERE name = ?").pluck(),
+    insertMember: db.prepare<[string, string]>("INSERT INTO memberships (team, user_id) VALUES (?, ?)"),
+    deleteMember: db.prepare<[string, string]>(
+      "DELETE FROM memberships WHERE team = ? AND user_id = (SELECT id FROM users WHERE name = ?)",
+    ),
+    teamsOfUser: db
+      .prepare<[string], string>("SELECT team FROM memberships WHERE user_id = ? ORDER BY team")
+      .pluck(),
+
+    accountExists: db.prepare<[string], 1>("SELECT 1 FROM accounts WHERE id = ?").pluck(),
+    // An unchanged role is not a change: skipping the update keeps caches (auth_version) warm.
+    upsertGrant: db.prepare<[string, string, Role]>(
+      `INSERT INTO grants (team, account_id, role) VALUES (?, ?, ?)
+       ON CONFLICT (team, account_id) DO UPDATE SET role = excluded.role WHERE grants.role <> excluded.role`,
+    ),
+    deleteGrant: db.prepare<[string, string]>("DELETE FROM grants WHERE team = ? AND account_id = ?"),
+    grantsOfUser: db.prepare<[string], GrantRow>(
+      `SELECT g.team, g.account_id, g.role
+         FROM grants g JOIN memberships m ON m.team = g.team
+        WHERE m.user_id = ?
+        ORDER BY g.account_id, g.team`,
+    ),
+    listGrants: db.prepare<[], GrantRow>(
+      "SELECT team, account_id, role FROM grants ORDER BY team, account_id",
+    ),
+
+    authVersion: db.prepare<[], number>("SELECT version FROM auth_version WHERE id = 1").pluck(),
+
+    // actor_name is copied at write time so that the history keeps the name the actor had then.
+    auditBegin: db.prepare<
+      [number, string | null, string | null, string | null, AuditAction, string, string | null]
+    >(
+      `INSERT INTO audit_log (at, actor_id, actor_name, account_id, action, input, previous, outcome)
+       VALUES (?, ?, (SELECT name FROM users WHERE id = ?), ?, ?, ?, ?, 'PENDING')`,
+    ),
+    auditComplete: db.prepare<[AuditOutcome, number | null, string | null, number, string | null, number]>(
+      `UPDATE audit_log
+          SET outcome = ?, exchange_code = ?, exchange_message = ?, duration_ms = ?, result = ?
+        WHERE id = ?`,
+    ),
+    listAudit: db.prepare<[number, number], AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`,
+    ),
+    // The account list travels as one JSON array so that a single prepared statement serves any length.
+    listAuditOfAccounts: db.prepare<[string, number, number], AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log
+        WHERE account_id IN (SELECT value FROM json_each(?)) AND id < ?
+        ORDER BY id DESC LIMIT ?`,
+    ),
+    pendingAudit: db.prepare<[], AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
+    ),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  private readonly db: Db;
+  private statements: Statements | undefined;
+  private readyStatement: Stmt<[number], number> | undefined;
+
+  /** `path` of the database file (its directory is created), or ":memory:" for tests. */
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    // The CLI and the server may write at the same moment; wait for the other's lock rather than fail.
+    this.db = new Database(path, { timeout: 5000 });
+    try {
+      this.db.pragma("busy_timeout = 5000");
+      // WAL lets the server keep reading while the CLI writes. In WAL mode synchronous=NORMAL may lose the
+      // last committed transactions on power loss; the audit log records what was sent to the exchange and
+      // must survive, so every commit is synced (FULL). Writes here are rare next to exchange round trips.
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = FULL");
+      this.db.pragma("foreign_keys = ON");
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  private get s(): Statements {
+    this.statements ??= prepareStatements(this.db);
+    return this.statements;
+  }
+
+  async migrate(): Promise<void> {
+    const db = this.db;
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+    const maxApplied = db.prepare<[], number | null>("SELECT max(version) FROM schema_migrations").pluck();
+    const applied = db.prepare<[number], 1>("SELECT 1 FROM schema_migrations WHERE version = ?").pluck();
+    const record = db.prepare<[number, string, number]>(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+    );
+    const dbVersion = maxApplied.get() ?? 0;
+    if (dbVersion > LATEST) throw msg.schemaTooNew(dbVersion, LATEST);
+    for (const m of MIGRATIONS) {
+      // IMMEDIATE takes the write lock before the check, so two processes migrating at once apply each
+      // migration exactly once; the loser waits (busy_timeout), then sees it applied.
+      db.transaction(() => {
+        if (applied.get(m.version) !== undefined) return;
+        db.exec(m.sql);
+        record.run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+    this.statements ??= prepareStatements(db);
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      // Prepared on first success only: before migrate() the table may not exist yet.
+      this.readyStatement ??= this.db
+        .prepare<[number], number>("SELECT count(*) FROM schema_migrations WHERE version <= ?")
+        .pluck();
+      return this.readyStatement.get(LATEST) === LATEST;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return this.s.getMeta.get(key) ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.s.setMeta.run(key, value);
+  }
+
+  async addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord> {
+    const now = Date.now();
+    try {
+      this.s.insertAccount.run(a.id, a.apiKey, a.keyType, a.baseUrl, a.secretSealed, now);
+    } catch (e) {
+      if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.accountExists(a.id);
+      throw e;
+    }
+    return {
+      id: a.id,
+      apiKey: a.apiKey,
+      keyType: a.keyType,
+      baseUrl: a.baseUrl,
+      secretSealed: a.secretSealed,
+      createdAt: new Date(now),
+    };
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | null> {
+    const row = this.s.getAccount.get(id);
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return this.s.listAccounts.all().map(toAccount);
+  }
+
+  async removeAccount(id: string): Promise<boolean> {
+    // Grants go with it through ON DELETE CASCADE, in the same statement.
+    return this.s.deleteAccount.run(id).changes > 0;
+  }
+
+  async rotateAccountKey(id: string, apiKey: string, secretSealed: string): Promise<void> {
+    if (this.s.rotateAccountKey.run(apiKey, secretSealed, id).changes === 0) throw msg.accountMissing(id);
+  }
+
+  async addUser(name: string, admin: boolean): Promise<UserRecord> {
+    const id = newId("u_");
+    const now = Date.now();
+    try {
+      this.s.insertUser.run(id, name, admin ? 1 : 0, now);
+    } catch (e) {
+      if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE")) throw msg.userExists(name);
+      throw e;
+    }
+    return { id, name, admin, disabled: false, createdAt: new Date(now) };
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const row = this.s.getUser.get(id);
+    return row === undefined ? null : toUser(row);
+  }
+
+  async getUserByName(name: string): Promise<UserRecord | null> {
+    const row = this.s.getUserByName.get(name);
+    return row === undefined ? null : toUser(row);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.s.listUsers.all().map(toUser);
+  }
+
+  async addToken(userId: string, hash: string): Promise<TokenRecord> {
+    const id = newId("t_");
+    const now = Date.now();
+    try {
+      this.s.insertToken.run(id, userId, hash, now);
+    } catch (e) {
+      if (isConstraint(e, "SQLITE_CONSTRAINT_FOREIGNKEY")) throw msg.userMissing(userId);
+      if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE")) throw msg.tokenExists();
+      throw e;
+    }
+    return { id, userId, hash, createdAt: new Date(now), revokedAt: null };
+  }
+
+  async findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
+    const r = this.s.findTokenByHash.get(hash);
+    if (r === undefined) return null;
+    return {
+      token: toToken(r),
+      user: toUser({
+        id: r.user_id,
+        name: r.u_name,
+        admin: r.u_admin,
+        disabled: r.u_disabled,
+        created_at: r.u_created_at,
+      }),
+    };
+  }
+
+  async revokeToken(tokenId: string): Promise<boolean> {
+    return this.s.revokeToken.run(Date.now(), tokenId).changes > 0;
+  }
+
+  async addTeam(name: string): Promise<void> {
+    try {
+      this.s.insertTeam.run(name);
+    } catch (e) {
+      if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.teamExists(name);
+      throw e;
+    }
+  }
+
+  async listTeams(): Promise<string[]> {
+    return this.s.listTeams.all();
+  }
+
+  async addMember(team: string, userName: string): Promise<void> {
+    const s = this.s;
+    this.db
+      .transaction(() => {
+        // Checked explicitly (team first, as the PostgreSQL adapter does) because SQLite's foreign-key
+        // error does not say which reference is missing.
+        if (s.teamExists.get(team) === undefined) throw msg.teamMissing(team);
+        const userId = s.userIdByName.get(userName);
+        if (userId === undefined) throw msg.userMissing(userName);
+        try {
+          s.insertMember.run(team, userId);
+        } catch (e) {
+          if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.alreadyMember(team, userName);
+          throw e;
+        }
+      })
+      .immediate();
+  }
+
+  async removeMember(team: string, userName: string): Promise<boolean> {
+    return this.s.deleteMember.run(team, userName).changes > 0;
+  }
+
+  async teamsOfUser(userId: string): Promise<string[]> {
+    return this.s.teamsOfUser.all(userId);
+  }
+
+  async grant(team: string, accountId: string, role: Role): Promise<void> {
+    const s = this.s;
+    this.db
+      .transaction(() => {
+        if (s.teamExists.get(team) === undefined) throw msg.teamMissing(team);
+        if (s.accountExists.get(accountId) === undefined) throw msg.accountMissing(accountId);
+        s.upsertGrant.run(team, accountId, role);
+      })
+      .immediate();
+  }
+
+  async revoke(team: string, accountId: string): Promise<boolean> {
+    return this.s.deleteGrant.run(team, accountId).changes > 0;
+  }
+
+  async grantsOfUser(userId: string): Promise<GrantRecord[]> {
+    return this.s.grantsOfUser.all(userId).map(toGrant);
+  }
+
+  async listGrants(): Promise<GrantRecord[]> {
+    return this.s.listGrants.all().map(toGrant);
+  }
+
+  async authVersion(): Promise<number> {
+    const v = this.s.authVersion.get();
+    if (v === undefined) throw new Error("auth_version row is missing; the database is damaged");
+    return v;
+  }
+
+  async auditBegin(e: AuditBegin): Promise<number> {
+    const r = this.s.auditBegin.run(
+      Date.now(),
+      e.actorId,
+      e.actorId,
+      e.accountId,
+      e.action,
+      e.input,
+      e.previous ?? null,
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  async auditComplete(id: number, c: AuditCompletion): Promise<void> {
+    const r = this.s.auditComplete.run(
+      c.outcome,
+      c.exchangeCode ?? null,
+      c.exchangeMessage ?? null,
+      Math.round(c.durationMs),
+      c.result ?? null,
+      id,
+    );
+    if (r.changes === 0) throw msg.auditMissing(id);
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const limit = Math.max(0, Math.floor(q.limit));
+    // ids are positive integers; MAX_SAFE_INTEGER stands for "no upper bound" in the one prepared form.
+    const before = q.beforeId ?? Number.MAX_SAFE_INTEGER;
+    if (limit === 0) return [];
+    if (q.accountIds === undefined) return this.s.listAudit.all(before, limit).map(toAudit);
+    // An empty list means "none of the accounts", e.g. a viewer with no grants: never "all".
+    if (q.accountIds.length === 0) return [];
+    return this.s.listAuditOfAccounts.all(JSON.stringify(q.accountIds), before, limit).map(toAudit);
+  }
+
+  async pendingAudit(): Promise<AuditRecord[]> {
+    return this.s.pendingAudit.all().map(toAudit);
+  }
+}
+
+function isConstraint(e: unknown, code: string): boolean {
+  return e instanceof Database.SqliteError && e.code === code;
+}
+
+function newId(prefix: string): string {
+  return prefix + randomBytes(12).toString("hex");
+}
+
+function toAccount(r: AccountRow): AccountRecord {
+  return {
+    id: r.id,
+    apiKey: r.api_key,
+    keyType: r.key_type,
+    baseUrl: r.base_url,
+    secretSealed: r.secret_sealed,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+function toUser(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    admin: r.admin === 1,
+    disabled: r.disabled === 1,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+function toToken(r: TokenRow): TokenRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    hash: r.hash,
+    createdAt: new Date(r.created_at),
+    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+  };
+}
+
+function toGrant(r: GrantRow): GrantRecord {
+  return { team: r.team, accountId: r.account_id, role: r.role };
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  return {
+    id: r.id,
+    at: new Date(r.at),
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    accountId: r.account_id,
+    action: r.action,
+    input: r.input,
+    previous: r.previous,
+    outcome: r.outcome,
+    exchangeCode: r.exchange_code,
+    exchangeMessage: r.exchange_message,
+    durationMs: r.duration_ms,
+    result: r.result,
+  };
+}

@@ -1,0 +1,244 @@
+import { isGatewayError } from "../../src/errors";
+import { ServerClock } from "../../src/exchange/binance/clock";
+import {
+  ExchangeInfoCache,
+  parseExchangeInfo,
+  type ExchangeInfo,
+} from "../../src/exchange/binance/exchange-info";
+import {
+  RateLimitTracker,
+  usedWeightFromHeaders,
+  weightLimitFromExchangeInfo,
+} from "../../src/exchange/binance/weight";
+import { exchangeUnavailable, rateLimited } from "../../src/errors";
+
+const H = "https://eapi.binance.com";
+const MINUTE = 60_000;
+const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MINUTE); // start of a minute
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe("RateLimitTracker", () => {
+  it("refuses before reaching 90% of the limit, until the minute ends", () => {
+    const t = new RateLimitTracker(0.9, 2400);
+    t.admit(H, 1, T0 + 1000);
+    t.release(H, 1, T0 + 1000, { "x-mbx-used-weight-1m": "2159" }, true);
+    t.admit(H, 1, T0 + 2000); // 2159 + 1 = 2160 = 90%
+    t.release(H, 1, T0 + 2000, { "x-mbx-used-weight-1m": "2160" }, true);
+    const err = caught(() => t.admit(H, 1, T0 + 15_000));
+    expect(isGatewayError(err) && err.extensions).toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfterSeconds: 45,
+    });
+    expect((err as Error).message).toMatch(/nothing sent/);
+    // heavier calls are refused earlier
+    t.admit(H, 0, T0 + 15_000);
+    // a new minute window starts from zero
+    expect(() => t.admit(H, 10, T0 + MINUTE)).not.toThrow();
+  });
+
+  it("counts weight in flight so concurrent calls cannot overshoot together", () => {
+    const t = new RateLimitTracker(0.5, 20); // budget 10
+    for (let i = 0; i < 10; i++) t.admit(H, 1, T0);
+    expect(() => t.admit(H, 1, T0)).toThrow(/request weight 10 of 20/);
+    t.release(H, 1, T0, { "x-mbx-used-weight-1m": "3" }, true);
+    expect(t.snapshot(T0)[0]).toEqual({ host: H, usedWeight: 3 + 9, limit: 20, backoffUntil: null });
+  });
+
+  it("keeps the highest reported value (answers arrive out of order) and counts unanswered sent calls", () => {
+    const t = new RateLimitTracker();
+    t.admit(H, 1, T0);
+    t.admit(H, 1, T0);
+    t.release(H, 1, T0, { "x-mbx-used-weight-1m": "50" }, true);
+    t.release(H, 1, T0, { "x-mbx-used-weight-1m": "40" }, true);
+    expect(t.snapshot(T0)[0].usedWeight).toBe(50);
+    t.admit(H, 10, T0);
+    t.release(H, 10, T0, undefined, true);
+    expect(t.snapshot(T0)[0].usedWeight).toBe(60);
+    t.admit(H, 10, T0);
+    t.release(H, 10, T0, undefined, false);
+    expect(t.snapshot(T0)[0].usedWeight).toBe(60);
+  });
+
+  it("back-off refuses everything until it ends, with the remaining seconds", () => {
+    const t = new RateLimitTracker();
+    t.backOff(H, T0 + 30_000, "the exchange asked to back off (HTTP 429)");
+    const err = caught(() => t.admit(H, 1, T0 + 10_500));
+    expect(isGatewayError(err) && err.extensions).toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfterSeconds: 20,
+    });
+    expect((err as Error).message).toMatch(/HTTP 429.*nothing sent/);
+    expect(t.snapshot(T0 + 10_500)[0].backoffUntil).toBe(T0 + 30_000);
+    // a shorter back-off never shortens a longer one
+    t.backOff(H, T0 + 20_000, "x");
+    expect(() => t.admit(H, 1, T0 + 25_000)).toThrow();
+    expect(() => t.admit(H, 1, T0 + 30_000)).not.toThrow();
+    expect(t.snapshot(T0 + 30_000)[0].backoffUntil).toBeNull();
+    // other hosts are not affected
+    expect(() => t.admit("https://other", 1, T0 + 25_000)).not.toThrow();
+  });
+
+  it("uses the limit from exchangeInfo", () => {
+    const t = new RateLimitTracker(0.9);
+    t.setLimit(H, 100);
+    t.admit(H, 1, T0);
+    t.release(H, 1, T0, { "x-mbx-used-weight-1m": "90" }, true);
+    expect(() => t.admit(H, 1, T0)).toThrow(/of 100 per minute/);
+  });
+});
+
+describe("weight header and exchangeInfo helpers", () => {
+  it("reads X-MBX-USED-WEIGHT-1M", () => {
+    expect(usedWeightFromHeaders({ "x-mbx-used-weight-1m": "12" })).toBe(12);
+    expect(usedWeightFromHeaders({ "x-mbx-used-weight": "7" })).toBe(7);
+    expect(usedWeightFromHeaders({ "x-mbx-used-weight-1m": "junk" })).toBeUndefined();
+    expect(usedWeightFromHeaders({})).toBeUndefined();
+  });
+
+  it("finds the 1-minute REQUEST_WEIGHT limit", () => {
+    expect(
+      weightLimitFromExchangeInfo([
+        { rateLimitType: "ORDERS", interval: "MINUTE", intervalNum: 1, limit: 1200 },
+        { rateLimitType: "REQUEST_WEIGHT", interval: "SECOND", intervalNum: 10, limit: 300 },
+        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 2400 },
+      ]),
+    ).toBe(2400);
+    expect(weightLimitFromExchangeInfo(undefined)).toBeUndefined();
+  });
+
+  it("parseExchangeInfo collects distinct underlyings", () => {
+    const info = parseExchangeInfo(
+      {
+        optionContracts: [{ underlying: "BTCUSDT" }, { underlying: "ETHUSDT" }, { underlying: "BTCUSDT" }],
+        rateLimits: [],
+      },
+      weightLimitFromExchangeInfo,
+    );
+    expect([...info.underlyings]).toEqual(["BTCUSDT", "ETHUSDT"]);
+    expect(() => parseExchangeInfo({ optionContracts: [] }, weightLimitFromExchangeInfo)).toThrow(
+      /no underlyings/,
+    );
+    expect(() => parseExchangeInfo({}, weightLimitFromExchangeInfo)).toThrow(/optionContracts/);
+  });
+});
+
+describe("ServerClock", () => {
+  it("syncs once for concurrent first calls, applies the mid-RTT offset, resyncs in the background", async () => {
+    let local = 1_000_000;
+    let fetches = 0;
+    let release: () => void = () => {};
+    const clock = new ServerClock(
+      async () => {
+        fetches++;
+        if (fetches === 2) await new Promise<void>((r) => (release = r));
+        return { serverTime: 1_005_050, sentAt: 1_000_000, receivedAt: 1_000_100 };
+      },
+      () => local,
+      60_000,
+    );
+    const [a, b] = await Promise.all([clock.timestamp(H), clock.timestamp(H)]);
+    expect(fetches).toBe(1);
+    expect(clock.offset(H)).toBe(5000); // 1_005_050 - 1_000_050
+    expect(a).toBe(1_005_000);
+    expect(b).toBe(1_005_000);
+
+    local += 60_000;
+    // stale: answers at once with the old offset and refreshes behind the scenes
+    await expect(clock.timestamp(H)).resolves.toBe(local + 5000);
+    expect(fetches).toBe(2);
+    await clock.timestamp(H); // a refresh is already running: no second one
+    expect(fetches).toBe(2);
+    release();
+  });
+
+  it("a failed first sync rejects (nothing can be signed reliably) and is retried on the next call", async () => {
+    let fail = true;
+    const clock = new ServerClock(
+      async () => {
+        if (fail) throw exchangeUnavailable("NOT_APPLIED", "connection refused");
+        return { serverTime: 10, sentAt: 0, receivedAt: 0 };
+      },
+      () => 0,
+    );
+    await expect(clock.timestamp(H)).rejects.toMatchObject({ extensions: { outcome: "NOT_APPLIED" } });
+    fail = false;
+    await expect(clock.timestamp(H)).resolves.toBe(10);
+  });
+});
+
+describe("ExchangeInfoCache", () => {
+  const info = (u: string[]): ExchangeInfo => ({ underlyings: new Set(u), weightLimit: undefined });
+
+  it("shares one fetch between concurrent first calls, then serves stale while revalidating", async () => {
+    let now = 0;
+    let calls = 0;
+    let next: ExchangeInfo = info(["BTCUSDT"]);
+    const cache = new ExchangeInfoCache(
+      async () => {
+        calls++;
+        return next;
+      },
+      () => now,
+      1000,
+    );
+    const [a, b] = await Promise.all([cache.get(H), cache.get(H)]);
+    expect(calls).toBe(1);
+    expect(a).toBe(b);
+
+    next = info(["BTCUSDT", "ETHUSDT"]);
+    now = 1000;
+    const stale = await cache.get(H);
+    expect([...stale.underlyings]).toEqual(["BTCUSDT"]); // answered from cache
+    expect(calls).toBe(2); // refresh started
+    await new Promise((r) => setImmediate(r));
+    expect([...(await cache.get(H)).underlyings]).toEqual(["BTCUSDT", "ETHUSDT"]);
+    expect(calls).toBe(2);
+  });
+
+  it("keeps serving the cached copy when a refresh fails, and does not hammer", async () => {
+    let now = 0;
+    let calls = 0;
+    const cache = new ExchangeInfoCache(
+      async () => {
+        calls++;
+        if (calls > 1) throw new Error("down");
+        return info(["BTCUSDT"]);
+      },
+      () => now,
+      1000,
+      5000,
+    );
+    await cache.get(H);
+    now = 1000;
+    expect([...(await cache.get(H)).underlyings]).toEqual(["BTCUSDT"]);
+    await new Promise((r) => setImmediate(r));
+    now = 2000;
+    await cache.get(H);
+    expect(calls).toBe(2); // next attempt only 5 s after the failed one
+    now = 6000;
+    await cache.get(H);
+    expect(calls).toBe(3);
+  });
+
+  it("a failure with no cache is EXCHANGE_UNAVAILABLE NOT_APPLIED; RATE_LIMITED passes through", async () => {
+    const broken = new ExchangeInfoCache(async () => {
+      throw new Error("exchangeInfo has no optionContracts list");
+    }, Date.now);
+    await expect(broken.get(H)).rejects.toMatchObject({
+      extensions: { code: "EXCHANGE_UNAVAILABLE", outcome: "NOT_APPLIED" },
+      message: expect.stringContaining("optionContracts"),
+    });
+    const limited = new ExchangeInfoCache(async () => {
+      throw rateLimited(5, "x");
+    }, Date.now);
+    await expect(limited.get(H)).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
+  });
+});
