@@ -25,7 +25,11 @@ export interface ExchangeClient {
   /** POST /eapi/v1/mmpReset */
   resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
   /** POST /eapi/v1/countdownCancelAll: 0 disables, otherwise at least 5000 ms (the exchange checks) */
-  setKillSwitch(account: ExchangeCredentials, underlying: string, countdownTimeMs: bigint): Promise<KillSwitch>;
+  setKillSwitch(
+    account: ExchangeCredentials,
+    underlying: string,
+    countdownTimeMs: bigint,
+  ): Promise<KillSwitch>;
   /** GET /eapi/v1/countdownCancelAll: the active timers, of one underlying or all */
   getKillSwitches(account: ExchangeCredentials, underlying?: string): Promise<KillSwitch[]>;
   /**

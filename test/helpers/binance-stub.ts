@@ -47,19 +47,18 @@ export class BinanceStub {
   private readonly scripted = new Map<string, StubReply[]>();
   private readonly handlers = new Map<string, StubHandler>();
 
+  private readonly server = http.createServer((req, res) => this.handle(req, res));
+  baseUrl = "";
+
   private constructor(
-    private readonly server: http.Server,
-    readonly baseUrl: string,
     readonly apiKey: string,
     readonly secret: string,
   ) {}
 
   static async start(apiKey = "test-api-key", secret = "test-secret"): Promise<BinanceStub> {
-    let stub: BinanceStub | undefined;
-    const server = http.createServer((req, res) => stub!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    stub = new BinanceStub(server, `http://127.0.0.1:${port}`, apiKey, secret);
+    const stub = new BinanceStub(apiKey, secret);
+    await new Promise<void>((resolve) => stub.server.listen(0, "127.0.0.1", resolve));
+    stub.baseUrl = `http://127.0.0.1:${(stub.server.address() as AddressInfo).port}`;
     return stub;
   }
 

@@ -207,7 +207,7 @@ describe("errors from execution", () => {
     expect(outcome.errors).toEqual([
       {
         message: "The exchange rejected the request (-1130: Invalid parameter.). Is MMP enabled for this account?",
-        locations: [{ line: 1, column: 41 }],
+        locations: [{ line: 1, column: 40 }],
         path: ["setMmpConfig"],
         extensions: { code: "EXCHANGE_REJECTED", exchangeCode: -1130, exchangeMessage: "Invalid parameter." },
       },
@@ -237,7 +237,7 @@ describe("errors from execution", () => {
     expect(outcome.errors).toEqual([
       {
         message: "Internal server error",
-        locations: [{ line: 1, column: 41 }],
+        locations: [{ line: 1, column: 40 }],
         path: ["setMmpConfig"],
         extensions: { code: "INTERNAL_SERVER_ERROR" },
       },

@@ -45,8 +45,18 @@ import {
   type WireRequest,
 } from "./request";
 import { createSigner, type Signer } from "./signer";
-import { createNodeHttpTransport, isTransportError, type NodeHttpTransport, type TransportError } from "./transport";
-import { RateLimitTracker, weightLimitFromExchangeInfo, type HeaderBag, type HostRateSnapshot } from "./weight";
+import {
+  createNodeHttpTransport,
+  isTransportError,
+  type NodeHttpTransport,
+  type TransportError,
+} from "./transport";
+import {
+  RateLimitTracker,
+  weightLimitFromExchangeInfo,
+  type HeaderBag,
+  type HostRateSnapshot,
+} from "./weight";
 
 /** pino-compatible */
 export interface ExchangeLogger {
@@ -159,7 +169,10 @@ export class BinanceClient implements ExchangeClient {
   async setMmp(account: ExchangeCredentials, settings: MmpSettings): Promise<MmpConfig> {
     const params: Param[] = [
       ["underlying", settings.underlying],
-      ["windowTimeInMilliseconds", integerParam("windowTimeInMilliseconds", settings.windowTimeInMilliseconds)],
+      [
+        "windowTimeInMilliseconds",
+        integerParam("windowTimeInMilliseconds", settings.windowTimeInMilliseconds),
+      ],
       ["frozenTimeInMilliseconds", longParam("frozenTimeInMilliseconds", settings.frozenTimeInMilliseconds)],
       ["qtyLimit", decimalParam("qtyLimit", settings.qtyLimit)],
       ["deltaLimit", decimalParam("deltaLimit", settings.deltaLimit)],
@@ -175,7 +188,11 @@ export class BinanceClient implements ExchangeClient {
     return this.signed(account, "POST", EAPI.mmpReset, [["underlying", underlying]], 1, parseMmpConfig);
   }
 
-  async setKillSwitch(account: ExchangeCredentials, underlying: string, countdownTimeMs: bigint): Promise<KillSwitch> {
+  async setKillSwitch(
+    account: ExchangeCredentials,
+    underlying: string,
+    countdownTimeMs: bigint,
+  ): Promise<KillSwitch> {
     const params: Param[] = [
       ["underlying", underlying],
       ["countdownTime", longParam("countdownTime", countdownTimeMs)],
@@ -196,7 +213,14 @@ export class BinanceClient implements ExchangeClient {
       throw badUserInput("underlyings", "an underlying is empty or contains a comma");
     }
     const params: Param[] = [["underlyings", underlyings.join(",")]];
-    return this.signed(account, "POST", EAPI.countdownCancelAllHeartBeat, params, HEARTBEAT_WEIGHT, parseHeartbeat);
+    return this.signed(
+      account,
+      "POST",
+      EAPI.countdownCancelAllHeartBeat,
+      params,
+      HEARTBEAT_WEIGHT,
+      parseHeartbeat,
+    );
   }
 
   async underlyings(baseUrl: string): Promise<ReadonlySet<string>> {
@@ -237,10 +261,17 @@ export class BinanceClient implements ExchangeClient {
   ): Promise<T> {
     const { baseUrl } = account;
     const sign = this.signerFor(account);
-    const headers = { "X-MBX-APIKEY": account.apiKey, ...(method === "POST" ? { "Content-Type": FORM_CONTENT_TYPE } : {}) };
+    const headers = {
+      "X-MBX-APIKEY": account.apiKey,
+      ...(method === "POST" ? { "Content-Type": FORM_CONTENT_TYPE } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       const timestamp = await this.clock.timestamp(baseUrl);
-      const wire = buildSignedRequest(method, baseUrl, path, params, { timestamp, recvWindow: this.recvWindow, sign });
+      const wire = buildSignedRequest(method, baseUrl, path, params, {
+        timestamp,
+        recvWindow: this.recvWindow,
+        sign,
+      });
       let answer: HttpAnswer;
       try {
         answer = await this.send(baseUrl, wire, path, weight, headers, attempt);
@@ -248,10 +279,14 @@ export class BinanceClient implements ExchangeClient {
         if (attempt === 1 && isTransportError(err) && retryableRead(method, err)) continue;
         throw this.noAnswerError(err, method === "POST");
       }
-      if (answer.status >= 200 && answer.status < 300) return this.readAnswer(answer, method === "POST", parse);
+      if (answer.status >= 200 && answer.status < 300)
+        return this.readAnswer(answer, method === "POST", parse);
       const error = this.httpError(baseUrl, path, answer, method === "POST");
       if (attempt === 1 && error.extensions.exchangeCode === CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW) {
-        this.logger.warn({ path, host: this.originOf(baseUrl) }, "exchange refused the timestamp (-1021); resyncing");
+        this.logger.warn(
+          { path, host: this.originOf(baseUrl) },
+          "exchange refused the timestamp (-1021); resyncing",
+        );
         try {
           await this.clock.resync(baseUrl);
         } catch (syncErr) {
@@ -264,7 +299,11 @@ export class BinanceClient implements ExchangeClient {
     }
   }
 
-  private async unsignedGet(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  private async unsignedGet(
+    baseUrl: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const wire = buildUnsignedRequest(baseUrl, path);
     for (let attempt = 1; ; attempt++) {
       let answer: HttpAnswer;
@@ -299,7 +338,14 @@ export class BinanceClient implements ExchangeClient {
       const sent = isTransportError(err) ? err.sent : true;
       this.limits.release(host, weight, this.exchangeNow(baseUrl), undefined, sent);
       this.logger.debug(
-        { method: wire.method, path, host, attempt, failure: isTransportError(err) ? err.kind : "error", durationMs: ms(started) },
+        {
+          method: wire.method,
+          path,
+          host,
+          attempt,
+          failure: isTransportError(err) ? err.kind : "error",
+          durationMs: ms(started),
+        },
         "exchange call failed without an answer",
       );
       throw err;
@@ -310,7 +356,11 @@ export class BinanceClient implements ExchangeClient {
       { method: wire.method, path, host, attempt, status: res.status, durationMs: ms(started) },
       "exchange call",
     );
-    return { status: res.status, body: typeof res.data === "string" ? res.data : "", headers: responseHeaders };
+    return {
+      status: res.status,
+      body: typeof res.data === "string" ? res.data : "",
+      headers: responseHeaders,
+    };
   }
 
   private httpError(baseUrl: string, path: string, answer: HttpAnswer, mutation: boolean) {
@@ -322,7 +372,11 @@ export class BinanceClient implements ExchangeClient {
     });
     if (mapped.backoffUntilMs !== undefined) {
       const host = this.originOf(baseUrl);
-      this.limits.backOff(host, mapped.backoffUntilMs, `the exchange asked to back off (HTTP ${answer.status})`);
+      this.limits.backOff(
+        host,
+        mapped.backoffUntilMs,
+        `the exchange asked to back off (HTTP ${answer.status})`,
+      );
       this.logger.warn(
         { host, status: answer.status, retryAfterSeconds: mapped.error.extensions.retryAfterSeconds },
         "exchange rate limit hit; calls to this host are refused until the back-off ends",
@@ -386,7 +440,10 @@ export class BinanceClient implements ExchangeClient {
       this.signers.set(cacheKey, { keyType: account.keyType, secret: account.secret, sign });
       return sign;
     } catch (err) {
-      this.logger.error({ accountId: account.accountId, err: errorText(err) }, "the account's signing key is unusable");
+      this.logger.error(
+        { accountId: account.accountId, err: errorText(err) },
+        "the account's signing key is unusable",
+      );
       throw err;
     }
   }

@@ -41,7 +41,8 @@ export const CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW = -1021;
 const CODE_TOO_MANY_REQUESTS = -1008;
 
 const KEY_ADVICE = "Check the account's API key, its permissions (options trading) and the IP whitelist";
-const MMP_NOT_ENABLED = "MMP may not be enabled for this account (only approved market-maker accounts can use MMP)";
+const MMP_NOT_ENABLED =
+  "MMP may not be enabled for this account (only approved market-maker accounts can use MMP)";
 
 /** What the user should do about an exchange error code; undefined when the message says it all. */
 export function adviceFor(exchangeCode: number, path = ""): string | undefined {
@@ -197,7 +198,10 @@ export function mapHttpError(answer: HttpAnswer, ctx: MapContext): MappedHttpErr
 
   const statusText = status >= 300 && status < 400 ? `unexpected redirect HTTP ${status}` : `HTTP ${status}`;
   return {
-    error: exchangeUnavailable(outcomeFor(ctx.mutation), `${statusText} with ${describeBody(answer.body, answer.headers)}`),
+    error: exchangeUnavailable(
+      outcomeFor(ctx.mutation),
+      `${statusText} with ${describeBody(answer.body, answer.headers)}`,
+    ),
   };
 }
 

@@ -61,7 +61,10 @@ export class ExchangeInfoCache {
       // tells the caller when to come back); only rejections and unreadable documents need wrapping.
       if (isGatewayError(err) && err.code !== "EXCHANGE_REJECTED") throw err;
       const reason = err instanceof Error ? err.message : String(err);
-      throw exchangeUnavailable("NOT_APPLIED", `the exchange's list of underlyings could not be loaded: ${reason}`);
+      throw exchangeUnavailable(
+        "NOT_APPLIED",
+        `the exchange's list of underlyings could not be loaded: ${reason}`,
+      );
     }
   }
 
@@ -97,7 +100,10 @@ export class ExchangeInfoCache {
  * Extracts what the gateway needs from the exchangeInfo document (parsed with JSON.parse: it is large
  * and holds no value whose exact digits matter here).
  */
-export function parseExchangeInfo(doc: unknown, extractWeightLimit: (rateLimits: unknown) => number | undefined): ExchangeInfo {
+export function parseExchangeInfo(
+  doc: unknown,
+  extractWeightLimit: (rateLimits: unknown) => number | undefined,
+): ExchangeInfo {
   if (typeof doc !== "object" || doc === null) throw new Error("exchangeInfo is not a JSON object");
   const { optionContracts, rateLimits } = doc as Record<string, unknown>;
   if (!Array.isArray(optionContracts)) throw new Error("exchangeInfo has no optionContracts list");

@@ -35,6 +35,13 @@ export {
   weightLimitFromExchangeInfo,
   type HostRateSnapshot,
 } from "./weight";
-export { MalformedAnswer, parseHeartbeat, parseKillSwitch, parseKillSwitches, parseMmpConfig, parseServerTime } from "./parse";
+export {
+  MalformedAnswer,
+  parseHeartbeat,
+  parseKillSwitch,
+  parseKillSwitches,
+  parseMmpConfig,
+  parseServerTime,
+} from "./parse";
 export { ExchangeInfoCache, parseExchangeInfo, type ExchangeInfo } from "./exchange-info";
 export { JsonNumber, parseJsonExact, type JsonValue } from "./json";

@@ -71,7 +71,11 @@ export function buildSignedRequest(
 }
 
 /** An unsigned request (server time, exchangeInfo). */
-export function buildUnsignedRequest(baseUrl: string, path: string, params: readonly Param[] = []): WireRequest {
+export function buildUnsignedRequest(
+  baseUrl: string,
+  path: string,
+  params: readonly Param[] = [],
+): WireRequest {
   const query = encodeParams(params);
   const url = joinUrl(baseUrl, path);
   return { method: "GET", url: query ? `${url}?${query}` : url, body: undefined, payload: query };

@@ -7,7 +7,13 @@
  * Keys are parsed into a KeyObject once per signer: signing runs on every exchange call, and parsing a
  * PEM costs far more than the signature itself.
  */
-import { createHmac, createPrivateKey, createSecretKey, sign as cryptoSign, type KeyObject } from "node:crypto";
+import {
+  createHmac,
+  createPrivateKey,
+  createSecretKey,
+  sign as cryptoSign,
+  type KeyObject,
+} from "node:crypto";
 import type { KeyType } from "../../domain";
 
 export type Signer = (payload: string) => string;
@@ -44,7 +50,9 @@ function hmacSigner(secret: string): Signer {
 function ed25519Signer(pem: string): Signer {
   const key = loadPrivateKey(pem, "ed25519");
   if (key.asymmetricKeyType !== "ed25519") {
-    throw new SignerKeyError(`expected an Ed25519 private key, got a ${key.asymmetricKeyType ?? "unknown"} key`);
+    throw new SignerKeyError(
+      `expected an Ed25519 private key, got a ${key.asymmetricKeyType ?? "unknown"} key`,
+    );
   }
   // Ed25519 is "pure": the algorithm argument must be null, the key defines the hash.
   return (payload) => cryptoSign(null, Buffer.from(payload, "utf8"), key).toString("base64");

@@ -28,12 +28,7 @@ import {
 } from "axios";
 
 export type TransportFailureKind =
-  | "connect-failed"
-  | "connect-timeout"
-  | "response-timeout"
-  | "connection-lost"
-  | "bad-answer"
-  | "aborted";
+  "connect-failed" | "connect-timeout" | "response-timeout" | "connection-lost" | "bad-answer" | "aborted";
 
 /** A failure without an HTTP answer. `sent` false means the request certainly never left this process. */
 export class TransportError extends Error {
@@ -111,12 +106,21 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
       }
       const secure = url.protocol === "https:";
       if (!secure && url.protocol !== "http:") {
-        reject(new TransportError(`unsupported protocol ${url.protocol}`, "connect-failed", false, undefined, false));
+        reject(
+          new TransportError(
+            `unsupported protocol ${url.protocol}`,
+            "connect-failed",
+            false,
+            undefined,
+            false,
+          ),
+        );
         return;
       }
       const body = bodyBuffer(config.data);
       const headers = outgoingHeaders(config, body);
-      const responseTimeoutMs = config.timeout && config.timeout > 0 ? config.timeout : opts.responseTimeoutMs;
+      const responseTimeoutMs =
+        config.timeout && config.timeout > 0 ? config.timeout : opts.responseTimeoutMs;
       const maxBytes =
         config.maxContentLength !== undefined && config.maxContentLength > 0
           ? config.maxContentLength
@@ -196,7 +200,9 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
         else socket.once(secure ? "secureConnect" : "connect", onConnected);
       });
 
-      req.on("error", (err: NodeJS.ErrnoException) => fail(describeNetworkError(err, connected, req.reusedSocket)));
+      req.on("error", (err: NodeJS.ErrnoException) =>
+        fail(describeNetworkError(err, connected, req.reusedSocket)),
+      );
 
       req.on("response", (res: http.IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -204,13 +210,23 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
         res.on("data", (chunk: Buffer) => {
           size += chunk.length;
           if (size > maxBytes) {
-            fail(new TransportError(`answer larger than ${maxBytes} bytes`, "bad-answer", true, undefined, false));
+            fail(
+              new TransportError(
+                `answer larger than ${maxBytes} bytes`,
+                "bad-answer",
+                true,
+                undefined,
+                false,
+              ),
+            );
             res.destroy();
             return;
           }
           chunks.push(chunk);
         });
-        res.on("error", (err: NodeJS.ErrnoException) => fail(describeNetworkError(err, true, req.reusedSocket)));
+        res.on("error", (err: NodeJS.ErrnoException) =>
+          fail(describeNetworkError(err, true, req.reusedSocket)),
+        );
         res.on("aborted", () =>
           fail(new TransportError("answer cut off", "connection-lost", true, "ECONNRESET", req.reusedSocket)),
         );
@@ -218,7 +234,9 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
           if (settled) return;
           decode(Buffer.concat(chunks, size), res.headers["content-encoding"], (err, text) => {
             if (err !== null) {
-              fail(new TransportError("answer could not be decompressed", "bad-answer", true, undefined, false));
+              fail(
+                new TransportError("answer could not be decompressed", "bad-answer", true, undefined, false),
+              );
               return;
             }
             if (settled) return;
@@ -268,7 +286,10 @@ function bodyBuffer(data: unknown): Buffer | undefined {
   throw new TypeError("the node http transport only sends string or Buffer bodies");
 }
 
-function outgoingHeaders(config: InternalAxiosRequestConfig, body: Buffer | undefined): http.OutgoingHttpHeaders {
+function outgoingHeaders(
+  config: InternalAxiosRequestConfig,
+  body: Buffer | undefined,
+): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   // toJSON drops headers axios marked as unset (false/null).
   for (const [name, value] of Object.entries(config.headers.toJSON())) out[name] = value;
@@ -281,7 +302,8 @@ function decode(
   encoding: string | undefined,
   done: (err: Error | null, text: string) => void,
 ): void {
-  const finish = (err: Error | null, buf: Buffer): void => done(err, err === null ? buf.toString("utf8") : "");
+  const finish = (err: Error | null, buf: Buffer): void =>
+    done(err, err === null ? buf.toString("utf8") : "");
   switch (encoding?.trim().toLowerCase()) {
     case undefined:
     case "":

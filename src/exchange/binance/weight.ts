@@ -47,7 +47,14 @@ export class RateLimitTracker {
   private state(host: string): HostState {
     let s = this.hosts.get(host);
     if (s === undefined) {
-      s = { window: 0, reported: 0, inFlight: 0, limit: this.defaultLimit, backoffUntil: 0, backoffReason: "" };
+      s = {
+        window: 0,
+        reported: 0,
+        inFlight: 0,
+        limit: this.defaultLimit,
+        backoffUntil: 0,
+        backoffReason: "",
+      };
       this.hosts.set(host, s);
     }
     return s;
@@ -65,7 +72,10 @@ export class RateLimitTracker {
   admit(host: string, weight: number, nowMs: number): void {
     const s = this.state(host);
     if (s.backoffUntil > nowMs) {
-      throw rateLimited(Math.max(1, Math.ceil((s.backoffUntil - nowMs) / 1000)), `${s.backoffReason}; nothing sent`);
+      throw rateLimited(
+        Math.max(1, Math.ceil((s.backoffUntil - nowMs) / 1000)),
+        `${s.backoffReason}; nothing sent`,
+      );
     }
     this.roll(s, nowMs);
     const budget = Math.floor(s.limit * this.safetyRatio);
@@ -85,7 +95,13 @@ export class RateLimitTracker {
    * Ends a reservation. With the answer's headers the exchange's own count wins; without them (no
    * answer) the call is counted anyway if it may have reached the exchange.
    */
-  release(host: string, weight: number, nowMs: number, headers: HeaderBag | undefined, maybeSent: boolean): void {
+  release(
+    host: string,
+    weight: number,
+    nowMs: number,
+    headers: HeaderBag | undefined,
+    maybeSent: boolean,
+  ): void {
     const s = this.state(host);
     s.inFlight = Math.max(0, s.inFlight - weight);
     this.roll(s, nowMs);

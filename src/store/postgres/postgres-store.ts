@@ -135,42 +135,49 @@ export class PostgresStore implements Store {
 
   async migrate(): Promise<void> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       // One migrator at a time across replicas; the others wait here, then find nothing to do.
       await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, LOCK_MIGRATE]);
       try {
-        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-          version    integer PRIMARY KEY,
-          name       text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-        const applied = new Set(
-          (await this.query<{ version: number }>("SELECT version FROM schema_migrations", [], client)).map(
-            (r) => r.version,
-          ),
-        );
-        const dbVersion = Math.max(0, ...applied);
-        if (dbVersion > LATEST) throw msg.schemaTooNew(dbVersion, LATEST);
-        for (const m of MIGRATIONS) {
-          if (applied.has(m.version)) continue;
-          await client.query("BEGIN");
-          try {
-            await client.query(m.sql);
-            await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
-              m.version,
-              m.name,
-            ]);
-            await client.query("COMMIT");
-          } catch (e) {
-            await client.query("ROLLBACK");
-            throw e;
-          }
-        }
+        await this.applyMigrations(client);
       } finally {
-        await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCK_MIGRATE]);
+        await client
+          .query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, LOCK_MIGRATE])
+          .catch((e: Error) => {
+            // Still holding the session lock: the connection must not return to the pool.
+            broken = e;
+          });
       }
     } finally {
-      client.release();
+      client.release(broken);
+    }
+  }
+
+  private async applyMigrations(client: PoolClient): Promise<void> {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await this.query<{ version: number }>("SELECT version FROM schema_migrations", [], client);
+    const applied = new Set(rows.map((r) => r.version));
+    const dbVersion = Math.max(0, ...applied);
+    if (dbVersion > LATEST) throw msg.schemaTooNew(dbVersion, LATEST);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await client.query("BEGIN");
+      try {
+        await client.query(m.sql);
+        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+          m.version,
+          m.name,
+        ]);
+        await client.query("COMMIT");
+      } catch (e) {
+        await client.query("ROLLBACK");
+        throw e;
+      }
     }
   }
 

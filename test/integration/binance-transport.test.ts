@@ -1,0 +1,154 @@
+import axios, { type AxiosInstance } from "axios";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import {
+  createNodeHttpTransport,
+  TransportError,
+  type NodeHttpTransport,
+} from "../../src/exchange/binance/transport";
+
+type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+let server: http.Server;
+let base: string;
+let behaviour: Behaviour;
+let received: Array<{ url: string; port: number; body: string }>;
+let transport: NodeHttpTransport;
+let client: AxiosInstance;
+
+function makeClient(options: Parameters<typeof createNodeHttpTransport>[0] = {}): void {
+  transport?.close();
+  transport = createNodeHttpTransport(options);
+  client = axios.create({
+    adapter: transport.adapter,
+    validateStatus: () => true,
+    transformRequest: [(d: unknown) => d],
+    transformResponse: [(d: unknown) => d],
+  });
+}
+
+async function rejection(p: Promise<unknown>): Promise<TransportError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TransportError) return e;
+    throw e;
+  }
+  throw new Error("expected a rejection");
+}
+
+beforeEach(async () => {
+  received = [];
+  behaviour = (_req, res) => res.end("ok");
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        url: req.url ?? "",
+        port: req.socket.remotePort ?? 0,
+        body: Buffer.concat(chunks).toString(),
+      });
+      behaviour(req, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  makeClient({ connectTimeoutMs: 200, responseTimeoutMs: 300 });
+});
+
+afterEach(async () => {
+  transport.close();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+it("sends the body as given and answers with text, status and headers", async () => {
+  behaviour = (_req, res) => {
+    res.writeHead(201, { "x-mbx-used-weight-1m": "5", "content-type": "application/json" });
+    res.end('{"a":1}');
+  };
+  const res = await client.post(`${base}/p?q=1`, "a=1&b=2", {
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+  expect(res.status).toBe(201);
+  expect(res.data).toBe('{"a":1}');
+  expect(res.headers["x-mbx-used-weight-1m"]).toBe("5");
+  expect(received[0]).toMatchObject({ url: "/p?q=1", body: "a=1&b=2" });
+});
+
+it("keeps one socket alive across sequential calls", async () => {
+  for (let i = 0; i < 10; i++) await client.get(`${base}/x`);
+  expect(new Set(received.map((r) => r.port)).size).toBe(1);
+});
+
+it("decompresses gzip", async () => {
+  behaviour = (_req, res) => {
+    res.writeHead(200, { "content-encoding": "gzip" });
+    res.end(gzipSync(Buffer.from('{"big":true}')));
+  };
+  expect((await client.get(`${base}/x`, { headers: { "Accept-Encoding": "gzip" } })).data).toBe(
+    '{"big":true}',
+  );
+});
+
+it("connection refused: not sent", async () => {
+  const err = await rejection(client.get("http://127.0.0.1:1/x"));
+  expect(err).toMatchObject({ sent: false, kind: "connect-failed", errorCode: "ECONNREFUSED" });
+});
+
+it("waiting for a pooled socket past the connect timeout: not sent, and never reaches the server", async () => {
+  makeClient({ maxSockets: 1, connectTimeoutMs: 100, responseTimeoutMs: 2000 });
+  behaviour = (req, res) => setTimeout(() => res.end("late"), req.url === "/slow" ? 400 : 0);
+  const slow = client.get(`${base}/slow`);
+  const err = await rejection(client.post(`${base}/queued`, "x=1"));
+  expect(err).toMatchObject({ sent: false, kind: "connect-timeout" });
+  await slow;
+  await new Promise((r) => setTimeout(r, 50));
+  expect(received.map((r) => r.url)).toEqual(["/slow"]);
+});
+
+it("no answer within the response timeout: sent", async () => {
+  behaviour = () => {};
+  const started = Date.now();
+  const err = await rejection(client.post(`${base}/x`, "a=1"));
+  expect(err).toMatchObject({ sent: true, kind: "response-timeout" });
+  expect(Date.now() - started).toBeLessThan(1000);
+});
+
+it("the request's own axios timeout overrides the default response timeout", async () => {
+  behaviour = () => {};
+  const err = await rejection(client.get(`${base}/x`, { timeout: 50 }));
+  expect(err.message).toBe("no complete answer within 50 ms");
+});
+
+it("connection dropped after the request arrived: sent", async () => {
+  behaviour = (req) => req.socket.destroy();
+  const err = await rejection(client.post(`${base}/x`, "a=1"));
+  expect(err).toMatchObject({ sent: true, kind: "connection-lost" });
+});
+
+it("answer cut off mid-body: sent", async () => {
+  behaviour = (req, res) => {
+    res.writeHead(200, { "content-length": "100" });
+    res.write("partial");
+    setTimeout(() => req.socket.destroy(), 10);
+  };
+  const err = await rejection(client.post(`${base}/x`, "a=1"));
+  expect(err).toMatchObject({ sent: true, kind: "connection-lost" });
+});
+
+it("refuses answers above the size cap", async () => {
+  makeClient({ maxResponseBytes: 1024 });
+  behaviour = (_req, res) => res.end("x".repeat(10_000));
+  const err = await rejection(client.get(`${base}/x`));
+  expect(err).toMatchObject({ sent: true, kind: "bad-answer" });
+});
+
+it("marks failures on a reused keep-alive socket", async () => {
+  await client.get(`${base}/warm`);
+  behaviour = (req) => req.socket.destroy();
+  const err = await rejection(client.get(`${base}/x`));
+  expect(err).toMatchObject({ sent: true, reusedSocket: true });
+});
