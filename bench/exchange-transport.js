@@ -1,4 +1,3 @@
-/* eslint-disable */
 // Per-call cost of the exchange transport, sequential calls against a local HTTP server:
 //   raw node http (keep-alive)  vs  axios default http adapter (keep-alive)  vs  axios + our adapter
 //   vs the whole BinanceClient.getMmp (sign + build + send + parse).
@@ -51,7 +50,10 @@ async function main() {
       req.on("error", reject);
     });
 
-  const axiosDefault = axios.create({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }), adapter: "http" });
+  const axiosDefault = axios.create({
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    adapter: "http",
+  });
   const transport = createNodeHttpTransport();
   const axiosOurs = axios.create({
     adapter: transport.adapter,
@@ -67,6 +69,10 @@ async function main() {
     ["raw node http (keep-alive)", raw],
     ["axios default http adapter (keep-alive agent)", () => axiosDefault.get(url)],
     ["axios + our node-http adapter", () => axiosOurs.get(url)],
+    [
+      "our adapter alone (no axios; attribution only)",
+      () => transport.adapter({ url, method: "get", headers: new axios.AxiosHeaders() }),
+    ],
     ["BinanceClient.getMmp (HMAC sign + parse)", () => client.getMmp(account, "BTCUSDT")],
   ];
 
@@ -83,7 +89,9 @@ async function main() {
   console.log(`node ${process.version}, ${CALLS} sequential calls per round, 3 rounds; median µs/call:`);
   for (const [name, list] of Object.entries(results)) {
     const sorted = [...list].sort((a, b) => a - b);
-    console.log(`  ${name.padEnd(48)} ${sorted[1].toFixed(0).padStart(5)} µs   (rounds: ${list.map((x) => x.toFixed(0)).join(", ")})`);
+    console.log(
+      `  ${name.padEnd(48)} ${sorted[1].toFixed(0).padStart(5)} µs   (rounds: ${list.map((x) => x.toFixed(0)).join(", ")})`,
+    );
   }
   rawAgent.destroy();
   transport.close();

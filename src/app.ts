@@ -2,8 +2,6 @@
  * The composition root: builds the gateway from its configuration. `serve`, `demo` and the end-to-end
  * tests all start the gateway through here, so what the tests exercise is what operators run.
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config";
 import { ChangeWatcher } from "./cache/change-watcher";
@@ -44,7 +42,15 @@ export function createLogger(level: Config["logLevel"]): Logger {
     base: { service: "mmp-gateway" },
     // Defence in depth: no code path logs these, and if one ever does they are masked.
     redact: {
-      paths: ["secret", "*.secret", "apiSecret", "*.apiSecret", "authorization", "*.authorization", "req.headers.authorization"],
+      paths: [
+        "secret",
+        "*.secret",
+        "apiSecret",
+        "*.apiSecret",
+        "authorization",
+        "*.authorization",
+        "req.headers.authorization",
+      ],
       censor: "[redacted]",
     },
   });
@@ -88,16 +94,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return { ok: db, details: { database: db ? "ok" : "unavailable" } };
       },
     });
-    await http.start();
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = http.app.listen(config.port, config.host, () => resolve(s));
-      s.once("error", reject);
-    });
+    const listening = await http.listen({ port: config.port, host: config.host });
     // Keep-alive from load balancers must outlive Node's default 5 s idle timeout to avoid races.
-    server.keepAliveTimeout = 65_000;
-    const { port } = server.address() as AddressInfo;
-    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${port}`;
+    http.httpServer.keepAliveTimeout = 65_000;
+    const url = listening.url;
     logger.info({ url, store: store.kind }, "mmp-gateway listening");
 
     const w = watcher;
@@ -110,11 +110,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       refreshCaches: () => w.poll(),
       stop: async () => {
         // Stop accepting, let in-flight requests (and their audit writes) finish, drop idle sockets.
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await closed;
-        await reconciled;
         await http.stop();
+        await reconciled;
         w.stop();
         await ex.close();
         if (ownsStore) await store.close();

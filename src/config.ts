@@ -38,9 +38,13 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, "REDIS_URL must be redis://… or rediss://…")
     .optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
   NODE_ENV: z.string().optional(),
-  GRAPHQL_INTROSPECTION: z.enum(["true", "false"], { message: "GRAPHQL_INTROSPECTION must be true or false" }).optional(),
+  GRAPHQL_INTROSPECTION: z
+    .enum(["true", "false"], { message: "GRAPHQL_INTROSPECTION must be true or false" })
+    .optional(),
 });
 
 export type Config = {

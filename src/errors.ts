@@ -11,19 +11,26 @@
  */
 
 export const ERROR_CODES = {
-  UNAUTHENTICATED: { httpStatus: 401, meaning: "missing, malformed, unknown, expired or revoked credentials" },
+  UNAUTHENTICATED: {
+    httpStatus: 401,
+    meaning: "missing, malformed, unknown, expired or revoked credentials",
+  },
   FORBIDDEN: {
     httpStatus: 403,
     meaning: "the caller lacks the role, or the account does not exist (indistinguishable on purpose)",
   },
-  BAD_USER_INPUT: { httpStatus: 400, meaning: "an input failed validation; `field` names it; nothing was sent" },
+  BAD_USER_INPUT: {
+    httpStatus: 400,
+    meaning: "an input failed validation; `field` names it; nothing was sent",
+  },
   EXCHANGE_REJECTED: {
     httpStatus: 200,
     meaning: "the exchange answered with an error; `exchangeCode` and `exchangeMessage` carry it",
   },
   EXCHANGE_UNAVAILABLE: {
     httpStatus: 200,
-    meaning: "the exchange could not be reached or answered badly; `outcome` says whether it may have applied",
+    meaning:
+      "the exchange could not be reached or answered badly; `outcome` says whether it may have applied",
   },
   RATE_LIMITED: { httpStatus: 429, meaning: "too many requests; retry after `retryAfterSeconds`" },
   INTERNAL_SERVER_ERROR: { httpStatus: 500, meaning: "a gateway fault; details are logged, never returned" },
@@ -73,8 +80,9 @@ export function isGatewayError(e: unknown): e is GatewayError {
 export const unauthenticated = (message = "Authentication required: send Authorization: Bearer <token>") =>
   new GatewayError("UNAUTHENTICATED", message);
 
-export const forbidden = (message = "Not allowed: you have no sufficient role on this account, or it does not exist") =>
-  new GatewayError("FORBIDDEN", message);
+export const forbidden = (
+  message = "Not allowed: you have no sufficient role on this account, or it does not exist",
+) => new GatewayError("FORBIDDEN", message);
 
 export const badUserInput = (field: string, message: string) =>
   new GatewayError("BAD_USER_INPUT", `${field}: ${message}`, { field });

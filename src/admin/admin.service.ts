@@ -48,7 +48,8 @@ export class AdminService {
   async addAccount(a: NewAccount): Promise<AccountRecord> {
     checkName("account name", a.name);
     checkApiKey(a.apiKey);
-    if (!KEY_TYPES.includes(a.keyType)) throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`);
+    if (!KEY_TYPES.includes(a.keyType))
+      throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`);
     const baseUrl = a.baseUrl ? checkBaseUrl(a.baseUrl) : null;
     const secret = checkSecret(a.keyType, a.secret);
     const sealer = await this.sealer();
@@ -59,7 +60,12 @@ export class AdminService {
       baseUrl,
       secretSealed: sealer.seal(secret),
     });
-    await this.audit("ACCOUNT_ADD", a.name, { name: a.name, keyType: a.keyType, baseUrl, apiKeyHint: hint(a.apiKey) });
+    await this.audit("ACCOUNT_ADD", a.name, {
+      name: a.name,
+      keyType: a.keyType,
+      baseUrl,
+      apiKeyHint: hint(a.apiKey),
+    });
     return record;
   }
 
@@ -82,7 +88,10 @@ export class AdminService {
     return this.store.listAccounts();
   }
 
-  async addUser(name: string, admin: boolean): Promise<{ user: UserRecord; token: string; tokenRecord: TokenRecord }> {
+  async addUser(
+    name: string,
+    admin: boolean,
+  ): Promise<{ user: UserRecord; token: string; tokenRecord: TokenRecord }> {
     checkName("user name", name);
     const user = await this.store.addUser(name, admin);
     await this.audit("USER_ADD", null, { name, admin });
@@ -139,8 +148,17 @@ export class AdminService {
   }
 
   /** Admin actions complete at once: there is no exchange call between intent and outcome. */
-  private async audit(action: AuditAction, accountId: string | null, input: Record<string, unknown>): Promise<void> {
-    const id = await this.store.auditBegin({ actorId: this.actorId, accountId, action, input: JSON.stringify(input) });
+  private async audit(
+    action: AuditAction,
+    accountId: string | null,
+    input: Record<string, unknown>,
+  ): Promise<void> {
+    const id = await this.store.auditBegin({
+      actorId: this.actorId,
+      accountId,
+      action,
+      input: JSON.stringify(input),
+    });
     await this.store.auditComplete(id, { outcome: "SUCCEEDED", durationMs: 0 });
   }
 }
@@ -152,12 +170,15 @@ export function hint(apiKey: string): string {
 
 function checkName(what: string, name: string): void {
   if (!NAME.test(name)) {
-    throw new AdminInputError(`${what} must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    throw new AdminInputError(
+      `${what} must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
   }
 }
 
 function checkApiKey(apiKey: string): void {
-  if (!API_KEY.test(apiKey)) throw new AdminInputError("API key must be 1-256 printable characters without spaces");
+  if (!API_KEY.test(apiKey))
+    throw new AdminInputError("API key must be 1-256 printable characters without spaces");
 }
 
 function checkBaseUrl(raw: string): string {
@@ -177,7 +198,9 @@ function checkSecret(keyType: KeyType, raw: string): string {
   const secret = raw.trim();
   if (keyType === "hmac") {
     if (!/^[\x21-\x7e]{8,512}$/.test(secret)) {
-      throw new AdminInputError("HMAC secret must be 8-512 printable characters without spaces (read from stdin)");
+      throw new AdminInputError(
+        "HMAC secret must be 8-512 printable characters without spaces (read from stdin)",
+      );
     }
     return secret;
   }
@@ -185,7 +208,9 @@ function checkSecret(keyType: KeyType, raw: string): string {
   try {
     key = createPrivateKey({ key: secret, format: "pem" });
   } catch {
-    throw new AdminInputError(`${keyType} private key must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") on stdin`);
+    throw new AdminInputError(
+      `${keyType} private key must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") on stdin`,
+    );
   }
   if (key.asymmetricKeyType !== keyType) {
     throw new AdminInputError(`the private key on stdin is ${key.asymmetricKeyType}, not ${keyType}`);

@@ -70,7 +70,11 @@ const USERS: { name: string; admin: boolean; what: string }[] = [
 ];
 
 /** Seeds accounts (registered with the simulator too), users, teams and grants; returns the tokens. */
-export async function seedDemo(admin: AdminService, sim: ExchangeSimulator, baseUrl: string): Promise<DemoSeed> {
+export async function seedDemo(
+  admin: AdminService,
+  sim: ExchangeSimulator,
+  baseUrl: string,
+): Promise<DemoSeed> {
   const accounts: DemoSeed["accounts"] = [];
   for (const [i, a] of ACCOUNTS.entries()) {
     const keys = generateAccountKeys(a.keyType);

@@ -9,8 +9,11 @@ export async function readSecretFromStdin(prompt: string): Promise<string> {
   if (stdin.isTTY) return readHidden(prompt);
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-  if (text.trim() === "") throw new Error("no secret on standard input (pipe it in, e.g. `cat secret.txt | ...`)");
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+  if (text.trim() === "")
+    throw new Error("no secret on standard input (pipe it in, e.g. `cat secret.txt | ...`)");
   return text;
 }
 

@@ -83,7 +83,11 @@ export function classifyError(error: unknown): ClassifiedError {
     // Thrown while resolving a field: trust only our own catalogue (e.g. a GatewayError from another copy
     // of the module, or a GraphQLError deliberately built with one of our codes).
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
-      return { kind: "gateway", message: error.message, extensions: publicExtensions({ ...error.extensions }) };
+      return {
+        kind: "gateway",
+        message: error.message,
+        extensions: publicExtensions({ ...error.extensions }),
+      };
     }
     return { kind: "internal", cause: error.originalError ?? error };
   }
@@ -187,9 +191,13 @@ export function createGatewayErrorHandling(logger: Logger): GatewayErrorHandling
 const NAME = "[_A-Za-z][_0-9A-Za-z]*";
 /** `Field "SetMmpConfigInput.qtyLimit" of required type "Decimal!" was not provided.` (literal) or
  * `Field "qtyLimit" of required type …` (variable); `Field "foo" is not defined by type "X".` (both) */
-const FIELD_MESSAGE = new RegExp(`^Field "(?:${NAME}\\.)?(${NAME})" (?:of required type|is not defined by type) `);
+const FIELD_MESSAGE = new RegExp(
+  `^Field "(?:${NAME}\\.)?(${NAME})" (?:of required type|is not defined by type) `,
+);
 /** `Field "setMmpConfig" argument "input" of type "SetMmpConfigInput!" is required, but it was not provided.` */
-const MISSING_ARGUMENT = new RegExp(`^Field "${NAME}" argument "(${NAME})" of type "[^"]+" is required, but it was not provided\\.$`);
+const MISSING_ARGUMENT = new RegExp(
+  `^Field "${NAME}" argument "(${NAME})" of type "[^"]+" is required, but it was not provided\\.$`,
+);
 /** `There can be only one input field named "qtyLimit".` */
 const DUPLICATE_FIELD = new RegExp(`^There can be only one input field named "(${NAME})"\\.$`);
 /** the end of a variable error's prefix: ` at "input.qtyLimit"` or ` at "input.items[0].qty"` */
@@ -251,7 +259,9 @@ function variableInputField(error: GraphQLError): string | undefined {
   return enclosingInputName(
     document,
     (node, parent) =>
-      node.kind === Kind.VARIABLE && node.name.value === variable && parent?.kind !== Kind.VARIABLE_DEFINITION,
+      node.kind === Kind.VARIABLE &&
+      node.name.value === variable &&
+      parent?.kind !== Kind.VARIABLE_DEFINITION,
   );
 }
 

@@ -111,6 +111,9 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     introspection: deps.introspection ?? true,
     csrfPrevention: true,
     persistedQueries: false,
+    // The CLI owns signals: it drains the server and audit writes, then exits 0. Apollo's own handler
+    // would re-raise the signal after stopping, ending the process with 143 instead.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: errors.formatError,
     logger: deps.logger.child({ component: "apollo" }),
@@ -135,9 +138,9 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   if (deps.routes) app.use(deps.routes);
   app.all("/graphql", express.json({ limit: bodyLimit }), (req, res, next) => {
     if (phase.name === "started") return phase.graphql(req, res, next);
-    res
-      .status(503)
-      .json({ errors: [{ message: "Server is not running", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    res.status(503).json({
+      errors: [{ message: "Server is not running", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+    });
   });
   app.use(notFoundHandler());
   app.use(errorHandler({ logger: deps.logger, bodyLimit }));
@@ -156,7 +159,10 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     }
     // stop() may have been called meanwhile; it wins.
     if (phase.name === "starting") {
-      phase = { name: "started", graphql: expressMiddleware(apollo, { context: createGraphQLContext(deps) }) };
+      phase = {
+        name: "started",
+        graphql: expressMiddleware(apollo, { context: createGraphQLContext(deps) }),
+      };
     }
   }
 

@@ -16,7 +16,11 @@ export type ReadinessCheck = () => Promise<ReadinessReport>;
  * connection must not leave the probe hanging too. */
 export const READY_TIMEOUT_MS = 2000;
 
-export function healthRoutes(deps: { ready: ReadinessCheck; logger: Logger; readyTimeoutMs?: number }): Router {
+export function healthRoutes(deps: {
+  ready: ReadinessCheck;
+  logger: Logger;
+  readyTimeoutMs?: number;
+}): Router {
   const router = Router();
   const timeoutMs = deps.readyTimeoutMs ?? READY_TIMEOUT_MS;
 

@@ -50,19 +50,33 @@ export class MmpService implements MmpServiceApi {
     const settings: MmpSettings = {
       underlying: checkUnderlyingShape("underlying", req.underlying),
       windowTimeInMilliseconds: checkWindow("windowTimeInMilliseconds", req.windowTimeInMilliseconds),
-      frozenTimeInMilliseconds: checkNonNegativeLong("frozenTimeInMilliseconds", req.frozenTimeInMilliseconds),
+      frozenTimeInMilliseconds: checkNonNegativeLong(
+        "frozenTimeInMilliseconds",
+        req.frozenTimeInMilliseconds,
+      ),
       qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
       deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
     };
-    checkListedUnderlying("underlying", settings.underlying, await this.deps.exchange.underlyings(account.baseUrl));
+    checkListedUnderlying(
+      "underlying",
+      settings.underlying,
+      await this.deps.exchange.underlyings(account.baseUrl),
+    );
 
-    const config = await this.audited(principal, account, "SET_MMP", settings.underlying, settingsJson(settings), {
-      call: () => this.deps.exchange.setMmp(account, settings),
-      readBack: async () => {
-        const held = await this.deps.exchange.getMmp(account, settings.underlying);
-        return holds(held, settings) ? held : undefined;
+    const config = await this.audited(
+      principal,
+      account,
+      "SET_MMP",
+      settings.underlying,
+      settingsJson(settings),
+      {
+        call: () => this.deps.exchange.setMmp(account, settings),
+        readBack: async () => {
+          const held = await this.deps.exchange.getMmp(account, settings.underlying);
+          return holds(held, settings) ? held : undefined;
+        },
       },
-    });
+    );
     return { ...config, accountId: account.accountId };
   }
 
@@ -153,7 +167,11 @@ function completionFor(err: GatewayError): Omit<AuditCompletion, "durationMs"> {
   const ext = err.extensions;
   switch (err.code) {
     case "EXCHANGE_REJECTED":
-      return { outcome: "REJECTED", exchangeCode: ext.exchangeCode ?? null, exchangeMessage: ext.exchangeMessage ?? null };
+      return {
+        outcome: "REJECTED",
+        exchangeCode: ext.exchangeCode ?? null,
+        exchangeMessage: ext.exchangeMessage ?? null,
+      };
     case "EXCHANGE_UNAVAILABLE":
       return { outcome: ext.outcome === "NOT_APPLIED" ? "FAILED" : "UNKNOWN", exchangeMessage: err.message };
     default:

@@ -15,7 +15,10 @@ const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
 export function checkWindow(field: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0 || value > MAX_WINDOW_MS) {
-    throw badUserInput(field, `must be an integer number of milliseconds in (0, ${MAX_WINDOW_MS}], got ${value}`);
+    throw badUserInput(
+      field,
+      `must be an integer number of milliseconds in (0, ${MAX_WINDOW_MS}], got ${value}`,
+    );
   }
   return value;
 }
@@ -29,7 +32,10 @@ export function checkNonNegativeLong(field: string, value: bigint): bigint {
 
 export function checkPositiveDecimal(field: string, value: string): string {
   if (!PLAIN_DECIMAL.test(value)) {
-    throw badUserInput(field, `must be a decimal greater than 0 in plain notation (e.g. "2.5"), got "${value}"`);
+    throw badUserInput(
+      field,
+      `must be a decimal greater than 0 in plain notation (e.g. "2.5"), got "${value}"`,
+    );
   }
   if (!new Decimal(value).gt(0)) throw badUserInput(field, `must be greater than 0, got "${value}"`);
   return value;

@@ -13,7 +13,12 @@ import type { AccountDirectory } from "./account-directory";
 import { configJson, holds } from "./mmp.service";
 
 /** admin actions complete in the same breath as they begin; only exchange calls can be left hanging */
-const EXCHANGE_ACTIONS = new Set<AuditAction>(["SET_MMP", "RESET_MMP", "SET_KILL_SWITCH", "KILL_SWITCH_HEARTBEAT"]);
+const EXCHANGE_ACTIONS = new Set<AuditAction>([
+  "SET_MMP",
+  "RESET_MMP",
+  "SET_KILL_SWITCH",
+  "KILL_SWITCH_HEARTBEAT",
+]);
 
 export interface ReconcileDeps {
   store: Store;

@@ -64,7 +64,10 @@ describe("setMmpConfig end to end against the simulator", () => {
       input: { ...valid, qtyLimit: "12345678.123456789", deltaLimit: "0.000001" },
     });
     expect(res.body.errors).toBeUndefined();
-    expect(mmpSetRequests()[0]!.params).toMatchObject({ qtyLimit: "12345678.123456789", deltaLimit: "0.000001" });
+    expect(mmpSetRequests()[0]!.params).toMatchObject({
+      qtyLimit: "12345678.123456789",
+      deltaLimit: "0.000001",
+    });
 
     h.sim.clearRequests();
     const literal = await h.gql(
@@ -73,9 +76,15 @@ describe("setMmpConfig end to end against the simulator", () => {
         frozenTimeInMilliseconds: 0, qtyLimit: 0.30, deltaLimit: 1.10}) { qtyLimit deltaLimit frozenTimeInMilliseconds } }`,
     );
     expect(literal.body.errors).toBeUndefined();
-    expect(mmpSetRequests()[0]!.params).toMatchObject({ qtyLimit: "0.30", deltaLimit: "1.10", frozenTimeInMilliseconds: "0" });
+    expect(mmpSetRequests()[0]!.params).toMatchObject({
+      qtyLimit: "0.30",
+      deltaLimit: "1.10",
+      frozenTimeInMilliseconds: "0",
+    });
     // the exchange strips trailing zeros; the gateway reports what the exchange holds
-    expect(literal.body.data).toEqual({ setMmpConfig: { qtyLimit: "0.3", deltaLimit: "1.1", frozenTimeInMilliseconds: 0 } });
+    expect(literal.body.data).toEqual({
+      setMmpConfig: { qtyLimit: "0.3", deltaLimit: "1.1", frozenTimeInMilliseconds: 0 },
+    });
   });
 
   const badInputs: [string, Record<string, unknown>, string][] = [
@@ -93,15 +102,18 @@ describe("setMmpConfig end to end against the simulator", () => {
     ["lower-case underlying", { underlying: "btcusdt" }, "underlying"],
   ];
 
-  it.each(badInputs)("rejects %s with BAD_USER_INPUT naming the field and sends nothing", async (_name, patch, field) => {
-    const res = await h.gql(h.tokens.alice, SET, { input: { ...valid, ...patch } });
-    expect(res.body.data ?? null).toBeNull();
-    const err = res.body.errors?.[0];
-    expect(err?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(err?.extensions?.field).toBe(field);
-    expect(err?.message).toContain(field);
-    expect(mmpSetRequests()).toHaveLength(0);
-  });
+  it.each(badInputs)(
+    "rejects %s with BAD_USER_INPUT naming the field and sends nothing",
+    async (_name, patch, field) => {
+      const res = await h.gql(h.tokens.alice, SET, { input: { ...valid, ...patch } });
+      expect(res.body.data ?? null).toBeNull();
+      const err = res.body.errors?.[0];
+      expect(err?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(err?.extensions?.field).toBe(field);
+      expect(err?.message).toContain(field);
+      expect(mmpSetRequests()).toHaveLength(0);
+    },
+  );
 
   it("answers 401 UNAUTHENTICATED without a token and with a forged one", async () => {
     for (const token of [undefined, "mgw_" + "A".repeat(43), "not-a-token"]) {

@@ -17,7 +17,10 @@ import { seedDemo, type DemoSeed } from "../../src/cli/demo";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
-  body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown>; path?: string[] }[] };
+  body: {
+    data?: T | null;
+    errors?: { message: string; extensions?: Record<string, unknown>; path?: string[] }[];
+  };
 }
 
 export interface Harness {
@@ -30,7 +33,11 @@ export interface Harness {
   admin: AdminService;
   masterKey: string;
   logs: string[];
-  gql<T = Record<string, unknown>>(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    token: string | undefined,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +72,11 @@ export async function startHarness(opts: { databaseUrl?: string } = {}): Promise
     async gql(token, query, variables) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: res.status, body: (await res.json()) as GraphQLResponse["body"] } as never;
     },
     async stop() {

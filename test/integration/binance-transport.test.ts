@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from "axios";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import {
@@ -151,4 +152,57 @@ it("marks failures on a reused keep-alive socket", async () => {
   behaviour = (req) => req.socket.destroy();
   const err = await rejection(client.get(`${base}/x`));
   expect(err).toMatchObject({ sent: true, reusedSocket: true });
+});
+
+describe("TLS", () => {
+  // Self-signed for 127.0.0.1, valid until 2125; a test fixture only.
+  const CERT = `-----BEGIN CERTIFICATE-----
+MIIBkTCCATagAwIBAgIUdUKhB5S4TQDcjrdq1ddOfacri4IwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNDAzMzIwMFoYDzIxMjYxMDMx
+MDMzMjAwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATzYqDZ4xQPBlZY0PelSSSeYE0Mjzwqnz+esZDe5gkHfxJozrGFwCBN
+H8Yrcx+KWhRrDR3cIS5dfj0xDJBkS9YHo2QwYjAdBgNVHQ4EFgQUvSufTpSggphL
++27FAIM7hQZ5PFwwHwYDVR0jBBgwFoAUvSufTpSggphL+27FAIM7hQZ5PFwwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0kAMEYC
+IQCq6qwFjnWJwSYIOzqRP3eRgU7DEQVBWBMk7yWGRX9FWgIhAIxkAM50X7i9IWF5
+mEJ24RZmJCFGSUNB6NDmkkEwl4eS
+-----END CERTIFICATE-----`;
+  const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQghU1PJd/WfUh3QQSH
+k3ZPlYfvcbXs1DvFFZFBE7q2VrihRANCAATzYqDZ4xQPBlZY0PelSSSeYE0Mjzwq
+nz+esZDe5gkHfxJozrGFwCBNH8Yrcx+KWhRrDR3cIS5dfj0xDJBkS9YH
+-----END PRIVATE KEY-----`;
+  let tlsServer: https.Server;
+  let tlsBase: string;
+  const ports: number[] = [];
+
+  beforeEach(async () => {
+    ports.length = 0;
+    tlsServer = https.createServer({ cert: CERT, key: KEY }, (req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      req.resume();
+      req.on("end", () => res.end("tls ok"));
+    });
+    await new Promise<void>((r) => tlsServer.listen(0, "127.0.0.1", r));
+    tlsBase = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    tlsServer.closeAllConnections();
+    await new Promise<void>((r) => tlsServer.close(() => r()));
+  });
+
+  it("counts the connection as made only after the handshake, and keeps it alive", async () => {
+    makeClient({ ca: CERT, connectTimeoutMs: 1000 });
+    for (let i = 0; i < 5; i++) expect((await client.post(`${tlsBase}/x`, "a=1")).data).toBe("tls ok");
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it("an untrusted certificate fails the handshake: not sent", async () => {
+    makeClient({ connectTimeoutMs: 1000 });
+    const err = await rejection(client.post(`${tlsBase}/x`, "a=1"));
+    expect(err).toMatchObject({ sent: false, kind: "connect-failed" });
+    expect(err.message).toMatch(/TLS handshake failed/);
+    expect(ports).toHaveLength(0);
+  });
 });

@@ -79,7 +79,10 @@ interface Answer {
   body: GraphQLBody;
 }
 
-async function post(payload: unknown, headers: Record<string, string> = { authorization: "Bearer good" }): Promise<Answer> {
+async function post(
+  payload: unknown,
+  headers: Record<string, string> = { authorization: "Bearer good" },
+): Promise<Answer> {
   const res = await fetch(`${base}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -169,8 +172,15 @@ describe("setMmpConfig carries exact values", () => {
   });
 
   it("accepts short JSON numbers for Decimal and Long variables", async () => {
-    await post({ query: SET, variables: { input: { ...validInput, qtyLimit: 2.3, deltaLimit: 1e-7, frozenTimeInMilliseconds: 0 } } });
-    expect(mmp.calls[0]?.request).toMatchObject({ qtyLimit: "2.3", deltaLimit: "0.0000001", frozenTimeInMilliseconds: 0n });
+    await post({
+      query: SET,
+      variables: { input: { ...validInput, qtyLimit: 2.3, deltaLimit: 1e-7, frozenTimeInMilliseconds: 0 } },
+    });
+    expect(mmp.calls[0]?.request).toMatchObject({
+      qtyLimit: "2.3",
+      deltaLimit: "0.0000001",
+      frozenTimeInMilliseconds: 0n,
+    });
   });
 
   it("answers Longs as JSON numbers and Decimals as strings", async () => {
@@ -208,11 +218,34 @@ describe("bad input values are BAD_USER_INPUT naming the field, and never reach 
       },
       "frozenTimeInMilliseconds",
     ],
-    ["a Decimal variable with 17 digits", { query: SET, variables: { input: { ...validInput, qtyLimit: 0.1 + 0.2 } } }, "qtyLimit"],
-    ["a Decimal variable with a '+'", { query: SET, variables: { input: { ...validInput, deltaLimit: "+2" } } }, "deltaLimit"],
-    ["a Long variable too large", { query: SET, variables: { input: { ...validInput, frozenTimeInMilliseconds: "9223372036854775808" } } }, "frozenTimeInMilliseconds"],
-    ["an Int variable given as a string", { query: SET, variables: { input: { ...validInput, windowTimeInMilliseconds: "3000" } } }, "windowTimeInMilliseconds"],
-    ["a missing field", { query: SET, variables: { input: { ...validInput, underlying: undefined } } }, "underlying"],
+    [
+      "a Decimal variable with 17 digits",
+      { query: SET, variables: { input: { ...validInput, qtyLimit: 0.1 + 0.2 } } },
+      "qtyLimit",
+    ],
+    [
+      "a Decimal variable with a '+'",
+      { query: SET, variables: { input: { ...validInput, deltaLimit: "+2" } } },
+      "deltaLimit",
+    ],
+    [
+      "a Long variable too large",
+      {
+        query: SET,
+        variables: { input: { ...validInput, frozenTimeInMilliseconds: "9223372036854775808" } },
+      },
+      "frozenTimeInMilliseconds",
+    ],
+    [
+      "an Int variable given as a string",
+      { query: SET, variables: { input: { ...validInput, windowTimeInMilliseconds: "3000" } } },
+      "windowTimeInMilliseconds",
+    ],
+    [
+      "a missing field",
+      { query: SET, variables: { input: { ...validInput, underlying: undefined } } },
+      "underlying",
+    ],
   ])("%s", async (_name, payload, field) => {
     const answer = await post(payload);
     expect(answer.status).toBe(400);
@@ -246,10 +279,13 @@ describe("errors from the service", () => {
     mmp.behaviour = async () => {
       throw new Error("SQLITE_CORRUPT at /var/lib/mmp/gateway.sqlite");
     };
-    const answer = await post({ query: SET, variables: { input: validInput } }, {
-      authorization: "Bearer good",
-      "x-request-id": "trace-123",
-    });
+    const answer = await post(
+      { query: SET, variables: { input: validInput } },
+      {
+        authorization: "Bearer good",
+        "x-request-id": "trace-123",
+      },
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toEqual([
       {

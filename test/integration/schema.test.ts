@@ -4,10 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildSchema as buildSchemaFromSdl, findBreakingChanges } from "graphql";
+import { buildSchema as buildSchemaFromSdl, findBreakingChanges, parse, validate } from "graphql";
 import { buildGatewaySchema, printGatewaySchema } from "../../src/graphql/build-schema";
 
 const SCHEMA_FILE = join(__dirname, "..", "..", "schema.graphql");
+const EXAMPLES_FILE = join(__dirname, "..", "..", "examples.graphql");
 
 // CRLF checkouts and an editor's final newline are not schema changes.
 const normalize = (sdl: string) => sdl.replace(/\r\n/g, "\n").trimEnd();
@@ -51,5 +52,10 @@ describe("schema.graphql", () => {
       (change) => !change.description.includes("Query._unused"),
     );
     expect(breaking.map((change) => change.description)).toEqual([]);
+  });
+
+  it("accepts every operation in examples.graphql", async () => {
+    const errors = validate(await buildGatewaySchema(), parse(readFileSync(EXAMPLES_FILE, "utf8")));
+    expect(errors.map((error) => error.message)).toEqual([]);
   });
 });

@@ -12,7 +12,13 @@ import type { GatewayContext } from "../../src/graphql/context.type";
 import { createGatewayErrorHandling, formatGatewayError } from "../../src/graphql/format-error";
 import type { AccountMmpConfig, MmpServiceApi, SetMmpConfigRequest } from "../../src/mmp/mmp.types";
 
-const principal: Principal = { userId: "u-1", userName: "alice", admin: false, roles: new Map(), tokenId: "t-1" };
+const principal: Principal = {
+  userId: "u-1",
+  userName: "alice",
+  admin: false,
+  roles: new Map(),
+  tokenId: "t-1",
+};
 
 let behaviour: (request: SetMmpConfigRequest) => Promise<AccountMmpConfig>;
 const calls: SetMmpConfigRequest[] = [];
@@ -32,7 +38,9 @@ const logs: string[] = [];
 let server: ApolloServer<GatewayContext>;
 
 beforeAll(async () => {
-  const handling = createGatewayErrorHandling(pino({ level: "error" }, { write: (line: string) => void logs.push(line) }));
+  const handling = createGatewayErrorHandling(
+    pino({ level: "error" }, { write: (line: string) => void logs.push(line) }),
+  );
   server = new ApolloServer<GatewayContext>({
     schema: await buildGatewaySchema(),
     formatError: handling.formatError,
@@ -99,7 +107,9 @@ const validInput = {
 function expectBadInput(outcome: Outcome, field: string | undefined): void {
   expect(outcome.errors).toHaveLength(1);
   const [error] = outcome.errors;
-  expect(error?.extensions).toEqual(field === undefined ? { code: "BAD_USER_INPUT" } : { code: "BAD_USER_INPUT", field });
+  expect(error?.extensions).toEqual(
+    field === undefined ? { code: "BAD_USER_INPUT" } : { code: "BAD_USER_INPUT", field },
+  );
   if (field !== undefined) expect(error?.message.startsWith(`${field}: `)).toBe(true);
   expect(outcome.status).toBe(400);
   expect(calls).toHaveLength(0);
@@ -147,7 +157,9 @@ describe("invalid literal values become BAD_USER_INPUT naming the field", () => 
 
   it("keeps the scalar's explanation in the message", async () => {
     const outcome = await run(literal({ qtyLimit: "1e3" }));
-    expect(outcome.errors[0]?.message).toMatch(/^qtyLimit: Expected value of type "Decimal!", found 1e3; .*plain notation/);
+    expect(outcome.errors[0]?.message).toMatch(
+      /^qtyLimit: Expected value of type "Decimal!", found 1e3; .*plain notation/,
+    );
   });
 });
 
@@ -193,7 +205,9 @@ describe("other request errors keep Apollo's codes", () => {
   });
 
   it("a variable declared with the wrong type is a document error, GRAPHQL_VALIDATION_FAILED", async () => {
-    const outcome = await run("mutation($input: String!) { setMmpConfig(input: $input) { qtyLimit } }", { input: "x" });
+    const outcome = await run("mutation($input: String!) { setMmpConfig(input: $input) { qtyLimit } }", {
+      input: "x",
+    });
     expect(outcome.errors[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 });
@@ -206,7 +220,8 @@ describe("errors from execution", () => {
     const outcome = await run(SET, { input: validInput });
     expect(outcome.errors).toEqual([
       {
-        message: "The exchange rejected the request (-1130: Invalid parameter.). Is MMP enabled for this account?",
+        message:
+          "The exchange rejected the request (-1130: Invalid parameter.). Is MMP enabled for this account?",
         locations: [{ line: 1, column: 40 }],
         path: ["setMmpConfig"],
         extensions: { code: "EXCHANGE_REJECTED", exchangeCode: -1130, exchangeMessage: "Invalid parameter." },
@@ -244,14 +259,20 @@ describe("errors from execution", () => {
     ]);
     expect(JSON.stringify(outcome)).not.toMatch(/SQLITE|secret|stack/i);
     expect(logs).toHaveLength(1);
-    const entry = JSON.parse(logs[0] ?? "{}") as { requestId?: string; err?: { message?: string; stack?: string } };
+    const entry = JSON.parse(logs[0] ?? "{}") as {
+      requestId?: string;
+      err?: { message?: string; stack?: string };
+    };
     expect(entry.requestId).toBe("req-42");
     expect(entry.err?.message).toContain("SQLITE_BUSY");
     expect(entry.err?.stack).toBeDefined();
   });
 
   it("masks a result the scalars cannot serialize (a float where a Decimal belongs)", async () => {
-    behaviour = async (request) => ({ ...(await echo(request)), qtyLimit: 0.30000000000000004 as unknown as string });
+    behaviour = async (request) => ({
+      ...(await echo(request)),
+      qtyLimit: 0.30000000000000004 as unknown as string,
+    });
     const outcome = await run(SET, { input: validInput });
     expect(outcome.errors[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
     expect(outcome.errors[0]?.message).toBe("Internal server error");
@@ -263,7 +284,10 @@ describe("errors from execution", () => {
       throw new GraphQLError("relation audit_log does not exist", { extensions: { code: "DB_ERROR" } });
     };
     const outcome = await run(SET, { input: validInput });
-    expect(outcome.errors[0]).toMatchObject({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(outcome.errors[0]).toMatchObject({
+      message: "Internal server error",
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    });
   });
 });
 
@@ -277,7 +301,12 @@ describe("formatGatewayError on its own", () => {
 
   it("masks a code-less GraphQLError raised outside execution", () => {
     const wrapped = new GraphQLError("Context creation failed: ECONNREFUSED 10.0.0.5:5432");
-    expect(formatGatewayError({ message: wrapped.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, wrapped)).toEqual({
+    expect(
+      formatGatewayError(
+        { message: wrapped.message, extensions: { code: "INTERNAL_SERVER_ERROR" } },
+        wrapped,
+      ),
+    ).toEqual({
       message: "Internal server error",
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     });
@@ -288,7 +317,10 @@ describe("formatGatewayError on its own", () => {
       extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
     });
     expect(
-      formatGatewayError({ message: error.message, extensions: { code: "UNAUTHENTICATED", stacktrace: ["at x"] } }, error),
+      formatGatewayError(
+        { message: error.message, extensions: { code: "UNAUTHENTICATED", stacktrace: ["at x"] } },
+        error,
+      ),
     ).toEqual({ message: "Authentication required", extensions: { code: "UNAUTHENTICATED" } });
   });
 });

@@ -93,7 +93,11 @@ describe("setMmpConfig resolver", () => {
       },
     });
     expect(result.errors).toBeUndefined();
-    expect(service.calls[0]?.request).toMatchObject({ frozenTimeInMilliseconds: 0n, qtyLimit: "2.3", deltaLimit: "0.0000001" });
+    expect(service.calls[0]?.request).toMatchObject({
+      frozenTimeInMilliseconds: 0n,
+      qtyLimit: "2.3",
+      deltaLimit: "0.0000001",
+    });
   });
 
   it("lets the service's GatewayError through unchanged", async () => {
@@ -107,7 +111,14 @@ describe("setMmpConfig resolver", () => {
       contextValue: context(service),
       source: SET,
       variableValues: {
-        input: { accountId: "a", underlying: "BTCUSDT", windowTimeInMilliseconds: 1, frozenTimeInMilliseconds: 1, qtyLimit: "1", deltaLimit: "1" },
+        input: {
+          accountId: "a",
+          underlying: "BTCUSDT",
+          windowTimeInMilliseconds: 1,
+          frozenTimeInMilliseconds: 1,
+          qtyLimit: "1",
+          deltaLimit: "1",
+        },
       },
     });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_REJECTED", exchangeCode: -1130 });
@@ -124,7 +135,14 @@ describe("authentication in the schema", () => {
       contextValue: context(service, null),
       source: SET,
       variableValues: {
-        input: { accountId: "a", underlying: "BTCUSDT", windowTimeInMilliseconds: 1, frozenTimeInMilliseconds: 1, qtyLimit: "1", deltaLimit: "1" },
+        input: {
+          accountId: "a",
+          underlying: "BTCUSDT",
+          windowTimeInMilliseconds: 1,
+          frozenTimeInMilliseconds: 1,
+          qtyLimit: "1",
+          deltaLimit: "1",
+        },
       },
     });
     expect(mutation.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
@@ -133,7 +151,12 @@ describe("authentication in the schema", () => {
 
   it("refuses @Authorized roles: they belong in the services", () => {
     // the checker never looks at info
-    const data = { context: context(new RecordingMmpService()), root: {}, args: {}, info: {} as GraphQLResolveInfo };
+    const data = {
+      context: context(new RecordingMmpService()),
+      root: {},
+      args: {},
+      info: {} as GraphQLResolveInfo,
+    };
     expect(() => gatewayAuthChecker(data, ["trader"])).toThrow(/checked in the services/);
     expect(gatewayAuthChecker(data, [])).toBe(true);
   });
@@ -141,7 +164,11 @@ describe("authentication in the schema", () => {
 
 describe("me", () => {
   it("describes the principal without a service call", async () => {
-    const result = await graphql({ schema, contextValue: context(new RecordingMmpService()), source: "{ me { id name admin } }" });
+    const result = await graphql({
+      schema,
+      contextValue: context(new RecordingMmpService()),
+      source: "{ me { id name admin } }",
+    });
     expect(result).toEqual({ data: { me: { id: "u-1", name: "alice", admin: false } } });
   });
 });

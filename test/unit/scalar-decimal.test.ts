@@ -8,7 +8,11 @@ import {
   type ExecutionResult,
 } from "graphql";
 import { Decimal as DecimalJs } from "decimal.js";
-import { DecimalScalar, decimalFromJsonNumber, isPlainDecimal } from "../../src/graphql/scalars/decimal.scalar";
+import {
+  DecimalScalar,
+  decimalFromJsonNumber,
+  isPlainDecimal,
+} from "../../src/graphql/scalars/decimal.scalar";
 
 const parseLiteral = (source: string) => DecimalScalar.parseLiteral(parseValueNode(source), undefined);
 
@@ -42,7 +46,10 @@ describe("Decimal literals", () => {
     ["-0.5", "-0.5"],
     ['"0"', "0"],
     ["0.10", "0.10"],
-    ["123456789012345678901234567890.123456789012345678901234567890", "123456789012345678901234567890.123456789012345678901234567890"],
+    [
+      "123456789012345678901234567890.123456789012345678901234567890",
+      "123456789012345678901234567890.123456789012345678901234567890",
+    ],
   ])("keeps the source text of %s exactly", (literal, expected) => {
     expect(parseLiteral(literal)).toBe(expected);
   });
@@ -159,19 +166,25 @@ describe("Decimal serialization", () => {
 });
 
 describe("Decimal through an executed schema", () => {
-  it("hands the resolver the literal's text: 2.30 arrives as the string \"2.30\"", async () => {
+  it('hands the resolver the literal\'s text: 2.30 arrives as the string "2.30"', async () => {
     const result = await echo("{ echo(value: 2.30) }");
     expect(result).toEqual({ data: { echo: "string:2.30" } });
   });
 
   it("keeps 12345678.123456789 exact as a string or a float literal", async () => {
-    expect(await echo('{ echo(value: "12345678.123456789") }')).toEqual({ data: { echo: "string:12345678.123456789" } });
-    expect(await echo("{ echo(value: 12345678.123456789) }")).toEqual({ data: { echo: "string:12345678.123456789" } });
+    expect(await echo('{ echo(value: "12345678.123456789") }')).toEqual({
+      data: { echo: "string:12345678.123456789" },
+    });
+    expect(await echo("{ echo(value: 12345678.123456789) }")).toEqual({
+      data: { echo: "string:12345678.123456789" },
+    });
   });
 
   it("accepts variables as strings and short numbers", async () => {
     const q = "query($v: Decimal!) { echo(value: $v) }";
-    expect(await echo(q, { v: "12345678.123456789" })).toEqual({ data: { echo: "string:12345678.123456789" } });
+    expect(await echo(q, { v: "12345678.123456789" })).toEqual({
+      data: { echo: "string:12345678.123456789" },
+    });
     expect(await echo(q, { v: 2.3 })).toEqual({ data: { echo: "string:2.3" } });
     expect(await echo(q, { v: 1e-7 })).toEqual({ data: { echo: "string:0.0000001" } });
   });
@@ -179,7 +192,9 @@ describe("Decimal through an executed schema", () => {
   it("reports a bad literal as a validation error mentioning plain notation", async () => {
     const result = await echo("{ echo(value: 1e3) }");
     expect(result.data).toBeUndefined();
-    expect(result.errors?.[0]?.message).toMatch(/Expected value of type "Decimal!", found 1e3; .*plain notation/);
+    expect(result.errors?.[0]?.message).toMatch(
+      /Expected value of type "Decimal!", found 1e3; .*plain notation/,
+    );
   });
 
   it("reports a long JSON number as a variable error asking for a string", async () => {

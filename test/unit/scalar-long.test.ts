@@ -1,4 +1,11 @@
-import { graphql, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parseValue as parseValueNode } from "graphql";
+import {
+  graphql,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parseValue as parseValueNode,
+} from "graphql";
 import { LONG_MAX, LONG_MIN, LongScalar } from "../../src/graphql/scalars/long.scalar";
 
 const parseLiteral = (source: string) => LongScalar.parseLiteral(parseValueNode(source), undefined);
@@ -85,9 +92,12 @@ describe("Long serialization", () => {
     expect(LongScalar.serialize("9223372036854775807")).toBe("9223372036854775807");
   });
 
-  it.each([[1.5], [2 ** 60], [NaN], [LONG_MAX + 1n], ["1e3"], ["abc"], [null], [{}]])("refuses %p", (value) => {
-    expect(() => LongScalar.serialize(value)).toThrow(TypeError);
-  });
+  it.each([[1.5], [2 ** 60], [NaN], [LONG_MAX + 1n], ["1e3"], ["abc"], [null], [{}]])(
+    "refuses %p",
+    (value) => {
+      expect(() => LongScalar.serialize(value)).toThrow(TypeError);
+    },
+  );
 });
 
 describe("Long through an executed schema", () => {
@@ -107,10 +117,16 @@ describe("Long through an executed schema", () => {
   });
 
   it("hands the resolver a bigint from literals and variables", async () => {
-    expect(await graphql({ schema, source: '{ echo(value: "300000") }' })).toEqual({ data: { echo: "bigint:300000" } });
-    expect(await graphql({ schema, source: "{ echo(value: 300000) }" })).toEqual({ data: { echo: "bigint:300000" } });
+    expect(await graphql({ schema, source: '{ echo(value: "300000") }' })).toEqual({
+      data: { echo: "bigint:300000" },
+    });
+    expect(await graphql({ schema, source: "{ echo(value: 300000) }" })).toEqual({
+      data: { echo: "bigint:300000" },
+    });
     const q = "query($v: Long!) { echo(value: $v) }";
-    expect(await graphql({ schema, source: q, variableValues: { v: 300000 } })).toEqual({ data: { echo: "bigint:300000" } });
+    expect(await graphql({ schema, source: q, variableValues: { v: 300000 } })).toEqual({
+      data: { echo: "bigint:300000" },
+    });
     expect(await graphql({ schema, source: q, variableValues: { v: "9223372036854775807" } })).toEqual({
       data: { echo: "bigint:9223372036854775807" },
     });
@@ -122,7 +138,11 @@ describe("Long through an executed schema", () => {
   });
 
   it("refuses a non-integer variable", async () => {
-    const result = await graphql({ schema, source: "query($v: Long!) { echo(value: $v) }", variableValues: { v: 1.5 } });
+    const result = await graphql({
+      schema,
+      source: "query($v: Long!) { echo(value: $v) }",
+      variableValues: { v: 1.5 },
+    });
     expect(result.errors?.[0]?.message).toMatch(/safe integer/);
   });
 });

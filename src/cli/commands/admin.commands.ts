@@ -22,7 +22,9 @@ function notFound(what: string): never {
 }
 
 export function registerAdminCommands(program: Command): void {
-  const account = program.command("account").description("manage exchange accounts (keys stay inside the gateway)");
+  const account = program
+    .command("account")
+    .description("manage exchange accounts (keys stay inside the gateway)");
 
   account
     .command("add <name>")
@@ -31,7 +33,9 @@ export function registerAdminCommands(program: Command): void {
     .option("--key-type <type>", "hmac | ed25519 | rsa", "hmac")
     .option("--base-url <url>", "exchange REST base URL for this account (default: BINANCE_EAPI_URL)")
     .action(async (name: string, opts: { apiKey: string; keyType: string; baseUrl?: string }) => {
-      const secret = await readSecretFromStdin(opts.keyType === "hmac" ? "API secret: " : "PKCS#8 PEM private key: ");
+      const secret = await readSecretFromStdin(
+        opts.keyType === "hmac" ? "API secret: " : "PKCS#8 PEM private key: ",
+      );
       await withRuntime(async (rt) => {
         const admin = rt.admin();
         const a = await admin.addAccount({
@@ -41,7 +45,9 @@ export function registerAdminCommands(program: Command): void {
           baseUrl: opts.baseUrl ?? null,
           secret,
         });
-        console.log(`account ${a.id} added (${a.keyType}, key ${hint(a.apiKey)}, ${a.baseUrl ?? rt.config.binanceEapiUrl})`);
+        console.log(
+          `account ${a.id} added (${a.keyType}, key ${hint(a.apiKey)}, ${a.baseUrl ?? rt.config.binanceEapiUrl})`,
+        );
       });
     });
 
@@ -52,7 +58,9 @@ export function registerAdminCommands(program: Command): void {
       withRuntime(async (rt) => {
         const accounts = await rt.store.listAccounts();
         for (const a of accounts) {
-          console.log(`${a.id}\t${a.keyType}\t${hint(a.apiKey)}\t${a.baseUrl ?? `(default) ${rt.config.binanceEapiUrl}`}`);
+          console.log(
+            `${a.id}\t${a.keyType}\t${hint(a.apiKey)}\t${a.baseUrl ?? `(default) ${rt.config.binanceEapiUrl}`}`,
+          );
         }
       }),
     );

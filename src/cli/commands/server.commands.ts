@@ -4,10 +4,15 @@
  */
 import type { Command } from "commander";
 import { loadConfig } from "../../config";
-import { startGateway } from "../../app";
-import { printGatewaySchema } from "../../graphql/build-schema";
-import { runDemo } from "../demo";
-import { runSimulatorFromCli } from "../../simulator/main";
+
+// The server stack (Apollo, type-graphql, express) is loaded only by the commands that run it, so the
+// admin commands start in a fraction of the time.
+const lazy = {
+  app: () => import("../../app"),
+  schema: () => import("../../graphql/build-schema"),
+  demo: () => import("../demo"),
+  simulator: () => import("../../simulator/main"),
+};
 
 /** Stops cleanly on SIGINT/SIGTERM: in-flight requests and their audit writes finish first. */
 function stopOnSignals(stop: () => Promise<void>): void {
@@ -34,6 +39,7 @@ export function registerServerCommands(program: Command): void {
     .description("start the gateway (configuration from the environment)")
     .action(async () => {
       const config = loadConfig();
+      const { startGateway } = await lazy.app();
       const gateway = await startGateway({ config });
       console.log(`mmp-gateway listening on ${gateway.url}/graphql`);
       stopOnSignals(gateway.stop);
@@ -43,6 +49,7 @@ export function registerServerCommands(program: Command): void {
     .command("demo")
     .description("run the gateway with the built-in exchange simulator and seeded demo users")
     .action(async () => {
+      const { runDemo } = await lazy.demo();
       const demo = await runDemo();
       stopOnSignals(demo.stop);
     });
@@ -51,6 +58,7 @@ export function registerServerCommands(program: Command): void {
     .command("schema")
     .description("print the GraphQL schema (SDL) defined by the code")
     .action(async () => {
+      const { printGatewaySchema } = await lazy.schema();
       process.stdout.write(await printGatewaySchema());
     });
 
@@ -61,7 +69,12 @@ export function registerServerCommands(program: Command): void {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--accounts <file>", "JSON file: [{apiKey, keyType, secret | publicKeyPem}]")
     .action(async (opts: { port: string; host: string; accounts?: string }) => {
-      const sim = await runSimulatorFromCli({ port: Number(opts.port), host: opts.host, accountsFile: opts.accounts });
+      const { runSimulatorFromCli } = await lazy.simulator();
+      const sim = await runSimulatorFromCli({
+        port: Number(opts.port),
+        host: opts.host,
+        accountsFile: opts.accounts,
+      });
       stopOnSignals(() => sim.stop());
     });
 }

@@ -18,6 +18,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
+import tls from "node:tls";
 import zlib from "node:zlib";
 import {
   AxiosError,
@@ -58,6 +59,8 @@ export interface TransportOptions {
   /** idle pooled sockets are closed after this, before the server's own idle timeout closes them */
   freeSocketTimeoutMs?: number;
   maxResponseBytes?: number;
+  /** extra trusted CA certificates (PEM), e.g. for a TLS-terminating simulator; public CAs stay trusted */
+  ca?: string;
 }
 
 export interface NodeHttpTransport {
@@ -66,7 +69,7 @@ export interface NodeHttpTransport {
   close(): void;
 }
 
-const DEFAULTS = {
+const DEFAULTS: Required<Omit<TransportOptions, "ca">> = {
   connectTimeoutMs: 2_000,
   responseTimeoutMs: 5_000,
   maxSockets: 64,
@@ -89,7 +92,9 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
         // Most recently used first: keeps a few sockets hot instead of rotating through stale ones.
         scheduling: "lifo",
       };
-      agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+      agent = secure
+        ? new https.Agent({ ...agentOptions, ...(opts.ca ? { ca: [...tls.rootCertificates, opts.ca] } : {}) })
+        : new http.Agent(agentOptions);
       agents.set(origin, agent);
     }
     return agent;

@@ -8,7 +8,9 @@ import { LongScalar } from "../scalars/long.scalar";
     "Market Maker Protection settings of one underlying on one exchange account, as the exchange reports them.",
 })
 export class MmpConfig implements AccountMmpConfig {
-  @Field(() => ID, { description: "The gateway's id of the exchange account (its name in `mmp-gateway account add`)." })
+  @Field(() => ID, {
+    description: "The gateway's id of the exchange account (its name in `mmp-gateway account add`).",
+  })
   accountId!: string;
 
   @Field(() => Int, { description: "The exchange's numeric id of the underlying." })
@@ -42,6 +44,8 @@ export class MmpConfig implements AccountMmpConfig {
   })
   deltaLimit!: string;
 
-  @Field(() => LongScalar, { description: "When MMP last triggered, in epoch milliseconds; 0 = never triggered." })
+  @Field(() => LongScalar, {
+    description: "When MMP last triggered, in epoch milliseconds; 0 = never triggered.",
+  })
   lastTriggerTime!: bigint;
 }

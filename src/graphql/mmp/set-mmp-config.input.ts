@@ -5,14 +5,18 @@ import { LongScalar } from "../scalars/long.scalar";
 
 // Ranges are documented here and enforced by the MMP service, which names the offending field in its
 // BAD_USER_INPUT error; the schema only guarantees each value is well-formed.
-@InputType("SetMmpConfigInput", { description: "Market Maker Protection settings to apply to one underlying." })
+@InputType("SetMmpConfigInput", {
+  description: "Market Maker Protection settings to apply to one underlying.",
+})
 export class SetMmpConfigInput implements SetMmpConfigRequest {
   @Field(() => ID, {
     description: "The gateway's id of the exchange account. Needs role trader on it (FORBIDDEN otherwise).",
   })
   accountId!: string;
 
-  @Field(() => String, { description: "The underlying to protect, e.g. BTCUSDT. MMP is configured per underlying." })
+  @Field(() => String, {
+    description: "The underlying to protect, e.g. BTCUSDT. MMP is configured per underlying.",
+  })
   underlying!: string;
 
   @Field(() => Int, { description: "Observation window in milliseconds, in (0, 5000]." })

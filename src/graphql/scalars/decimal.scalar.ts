@@ -35,7 +35,7 @@ const PLAIN_DECIMAL_OUTPUT = /^-?\d+(?:\.\d+)?$/;
 
 const PLAIN_NOTATION_RULE =
   "Decimal values must be in plain notation: digits, an optional leading '-', and an optional '.' with " +
-  "digits on both sides, e.g. \"2.5\" or \"0.001\" (no exponent, '+', leading zeros, spaces, hex, or bare " +
+  'digits on both sides, e.g. "2.5" or "0.001" (no exponent, \'+\', leading zeros, spaces, hex, or bare ' +
   `'.5' / '5.'; at most ${DECIMAL_MAX_LENGTH} characters)`;
 
 function preview(text: string): string {
@@ -79,7 +79,9 @@ export function decimalFromJsonNumber(n: number): string {
   // toFixed() without arguments prints the exact value in plain notation (1e-7 → "0.0000001").
   const plain = new DecimalJs(shortest).toFixed();
   if (plain.length > DECIMAL_MAX_LENGTH) {
-    throw new TypeError(`${PLAIN_NOTATION_RULE}; ${shortest} is ${plain.length} characters long in plain notation`);
+    throw new TypeError(
+      `${PLAIN_NOTATION_RULE}; ${shortest} is ${plain.length} characters long in plain notation`,
+    );
   }
   return plain;
 }
@@ -116,12 +118,12 @@ function serialize(value: unknown): string {
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: "Decimal",
   description:
-    "An exact decimal number, serialized as a string in plain notation (\"2.3\", \"12345678.123456789\"). " +
+    'An exact decimal number, serialized as a string in plain notation ("2.3", "12345678.123456789"). ' +
     "It never passes through a binary float: the digits you send are the digits sent to the exchange. " +
     "Input: a string (recommended) or a number literal such as 2.30 (its text is kept as written); in " +
     "variables, a JSON string, or a JSON number of at most 15 significant digits. Plain notation only: no " +
     "exponent, '+', leading zeros or spaces; at most 64 characters. Output: trailing zeros may be stripped " +
-    "by the exchange (\"2.30\" comes back as \"2.3\"), so compare values numerically.",
+    'by the exchange ("2.30" comes back as "2.3"), so compare values numerically.',
   parseValue,
   parseLiteral,
   serialize,

@@ -31,9 +31,12 @@ function inRange(value: bigint, shown: string): bigint {
 /** Parses decimal integer text (optional '-', no leading zeros, no spaces) within the int64 range. */
 export function parseLongText(text: string): bigint {
   if (!INTEGER_TEXT.test(text)) {
-    throw new TypeError(`Long must be an integer written with digits and an optional leading '-'; got ${preview(text)}`);
+    throw new TypeError(
+      `Long must be an integer written with digits and an optional leading '-'; got ${preview(text)}`,
+    );
   }
-  if (text.length > MAX_INTEGER_TEXT_LENGTH) throw new TypeError(`Long must be within [-2^63, 2^63-1]; got ${preview(text)}`);
+  if (text.length > MAX_INTEGER_TEXT_LENGTH)
+    throw new TypeError(`Long must be within [-2^63, 2^63-1]; got ${preview(text)}`);
   return inRange(BigInt(text), text);
 }
 

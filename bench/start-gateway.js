@@ -1,0 +1,78 @@
+/* eslint-disable */
+// Starts the built gateway (dist/app startGateway, as `serve` does) in this process, for benchmarks:
+// a fresh database (DATABASE_URL: a new SQLite file or a fresh PostgreSQL schema, migrated here), a new
+// master key, one HMAC account "desk-a" whose base URL is the benchmark upstream, and one user "alice"
+// who is trader on it through team "desk-a" (as the demo seeds, minus the simulator registration).
+// Everything stays on: bearer-token authentication, role check, validation, signing, the audit record.
+//
+// Environment: DATABASE_URL, BENCH_UPSTREAM_URL, BENCH_API_KEY, BENCH_API_SECRET,
+// BENCH_GATEWAY_LOG_LEVEL (default info). fork() it: it sends {type:"ready", url, token}; send
+// {type:"stop"} (or SIGTERM) to stop it gracefully, which also lets `node --cpu-prof` write its profile.
+"use strict";
+const path = require("node:path");
+const { randomBytes } = require("node:crypto");
+const dist = path.join(__dirname, "..", "dist");
+const { startGateway } = require(path.join(dist, "app"));
+const { loadConfig } = require(path.join(dist, "config"));
+const { AdminService } = require(path.join(dist, "admin", "admin.service"));
+const { openStore } = require(path.join(dist, "store", "open-store"));
+const { openSealer } = require(path.join(dist, "secrets"));
+
+async function main() {
+  const databaseUrl = process.env.DATABASE_URL;
+  const upstream = process.env.BENCH_UPSTREAM_URL;
+  if (!databaseUrl || !upstream) throw new Error("DATABASE_URL and BENCH_UPSTREAM_URL are required");
+  const masterKey = randomBytes(32).toString("base64");
+
+  const store = openStore(databaseUrl);
+  await store.migrate();
+  const admin = new AdminService(store, () => openSealer(store, masterKey));
+  await admin.addAccount({
+    name: "desk-a",
+    apiKey: process.env.BENCH_API_KEY || "benchStubKey",
+    keyType: "hmac",
+    baseUrl: upstream,
+    secret: process.env.BENCH_API_SECRET || "benchStubSecret0123456789",
+  });
+  const { token } = await admin.addUser("alice", false);
+  await admin.addTeam("desk-a");
+  await admin.addMember("desk-a", "alice");
+  await admin.grant("desk-a", "desk-a", "trader");
+  await store.close();
+
+  const config = {
+    ...loadConfig({}),
+    port: 0,
+    host: "127.0.0.1",
+    databaseUrl,
+    masterKey,
+    binanceEapiUrl: upstream,
+    logLevel: process.env.BENCH_GATEWAY_LOG_LEVEL || "info",
+  };
+  const gateway = await startGateway({ config });
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), 10_000).unref();
+    gateway.stop().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("message", (m) => m && m.type === "stop" && stop());
+  process.on("disconnect", stop);
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  if (process.send) process.send({ type: "ready", url: gateway.url, token });
+  else console.error(JSON.stringify({ url: gateway.url, token }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
