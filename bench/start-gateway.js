@@ -9,6 +9,8 @@
 // BENCH_GATEWAY_LOG_LEVEL (default info). fork() it: it sends {type:"ready", url, token}; send
 // {type:"stop"} (or SIGTERM) to stop it gracefully, which also lets `node --cpu-prof` write its profile.
 "use strict";
+// type-graphql's decorators need the metadata polyfill before any schema class loads (dist/cli/main does the same).
+require("reflect-metadata");
 const path = require("node:path");
 const { randomBytes } = require("node:crypto");
 const dist = path.join(__dirname, "..", "dist");

@@ -20,6 +20,32 @@ function httpUrl(name: string) {
   );
 }
 
+/**
+ * Where signing keys come from must not be forgeable on the network path, so plain http is accepted only
+ * for a provider on the same machine (a local test IdP, a sidecar).
+ */
+function identityProviderUrl(name: string) {
+  return z.string().refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        if (u.search !== "" || u.hash !== "") return false;
+        return u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { message: `${name} must be an https URL (http only on localhost) without query or fragment` },
+  );
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Claim names are JSON member names; allow URL-like namespaced ones (Auth0) but no whitespace. */
+const CLAIM_NAME = /^[^\s]{1,256}$/;
+
 const schema = z.object({
   PORT: z.coerce
     .number({ message: "PORT must be a number" })
@@ -57,6 +83,10 @@ export type Config = {
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
   introspection: boolean;
+  /** GATEWAY_MASTER_KEY_PREVIOUS: older master keys (base64) that still open values sealed under them */
+  previousMasterKeys: string[];
+  /** set when OIDC_ISSUER is */
+  oidc: OidcConfig | undefined;
 };
 
 export class ConfigError extends Error {
@@ -83,6 +113,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
+  let oidc: OidcConfig | undefined;
+  if (e.OIDC_ISSUER === undefined) {
+    const stray = OIDC_DEPENDENT.find((name) => e[name] !== undefined);
+    if (stray !== undefined) throw new ConfigError(`${stray} is set but OIDC_ISSUER is not`);
+  } else {
+    const audience = splitList(e.OIDC_AUDIENCE);
+    if (audience.length === 0) throw new ConfigError("OIDC_AUDIENCE is required when OIDC_ISSUER is set");
+    oidc = {
+      issuer: e.OIDC_ISSUER,
+      audience,
+      jwksUrl: e.OIDC_JWKS_URL,
+      userClaim: e.OIDC_USER_CLAIM ?? "sub",
+      groupsClaim: e.OIDC_GROUPS_CLAIM,
+      autoCreateUsers: e.OIDC_AUTO_CREATE_USERS === "true",
+    };
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -93,5 +139,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production,
     introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === "true",
+    previousMasterKeys: splitList(e.GATEWAY_MASTER_KEY_PREVIOUS),
+    oidc,
   };
+}
+
+/** "a, b,,c" → ["a", "b", "c"] */
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }

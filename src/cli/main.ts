@@ -7,6 +7,7 @@ import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.commands";
 import { registerServerCommands } from "./commands/server.commands";
+import { registerSecretsCommands } from "./commands/secrets.commands";
 
 export function buildProgram(): Command {
   const program = new Command("mmp-gateway")
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServerCommands(program);
   registerAdminCommands(program);
+  registerSecretsCommands(program);
   return program;
 }
 

@@ -1,4 +1,14 @@
-export { MASTER_KEY_ENV, MasterKeyError, generateMasterKey, masterKeyId, parseMasterKey } from "./master-key";
+export {
+  MASTER_KEY_ENV,
+  MasterKeyError,
+  PREVIOUS_MASTER_KEYS_ENV,
+  generateMasterKey,
+  masterKeyId,
+  parseMasterKey,
+  parsePreviousMasterKeys,
+} from "./master-key";
 export type { MasterKey } from "./master-key";
 export { MASTER_KEY_CHECK_META, SealedSecretError, SecretSealer } from "./sealer";
 export { ensureMasterKeyCheck, openSealer } from "./open-sealer";
+export { rotateMasterKey } from "./rotate-master-key";
+export type { MasterKeyRotation } from "./rotate-master-key";

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 
 export const MASTER_KEY_ENV = "GATEWAY_MASTER_KEY";
+export const PREVIOUS_MASTER_KEYS_ENV = "GATEWAY_MASTER_KEY_PREVIOUS";
 export const MASTER_KEY_BYTES = 32;
 
 export interface MasterKey {
@@ -49,6 +50,13 @@ export function parseMasterKey(value: string | undefined, variable: string = MAS
     throw new MasterKeyError(`${variable} decodes to ${key.length} bytes, not ${MASTER_KEY_BYTES}: ${HINT}`);
   }
   return { id: masterKeyId(key), key };
+}
+
+/** GATEWAY_MASTER_KEY_PREVIOUS, already split on commas; errors name the entry, never its value. */
+export function parsePreviousMasterKeys(values: readonly string[]): MasterKey[] {
+  return values.map((v, i) =>
+    parseMasterKey(v, values.length === 1 ? PREVIOUS_MASTER_KEYS_ENV : `${PREVIOUS_MASTER_KEYS_ENV} (entry ${i + 1})`),
+  );
 }
 
 /** A new random master key, base64-encoded (the demo uses it when GATEWAY_MASTER_KEY is unset). */

@@ -1,14 +1,23 @@
 import type { Store } from "../store/port";
-import { MASTER_KEY_ENV, parseMasterKey } from "./master-key";
+import { MASTER_KEY_ENV, parseMasterKey, parsePreviousMasterKeys } from "./master-key";
 import { MASTER_KEY_CHECK_META, SecretSealer } from "./sealer";
 
 /**
  * The sealer for a database: parses the master key (an Error naming GATEWAY_MASTER_KEY when it is
  * missing or malformed) and checks it against the database (see ensureMasterKeyCheck), so that a wrong
  * key stops start-up instead of surfacing on the first exchange call.
+ *
+ * `previousBase64` (GATEWAY_MASTER_KEY_PREVIOUS) are keys from before a master key rotation: they only
+ * open. With the new key current and the old one previous, a server works on either side of
+ * `mmp-gateway secrets rotate-master-key`, which is what makes a rolling rotation possible.
  */
-export async function openSealer(store: Store, masterKeyBase64: string | undefined): Promise<SecretSealer> {
-  const sealer = new SecretSealer(parseMasterKey(masterKeyBase64, MASTER_KEY_ENV));
+export async function openSealer(
+  store: Store,
+  masterKeyBase64: string | undefined,
+  previousBase64: readonly string[] = [],
+): Promise<SecretSealer> {
+  const current = parseMasterKey(masterKeyBase64, MASTER_KEY_ENV);
+  const sealer = new SecretSealer(current, parsePreviousMasterKeys(previousBase64));
   await ensureMasterKeyCheck(store, sealer);
   return sealer;
 }

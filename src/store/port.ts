@@ -87,6 +87,18 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** Which stored value a sealed secret is: named in errors when one cannot be re-sealed. */
+export type SealedValueOwner = { kind: "account"; id: string } | { kind: "meta"; key: string };
+
+export interface ResealResult {
+  /** accounts in the database */
+  accounts: number;
+  /** accounts whose secret was rewritten (the callback returned a different value) */
+  accountsResealed: number;
+  /** meta values rewritten */
+  metaResealed: number;
+}
+
 /** Thrown by adapters for a violated uniqueness or a missing referenced row; message is user-facing. */
 export class StoreConflictError extends Error {
   constructor(message: string) {
@@ -122,6 +134,17 @@ export interface Store {
   removeAccount(id: string): Promise<boolean>;
   /** StoreNotFoundError when the account does not exist */
   rotateAccountKey(id: string, apiKey: string, secretSealed: string): Promise<void>;
+  /**
+   * Re-seals secrets in one transaction (a master key rotation): every account's secret and each of
+   * `metaKeys` that is set is passed to `reseal`, and a changed value is written back. Other writers of
+   * accounts and meta wait until it commits, so none slips a value sealed under the old key in between.
+   * `reseal` is synchronous because SQLite's transactions cannot span an await; if it throws, nothing is
+   * written.
+   */
+  resealSecrets(
+    reseal: (sealed: string, owner: SealedValueOwner) => string,
+    metaKeys: readonly string[],
+  ): Promise<ResealResult>;
 
   addUser(name: string, admin: boolean): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | null>;

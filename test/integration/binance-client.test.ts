@@ -185,6 +185,13 @@ describe("server time", () => {
     expect(sets.every((r) => r.signatureValid)).toBe(true);
   });
 
+  it("-1021 inside a 5XX is not retried (the mutation may have been applied)", async () => {
+    stub.script("POST", "/eapi/v1/mmpSet", { status: 500, body: { code: -1021, msg: "Timestamp outside" } });
+    const err = await failure(client.setMmp(account, SETTINGS));
+    expect(err.extensions).toMatchObject({ code: "EXCHANGE_UNAVAILABLE", outcome: "UNKNOWN" });
+    expect(stub.count("POST", "/eapi/v1/mmpSet")).toBe(1);
+  });
+
   it("-1021 twice: EXCHANGE_REJECTED after one retry, no more", async () => {
     const reject1021 = {
       status: 400,

@@ -282,7 +282,11 @@ export class BinanceClient implements ExchangeClient {
       if (answer.status >= 200 && answer.status < 300)
         return this.readAnswer(answer, method === "POST", parse);
       const error = this.httpError(baseUrl, path, answer, method === "POST");
-      if (attempt === 1 && error.extensions.exchangeCode === CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW) {
+      // Only a 4XX -1021 proves the call was refused; a 5XX carrying it may still have been applied.
+      const refusedTimestamp =
+        error.code === "EXCHANGE_REJECTED" &&
+        error.extensions.exchangeCode === CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW;
+      if (attempt === 1 && refusedTimestamp) {
         this.logger.warn(
           { path, host: this.originOf(baseUrl) },
           "exchange refused the timestamp (-1021); resyncing",

@@ -18,6 +18,8 @@ import {
   type AuditQuery,
   type AuditRecord,
   type GrantRecord,
+  type ResealResult,
+  type SealedValueOwner,
   type Store,
   type TokenRecord,
   type UserRecord,
@@ -261,6 +263,50 @@ export class PostgresStore implements Store {
       id,
     ]);
     if (n === 0) throw msg.accountMissing(id);
+  }
+
+  async resealSecrets(
+    reseal: (sealed: string, owner: SealedValueOwner) => string,
+    metaKeys: readonly string[],
+  ): Promise<ResealResult> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      // SHARE ROW EXCLUSIVE blocks inserts, updates and deletes (another replica or the CLI writing a value
+      // sealed under the old key) until the commit, while reads, hence serving, carry on.
+      await client.query("LOCK TABLE accounts, meta IN SHARE ROW EXCLUSIVE MODE");
+      const rows = await this.query<{ id: string; secret_sealed: string }>(
+        `SELECT id, secret_sealed FROM accounts ORDER BY id COLLATE "C"`,
+        [],
+        client,
+      );
+      let accountsResealed = 0;
+      for (const row of rows) {
+        const next = reseal(row.secret_sealed, { kind: "account", id: row.id });
+        if (next === row.secret_sealed) continue;
+        await client.query("UPDATE accounts SET secret_sealed = $1 WHERE id = $2", [next, row.id]);
+        accountsResealed++;
+      }
+      let metaResealed = 0;
+      for (const key of metaKeys) {
+        const found = await this.query<{ value: string }>("SELECT value FROM meta WHERE key = $1", [key], client);
+        const value = found[0]?.value;
+        if (value === undefined) continue;
+        const next = reseal(value, { kind: "meta", key });
+        if (next === value) continue;
+        await client.query("UPDATE meta SET value = $1 WHERE key = $2", [next, key]);
+        metaResealed++;
+      }
+      await client.query("COMMIT");
+      return { accounts: rows.length, accountsResealed, metaResealed };
+    } catch (e) {
+      // A connection that cannot roll back is in an unknown state: it must not return to the pool.
+      await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async addUser(name: string, admin: boolean): Promise<UserRecord> {

@@ -17,6 +17,8 @@ import type {
   AuditQuery,
   AuditRecord,
   GrantRecord,
+  ResealResult,
+  SealedValueOwner,
   Store,
   TokenRecord,
   UserRecord,
@@ -100,6 +102,10 @@ function prepareStatements(db: Db) {
     rotateAccountKey: db.prepare<[string, string, string]>(
       "UPDATE accounts SET api_key = ?, secret_sealed = ? WHERE id = ?",
     ),
+    listAccountSecrets: db.prepare<[], { id: string; secret_sealed: string }>(
+      "SELECT id, secret_sealed FROM accounts ORDER BY id",
+    ),
+    setAccountSecret: db.prepare<[string, string]>("UPDATE accounts SET secret_sealed = ? WHERE id = ?"),
 
     insertUser: db.prepare<[string, string, 0 | 1, number]>(
       "INSERT INTO users (id, name, admin, disabled, created_at) VALUES (?, ?, ?, 0, ?)",
@@ -294,6 +300,37 @@ export class SqliteStore implements Store {
 
   async rotateAccountKey(id: string, apiKey: string, secretSealed: string): Promise<void> {
     if (this.s.rotateAccountKey.run(apiKey, secretSealed, id).changes === 0) throw msg.accountMissing(id);
+  }
+
+  async resealSecrets(
+    reseal: (sealed: string, owner: SealedValueOwner) => string,
+    metaKeys: readonly string[],
+  ): Promise<ResealResult> {
+    const s = this.s;
+    // IMMEDIATE takes the write lock up front: another process (the CLI adding an account under the old
+    // key) waits for the commit instead of writing between our read and our update.
+    return this.db
+      .transaction((): ResealResult => {
+        const rows = s.listAccountSecrets.all();
+        let accountsResealed = 0;
+        for (const row of rows) {
+          const next = reseal(row.secret_sealed, { kind: "account", id: row.id });
+          if (next === row.secret_sealed) continue;
+          s.setAccountSecret.run(next, row.id);
+          accountsResealed++;
+        }
+        let metaResealed = 0;
+        for (const key of metaKeys) {
+          const value = s.getMeta.get(key);
+          if (value === undefined) continue;
+          const next = reseal(value, { kind: "meta", key });
+          if (next === value) continue;
+          s.setMeta.run(key, next);
+          metaResealed++;
+        }
+        return { accounts: rows.length, accountsResealed, metaResealed };
+      })
+      .immediate();
   }
 
   async addUser(name: string, admin: boolean): Promise<UserRecord> {
