@@ -83,13 +83,19 @@ describe("mmp-gateway CLI", () => {
     server = spawn(process.execPath, [CLI, "serve"], { cwd: dir, env: { ...env, PORT: "0" } });
     const url = await new Promise<string>((resolveUrl, reject) => {
       let out = "";
+      const timer = setTimeout(() => reject(new Error("serve did not start")), 15_000);
       server!.stdout.on("data", (d: Buffer) => {
         out += d.toString();
         const m = /listening on (http:\/\/\S+)\/graphql/.exec(out);
-        if (m) resolveUrl(m[1]!);
+        if (m) {
+          clearTimeout(timer);
+          resolveUrl(m[1]!);
+        }
       });
-      server!.once("exit", (code) => reject(new Error(`serve exited ${code}`)));
-      setTimeout(() => reject(new Error("serve did not start")), 15_000);
+      server!.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`serve exited ${code}`));
+      });
     });
 
     const gql = (t: string) =>
