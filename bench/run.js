@@ -4,24 +4,35 @@
 //
 // Targets, each a separate child process (so CPU and peak RSS are its own):
 //   reference  bench/reference-proxy.js: parse JSON, HMAC-sign, forward over keep-alive, answer
-//   gateway    dist/ via bench/start-gateway.js: auth, roles, validation, signing, audit; SQLite file and
-//              PostgreSQL schema
+//   gateway    dist/ via bench/start-gateway.js: auth, roles, validation, signing, audit; on a fresh SQLite
+//              file and on a fresh PostgreSQL schema
 // Upstreams, each a separate child process: bench/upstream-stub.js (no verification) and the built-in
 // simulator (dist/simulator, verifies every signature).
-// Load: autocannon, in this process, at 32 connections and at 1; latency percentiles are computed from
-// every response's own duration (sub-millisecond), not autocannon's whole-millisecond histogram.
+//
+// Load: autocannon, in this process, at 32 connections and at 1. The machine is shared (other work may
+// run beside the benchmark), so the measured time is split into rounds and the targets take turns within
+// each round (order rotated): a ratio is computed from the gateway's and the reference's runs of the same
+// round, and the median over rounds is reported. Latency percentiles come from every response's own
+// duration (sub-millisecond), not from autocannon's whole-millisecond histogram.
 // Then the gateway runs once more under `node --cpu-prof` and the profile's top self-time functions are
 // printed (bench/cpuprofile-summary.js).
 //
 // Environment (all optional):
-//   BENCH_DURATION      seconds at 32 connections (10)
-//   BENCH_DURATION_C1   seconds at 1 connection (half of BENCH_DURATION, at least 2)
-//   BENCH_WARMUP        seconds of warm-up at 32 connections before measuring each target (2)
+//   BENCH_DURATION      seconds at 32 connections per target, split over the rounds (10)
+//   BENCH_DURATION_C1   seconds at 1 connection per target, split over the rounds (half of BENCH_DURATION, >= 2)
+//   BENCH_ROUNDS        rounds (3)
+//   BENCH_WARMUP        seconds of warm-up at 32 connections per target before measuring (2)
 //   BENCH_CONNECTIONS   the concurrent connection count (32)
 //   BENCH_UPSTREAMS     comma list of stub,sim (stub,sim)
 //   BENCH_STORES        comma list of sqlite,postgres (sqlite,postgres)
-//   BENCH_PG_URL        postgres://postgres@127.0.0.1:5432/test; a fresh schema is made and dropped
+//   BENCH_DIAG          diagnostic gateway rows on the first upstream, not judged against the targets:
+//                       sqlite-tmpfs (the SQLite file on /dev/shm, where fsync costs nothing) and
+//                       postgres-nosync (synchronous_commit=off for the gateway's sessions); 0 for none
+//                       (sqlite-tmpfs,postgres-nosync)
+//   BENCH_PG_URL        postgres://postgres@127.0.0.1:5432/test; a fresh schema per target, dropped after
+//   BENCH_MEASURE       0 skips the measurements (profile only) (1)
 //   BENCH_PROFILE       0 skips the profiling run (1)
+//   BENCH_PROFILE_STORES  which gateway stores to profile, comma list (sqlite)
 //   BENCH_GATEWAY_LOG_LEVEL  the gateway's LOG_LEVEL (info, as deployed); its log goes to a file
 "use strict";
 const fs = require("node:fs");
@@ -34,14 +45,19 @@ const { summarise } = require("./cpuprofile-summary");
 
 const ROOT = path.resolve(__dirname, "..");
 const num = (v, d) => (v === undefined || v === "" || !Number.isFinite(Number(v)) ? d : Number(v));
+const list = (v, d) => (v === undefined || v === "" ? d : v).split(",").map((s) => s.trim()).filter(Boolean);
 const DURATION = num(process.env.BENCH_DURATION, 10);
 const DURATION_C1 = num(process.env.BENCH_DURATION_C1, Math.max(2, Math.round(DURATION / 2)));
+const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 3)));
 const WARMUP = num(process.env.BENCH_WARMUP, 2);
 const CONNECTIONS = num(process.env.BENCH_CONNECTIONS, 32);
-const UPSTREAMS = (process.env.BENCH_UPSTREAMS || "stub,sim").split(",").map((s) => s.trim()).filter(Boolean);
-const STORES = (process.env.BENCH_STORES || "sqlite,postgres").split(",").map((s) => s.trim()).filter(Boolean);
+const UPSTREAMS = list(process.env.BENCH_UPSTREAMS, "stub,sim");
+const STORES = list(process.env.BENCH_STORES, "sqlite,postgres");
+const DIAG = process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, "sqlite-tmpfs,postgres-nosync");
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
+const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
+const PROFILE_STORES = list(process.env.BENCH_PROFILE_STORES, "sqlite");
 const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL || "info";
 
 const TARGETS = {
@@ -68,6 +84,7 @@ const BODY = JSON.stringify({
     },
   },
 });
+// Both the gateway and the reference must answer exactly this, or the response counts as an error.
 const EXPECTED =
   '{"data":{"setMmpConfig":{"accountId":"desk-a","underlyingId":2,"underlying":"BTCUSDT",' +
   '"windowTimeInMilliseconds":3000,"frozenTimeInMilliseconds":300000,"qtyLimit":"2","deltaLimit":"2.3","lastTriggerTime":0}}}';
@@ -110,9 +127,7 @@ function stopChild(c, timeoutMs = 15_000) {
   const child = c.child;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-    }, timeoutMs);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("exit", () => {
       clearTimeout(timer);
       resolve();
@@ -142,31 +157,66 @@ function procStatus(pid) {
     return { hwmMb: NaN, rssMb: NaN };
   }
 }
+/** user + system CPU seconds of a process */
 function cpuSeconds(pid) {
   try {
     const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
   } catch {
     return NaN;
+  }
+}
+/** CPU seconds of every PostgreSQL server process on this machine (its work for the gateway) */
+function postgresCpuSeconds() {
+  let sum = 0;
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const name = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
+      if (name !== "postgres") continue;
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      sum += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+/** [busy, total] CPU seconds of the whole machine, all cores */
+function machineSeconds() {
+  try {
+    const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return [(total - f[3] - (f[4] || 0)) / CLK_TCK, total / CLK_TCK];
+  } catch {
+    return [NaN, NaN];
   }
 }
 
 // ---- load ----------------------------------------------------------------------------------------
 
-function load(url, headers, connections, duration, pids = []) {
+/**
+ * One autocannon run. CPU is reported in % of one core over the run for: the target, the upstream,
+ * PostgreSQL, this process (the load generator), and "others": everything else busy on the machine.
+ */
+function load(t, headers, connections, duration, upstreamPid) {
   return new Promise((resolve, reject) => {
     const lat = [];
+    const pids = [t.child.pid, upstreamPid, process.pid];
     const cpu0 = pids.map(cpuSeconds);
+    const pg0 = postgresCpuSeconds();
+    const m0 = machineSeconds();
     const t0 = process.hrtime.bigint();
     let peakRss = 0;
     const sampler = setInterval(() => {
-      const r = procStatus(pids[0]).rssMb;
+      const r = procStatus(t.child.pid).rssMb;
       if (r > peakRss) peakRss = r;
-    }, 200);
+    }, 250);
     const inst = autocannon(
       {
-        url: `${url}/graphql`,
+        url: `${t.url}/graphql`,
         method: "POST",
         headers,
         body: BODY,
@@ -180,12 +230,18 @@ function load(url, headers, connections, duration, pids = []) {
         if (err) return reject(err);
         const t1 = process.hrtime.bigint();
         const secs = Number(t1 - t0) / 1e9;
+        const m1 = machineSeconds();
+        const cpu = pids.map((pid, i) => (100 * (cpuSeconds(pid) - cpu0[i])) / secs);
+        const pg = (100 * (postgresCpuSeconds() - pg0)) / secs;
+        const machine = (100 * (m1[0] - m0[0])) / secs; // % of one core, up to 100 x cores
         lat.sort((a, b) => a - b);
         const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : NaN);
+        // A non-2xx answer also fails verifyBody: count each bad response once.
+        const badAnswers = Math.max(res.non2xx, res.mismatches);
         resolve({
           connections,
           requests: res.requests.total,
-          rps: res.requests.total / res.duration,
+          rps: (res.requests.total - badAnswers) / res.duration, // good answers per second
           p50: q(50),
           p99: q(99),
           mean: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : NaN,
@@ -193,8 +249,10 @@ function load(url, headers, connections, duration, pids = []) {
           timeouts: res.timeouts,
           non2xx: res.non2xx,
           mismatches: res.mismatches,
-          bad: res.errors + res.timeouts + res.non2xx + res.mismatches,
-          cpuPct: pids.map((pid, i) => (100 * (cpuSeconds(pid) - cpu0[i])) / secs),
+          bad: res.errors + res.timeouts + badAnswers,
+          cpu: { target: cpu[0], upstream: cpu[1], loadgen: cpu[2], postgres: pg, others: machine - cpu[0] - cpu[1] - cpu[2] - pg },
+          // CPU time the target spent per answered request, in ms: less sensitive to competing load than req/s
+          cpuMsPerReq: (10 * cpu[0] * secs) / Math.max(1, res.requests.total - badAnswers),
           peakRssSampled: peakRss,
           startUs: Number(t0 / 1000n),
           endUs: Number(t1 / 1000n),
@@ -213,16 +271,6 @@ async function sanity(url, headers) {
   if (res.status !== 200 || !okBody(text)) throw new Error(`sanity request answered HTTP ${res.status}: ${text.slice(0, 400)}`);
 }
 
-/** warm-up, c=N, c=1 against one running target */
-async function measure(t, headers, upstreamPid) {
-  await sanity(t.url, headers);
-  if (WARMUP > 0) await load(t.url, headers, CONNECTIONS, WARMUP, [t.child.pid]);
-  const hi = await load(t.url, headers, CONNECTIONS, DURATION, [t.child.pid, upstreamPid, process.pid]);
-  const one = await load(t.url, headers, 1, DURATION_C1, [t.child.pid, upstreamPid, process.pid]);
-  const mem = procStatus(t.child.pid);
-  return { hi, one, hwmMb: Math.max(mem.hwmMb, hi.peakRssSampled, one.peakRssSampled) };
-}
-
 // ---- PostgreSQL ----------------------------------------------------------------------------------
 
 async function pgClient() {
@@ -239,133 +287,58 @@ async function pgAvailable() {
     await c.end();
     return null;
   } catch (e) {
-    return e.message;
+    return e.message || String(e);
   }
 }
 
-async function withPgSchema(prefix, fn) {
-  const schema = `${prefix}_${randomBytes(4).toString("hex")}`;
+/** a fresh schema; returns {url, drop()} */
+async function pgSchema(prefix) {
+  const schema = `${prefix.replace(/[^A-Za-z0-9]/g, "_")}_${randomBytes(4).toString("hex")}`;
   const c = await pgClient();
   await c.query(`CREATE SCHEMA ${schema}`);
   await c.end();
   const sep = PG_URL.includes("?") ? "&" : "?";
-  try {
-    return await fn(`${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
-  } finally {
-    const d = await pgClient();
-    await d.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-    await d.end();
-  }
+  return {
+    url: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: async () => {
+      const d = await pgClient();
+      await d.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+      await d.end();
+    },
+  };
 }
 
-// ---- formatting ----------------------------------------------------------------------------------
-
-const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "-");
-const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-");
-const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : "-");
-function table(head, rows) {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
-  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
-}
-
-function machineFacts() {
-  const cpus = os.cpus();
-  return [
-    `machine: ${cpus[0] ? cpus[0].model : "?"}, ${cpus.length} cores (os.availableParallelism ${os.availableParallelism ? os.availableParallelism() : "?"}), ` +
-      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
-    `node ${process.version} (v8 ${process.versions.v8}), autocannon ${require("autocannon/package.json").version}, ` +
-      `load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
-    `plan: ${WARMUP} s warm-up at c=${CONNECTIONS}, ${DURATION} s at c=${CONNECTIONS}, ${DURATION_C1} s at c=1, per target; ` +
-      `upstreams ${UPSTREAMS.join(",")}; gateway stores ${STORES.join(",")}; profile ${PROFILE ? "on" : "off"}`,
-    "note: the load generator (this process), the upstream and the target share these cores; all traffic is loopback.",
-  ].join("\n");
-}
-
-// ---- main ----------------------------------------------------------------------------------------
-
-async function main() {
-  const started = Date.now();
-  if (!fs.existsSync(path.join(ROOT, "dist", "app.js"))) throw new Error("dist/ is missing: run `npm run build` first");
-  console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
-  console.log(machineFacts());
-  console.log(`work dir (logs, profile): ${work}\n`);
-
-  const pgProblem = STORES.includes("postgres") ? await pgAvailable() : "not requested";
-  if (STORES.includes("postgres") && pgProblem) console.log(`NOTE: PostgreSQL at ${PG_URL} unreachable (${pgProblem}); skipping its rows.\n`);
-
-  const results = []; // { upstream, target, hi, one, hwmMb, error }
-  for (const upName of UPSTREAMS) {
-    const script = upName === "stub" ? "upstream-stub.js" : upName === "sim" ? "sim-upstream.js" : null;
-    if (!script) {
-      console.log(`unknown upstream '${upName}' (stub or sim); skipped`);
-      continue;
-    }
-    const up = await startChild(`upstream-${upName}`, script);
-    const upLabel = upName === "stub" ? "stub (no verification)" : "simulator (verifies HMAC, timestamp, params)";
-    console.log(`upstream ${upLabel}: ${up.url}`);
-    const upstreamEnv = { BENCH_UPSTREAM_URL: up.url, BENCH_API_KEY: up.apiKey, BENCH_API_SECRET: up.secret };
-
-    const targets = [
-      {
-        name: "reference",
-        start: () => startChild(`reference-${upName}`, "reference-proxy.js", { env: upstreamEnv }),
+/** a fresh database of a kind for one gateway: {url, drop()}, or null (skipped, with a note) */
+async function freshDatabase(kind, label, pgProblem) {
+  const sqliteIn = (dir) => {
+    const file = path.join(dir, `mmp-bench-${label}-${randomBytes(4).toString("hex")}.sqlite`);
+    return {
+      url: `sqlite:${file}`,
+      drop: async () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
       },
-    ];
-    for (const store of STORES) {
-      if (store === "sqlite") {
-        targets.push({
-          name: "gateway sqlite",
-          start: (dbUrl) => startGateway(`gateway-sqlite-${upName}`, upstreamEnv, dbUrl),
-          db: (fn) => fn(`sqlite:${path.join(work, `gateway-${upName}.sqlite`)}`),
-        });
-      } else if (store === "postgres") {
-        if (pgProblem) continue;
-        targets.push({
-          name: "gateway postgres",
-          start: (dbUrl) => startGateway(`gateway-postgres-${upName}`, upstreamEnv, dbUrl),
-          db: (fn) => withPgSchema(`mmp_bench_${upName}`, fn),
-        });
-      } else console.log(`unknown store '${store}' (sqlite or postgres); skipped`);
+    };
+  };
+  switch (kind) {
+    case "sqlite":
+      return sqliteIn(work);
+    case "sqlite-tmpfs":
+      if (!fs.existsSync("/dev/shm")) {
+        console.log("  (no /dev/shm: sqlite-tmpfs skipped)");
+        return null;
+      }
+      return sqliteIn("/dev/shm");
+    case "postgres":
+    case "postgres-nosync": {
+      if (pgProblem) return null;
+      const s = await pgSchema(`mmp_bench_${label}`);
+      if (kind === "postgres-nosync") s.url += encodeURIComponent(" -c synchronous_commit=off");
+      return s;
     }
-
-    for (const tg of targets) {
-      const run = async (dbUrl) => {
-        let t;
-        try {
-          t = await tg.start(dbUrl);
-          const headers = { "content-type": "application/json" };
-          if (t.token) headers.authorization = `Bearer ${t.token}`;
-          const m = await measure(t, headers, up.child.pid);
-          results.push({ upstream: upName, target: tg.name, ...m });
-          console.log(
-            `  ${tg.name.padEnd(17)} c=${CONNECTIONS}: ${f1(m.hi.rps)} req/s p99 ${f2(m.hi.p99)} ms; c=1: p50 ${f3(m.one.p50)} ms; ` +
-              `errors ${m.hi.bad + m.one.bad}; peak RSS ${f1(m.hwmMb)} MB`,
-          );
-        } catch (e) {
-          results.push({ upstream: upName, target: tg.name, error: e.message });
-          console.log(`  ${tg.name.padEnd(17)} FAILED: ${e.message.split("\n")[0]}`);
-          if (t) console.log(`    log tail (${t.logFile}):\n${tail(t.logFile, 8).replace(/^/gm, "      ")}`);
-        } finally {
-          if (t) await stopChild(t);
-        }
-      };
-      if (tg.db) await tg.db(run);
-      else await run();
-    }
-    await stopChild(up);
+    default:
+      console.log(`  unknown store '${kind}' (sqlite, postgres, sqlite-tmpfs, postgres-nosync); skipped`);
+      return null;
   }
-
-  printResults(results);
-
-  if (PROFILE) {
-    try {
-      await profileRun();
-    } catch (e) {
-      console.log(`\nprofiling run failed: ${e.message}`);
-    }
-  }
-  console.log(`\ntotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s; logs and profile in ${work}`);
 }
 
 function startGateway(name, upstreamEnv, databaseUrl, execArgv = []) {
@@ -375,53 +348,215 @@ function startGateway(name, upstreamEnv, databaseUrl, execArgv = []) {
   });
 }
 
-function printResults(results) {
-  console.log(`\n=== Results (c=${CONNECTIONS}: ${DURATION} s; c=1: ${DURATION_C1} s; latency from each response's own duration) ===\n`);
+function startUpstream(kind, suffix = "") {
+  const script = kind === "stub" ? "upstream-stub.js" : kind === "sim" ? "sim-upstream.js" : null;
+  if (!script) throw new Error(`unknown upstream '${kind}' (stub or sim)`);
+  return startChild(`upstream-${kind}${suffix}`, script);
+}
+
+// ---- statistics and formatting ------------------------------------------------------------------
+
+const median = (xs) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "-");
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-");
+const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : "-");
+function table(head, rows) {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
+  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function gitHead() {
+  try {
+    const { execFileSync } = require("node:child_process");
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim();
+    return `${head}${dirty ? " + uncommitted changes in src/" : ""}`;
+  } catch {
+    return "unknown";
+  }
+}
+
+function machineFacts() {
+  const cpus = os.cpus();
+  return [
+    `machine: ${cpus[0] ? cpus[0].model : "?"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+      `${os.type()} ${os.release()}`,
+    `node ${process.version} (v8 ${process.versions.v8}), autocannon ${require("autocannon/package.json").version}, ` +
+      `load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+    `plan per target: ${WARMUP} s warm-up at c=${CONNECTIONS}; ${ROUNDS} rounds of ${f2(DURATION / ROUNDS)} s at c=${CONNECTIONS} ` +
+      `and ${f2(DURATION_C1 / ROUNDS)} s at c=1, targets taking turns; upstreams ${UPSTREAMS.join(",")}; ` +
+      `gateway stores ${STORES.join(",")}${DIAG.length ? `; diagnostics ${DIAG.join(",")}` : ""}; ` +
+      `profile ${PROFILE ? PROFILE_STORES.join(",") : "off"}`,
+    `gateway build: dist/app.js of ${fs.statSync(path.join(ROOT, "dist", "app.js")).mtime.toISOString()}, git ${gitHead()}`,
+    "note: the load generator (this process), the upstream, PostgreSQL and the target share these cores; loopback only.",
+  ].join("\n");
+}
+
+// ---- one upstream: all its targets, interleaved ----------------------------------------------------
+
+async function benchUpstream(upName, pgProblem, withDiag) {
+  const up = await startUpstream(upName);
+  const upLabel = upName === "stub" ? "stub (no verification)" : "simulator (verifies HMAC signature, timestamp, params)";
+  console.log(`upstream ${upLabel}: ${up.url}`);
+  const upstreamEnv = { BENCH_UPSTREAM_URL: up.url, BENCH_API_KEY: up.apiKey, BENCH_API_SECRET: up.secret };
+  const targets = [];
+  try {
+    // Start every target (an idle one costs next to nothing), then warm each up.
+    const specs = [{ name: "reference", kind: "reference" }];
+    for (const s of STORES) specs.push({ name: `gateway ${s}`, kind: s });
+    if (withDiag) for (const s of DIAG) specs.push({ name: `gateway ${s}`, kind: s, diagnostic: true });
+    for (const spec of specs) {
+      const tg = { ...spec, upstream: upName, hi: [], one: [] };
+      try {
+        if (spec.kind === "reference") {
+          tg.t = await startChild(`reference-${upName}`, "reference-proxy.js", { env: upstreamEnv });
+        } else {
+          tg.db = await freshDatabase(spec.kind, `${upName}-${spec.kind}`, pgProblem);
+          if (tg.db === null) continue;
+          tg.t = await startGateway(`gateway-${spec.kind}-${upName}`, upstreamEnv, tg.db.url);
+        }
+        tg.headers = { "content-type": "application/json" };
+        if (tg.t.token) tg.headers.authorization = `Bearer ${tg.t.token}`;
+        await sanity(tg.t.url, tg.headers);
+        if (WARMUP > 0) await load(tg.t, tg.headers, CONNECTIONS, WARMUP, up.child.pid);
+      } catch (e) {
+        tg.error = e.message;
+        console.log(`  ${tg.name} FAILED: ${e.message.split("\n")[0]}`);
+        if (tg.t) console.log(`    log tail (${tg.t.logFile}):\n${tail(tg.t.logFile, 8).replace(/^/gm, "      ")}`);
+      }
+      targets.push(tg);
+    }
+    const live = () => targets.filter((x) => !x.error);
+    for (const [key, conns, secs] of [
+      ["hi", CONNECTIONS, DURATION / ROUNDS],
+      ["one", 1, DURATION_C1 / ROUNDS],
+    ]) {
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = live();
+        const rot = order.length ? r % order.length : 0;
+        for (const tg of [...order.slice(rot), ...order.slice(0, rot)]) {
+          try {
+            const m = await load(tg.t, tg.headers, conns, secs, up.child.pid);
+            tg[key][r] = m;
+          } catch (e) {
+            tg.error = `load run failed: ${e.message}`;
+          }
+        }
+      }
+    }
+    for (const tg of live()) {
+      tg.hwmMb = Math.max(procStatus(tg.t.child.pid).hwmMb, ...tg.hi.map((m) => m.peakRssSampled), ...tg.one.map((m) => m.peakRssSampled));
+      const hi = aggregate(tg.hi);
+      const one = aggregate(tg.one);
+      console.log(
+        `  ${tg.name.padEnd(23)} c=${CONNECTIONS}: ${f1(hi.rps)} req/s, p99 ${f2(hi.p99)} ms; c=1: p50 ${f3(one.p50)} ms; ` +
+          `errors ${hi.bad + one.bad}; peak RSS ${f1(tg.hwmMb)} MB`,
+      );
+    }
+  } finally {
+    for (const tg of targets) {
+      if (tg.t) await stopChild(tg.t);
+      if (tg.db) await tg.db.drop().catch(() => undefined);
+    }
+    await stopChild(up);
+  }
+  return targets.map(({ t, db, headers, ...rest }) => rest);
+}
+
+/** medians over rounds of each figure; errors summed */
+function aggregate(runs) {
+  const ok = runs.filter(Boolean);
+  const cpu = (k) => median(ok.map((m) => m.cpu[k]));
+  return {
+    rounds: ok.length,
+    rps: median(ok.map((m) => m.rps)),
+    p50: median(ok.map((m) => m.p50)),
+    p99: median(ok.map((m) => m.p99)),
+    mean: median(ok.map((m) => m.mean)),
+    cpuMsPerReq: median(ok.map((m) => m.cpuMsPerReq)),
+    bad: sum(ok.map((m) => m.bad)),
+    errors: sum(ok.map((m) => m.errors)),
+    timeouts: sum(ok.map((m) => m.timeouts)),
+    non2xx: sum(ok.map((m) => m.non2xx)),
+    mismatches: sum(ok.map((m) => m.mismatches)),
+    requests: sum(ok.map((m) => m.requests)),
+    cpu: { target: cpu("target"), upstream: cpu("upstream"), postgres: cpu("postgres"), loadgen: cpu("loadgen"), others: cpu("others") },
+  };
+}
+
+function printResults(all) {
+  console.log(
+    `\n=== Results: medians over ${ROUNDS} rounds (c=${CONNECTIONS}: ${f2(DURATION / ROUNDS)} s per round; c=1: ${f2(DURATION_C1 / ROUNDS)} s per round) ===\n`,
+  );
   const rows = [];
-  for (const r of results) {
-    const label = `${r.upstream} / ${r.target}`;
-    if (r.error) {
-      rows.push([label, "ERROR", "", "", "", "", "", "", "", ""]);
+  for (const tg of all) {
+    const label = `${tg.upstream} / ${tg.name}${tg.diagnostic ? " (diag)" : ""}`;
+    if (tg.error) {
+      rows.push([label, "ERROR", tg.error.split("\n")[0].slice(0, 60), "", "", "", "", "", "", "", "", "", "", ""]);
       continue;
     }
-    for (const x of [r.hi, r.one]) {
+    for (const [key, runs] of [
+      ["hi", tg.hi],
+      ["one", tg.one],
+    ]) {
+      const x = aggregate(runs);
       rows.push([
-        x === r.hi ? label : "",
-        `c=${x.connections}`,
+        key === "hi" ? label : "",
+        `c=${key === "hi" ? CONNECTIONS : 1}`,
         f1(x.rps),
         f3(x.p50),
         f3(x.p99),
         f3(x.mean),
-        `${x.bad}` + (x.bad ? ` (err ${x.errors} to ${x.timeouts} non2xx ${x.non2xx} body ${x.mismatches})` : ""),
-        f1(x.cpuPct[0]) + "%",
-        f1(x.cpuPct[1]) + "%",
-        x === r.hi ? f1(r.hwmMb) : "",
+        `${x.bad}/${x.requests}` + (x.bad ? ` (conn ${x.errors} timeout ${x.timeouts} non2xx ${x.non2xx} body ${x.mismatches})` : ""),
+        f3(x.cpuMsPerReq),
+        f1(x.cpu.target),
+        f1(x.cpu.upstream),
+        tg.kind.startsWith("postgres") ? f1(x.cpu.postgres) : "",
+        f1(x.cpu.loadgen),
+        f1(x.cpu.others),
+        key === "hi" ? f1(tg.hwmMb) : "",
       ]);
     }
   }
   console.log(
-    table(["upstream / target", "conns", "req/s", "p50 ms", "p99 ms", "mean ms", "errors", "srv CPU", "upstr CPU", "peak RSS MB"], rows),
+    table(
+      ["upstream / target", "conns", "req/s", "p50 ms", "p99 ms", "mean ms", "errors/requests", "CPU ms/req", "CPU%", "upstr%", "pg%", "loadgen%", "others%", "peak RSS MB"],
+      rows,
+    ),
   );
-  console.log("(srv CPU / upstr CPU: CPU time of the target / upstream process over the run; 100% = one core)");
+  console.log(
+    "(CPU ms/req: the target's CPU time per answered request. CPU% columns: % of one core over the run (200 = both\n" +
+      " cores) for the target, the upstream, PostgreSQL, the load generator, and everything else on the machine:\n" +
+      " others% well above 0 means other work competed for the cores. peak RSS: the target's VmHWM.)",
+  );
 
   console.log(
-    `\n=== Gateway vs reference (targets: throughput >= ${TARGETS.throughputPct}%, p99 <= ${TARGETS.p99Ratio}x, ` +
-      `added p50 at c=1 <= ${TARGETS.addedP50Ms} ms, peak RSS < ${TARGETS.rssMb} MB, zero errors) ===\n`,
+    `\n=== Gateway vs reference, median of per-round ratios (targets: throughput >= ${TARGETS.throughputPct}%, ` +
+      `p99 <= ${TARGETS.p99Ratio}x, added p50 at c=1 <= ${TARGETS.addedP50Ms} ms, peak RSS < ${TARGETS.rssMb} MB, zero errors) ===\n`,
   );
   const cmp = [];
-  const verdict = (ok) => (ok ? "PASS" : "MISS");
-  for (const up of [...new Set(results.map((r) => r.upstream))]) {
-    const ref = results.find((r) => r.upstream === up && r.target === "reference");
-    for (const g of results.filter((r) => r.upstream === up && r.target !== "reference")) {
-      const label = `${up} / ${g.target}`;
+  for (const up of [...new Set(all.map((r) => r.upstream))]) {
+    const ref = all.find((r) => r.upstream === up && r.kind === "reference");
+    for (const g of all.filter((r) => r.upstream === up && r.kind !== "reference")) {
+      const label = `${up} / ${g.name}${g.diagnostic ? " (diag)" : ""}`;
+      const verdict = (ok) => (g.diagnostic ? "-" : ok ? "PASS" : "MISS");
       if (!ref || ref.error || g.error) {
-        cmp.push([label, "n/a", "", "", "", "", "", "", "", "", ""]);
+        cmp.push([label, "n/a", "", "", "", "", "", "", "", "", "", ""]);
         continue;
       }
-      const thr = (100 * g.hi.rps) / ref.hi.rps;
-      const p99r = g.hi.p99 / ref.hi.p99;
-      const added = g.one.p50 - ref.one.p50;
-      const bad = g.hi.bad + g.one.bad;
+      const per = (key, f) => ref[key].map((rm, i) => (rm && g[key][i] ? f(g[key][i], rm) : NaN));
+      const thrs = per("hi", (a, b) => (100 * a.rps) / b.rps);
+      const p99s = per("hi", (a, b) => a.p99 / b.p99);
+      const addeds = per("one", (a, b) => a.p50 - b.p50);
+      const [thr, p99r, added] = [median(thrs), median(p99s), median(addeds)];
+      const bad = aggregate(g.hi).bad + aggregate(g.one).bad;
       cmp.push([
         label,
         `${f1(thr)}%`,
@@ -434,59 +569,73 @@ function printResults(results) {
         verdict(g.hwmMb < TARGETS.rssMb),
         String(bad),
         verdict(bad === 0),
+        `${thrs.map(f1).join("/")}% | ${p99s.map(f2).join("/")}x | ${addeds.map(f3).join("/")} ms`,
       ]);
     }
   }
   console.log(
     table(
-      ["upstream / gateway", "throughput", "", "p99 ratio", "", "added p50 c=1", "", "peak RSS", "", "errors", ""],
+      ["upstream / gateway", "throughput", "", "p99 ratio", "", "added p50 c=1", "", "peak RSS", "", "errors", "", "per round: thr | p99 | added p50"],
       cmp,
     ),
   );
+  const others = median(all.filter((r) => !r.error).flatMap((r) => [...r.hi, ...r.one]).filter(Boolean).map((m) => m.cpu.others));
+  if (others > 25) {
+    console.log(
+      `WARNING: other work on this machine used a median ${f1(others)}% of a core during the runs (others%): the absolute\n` +
+        "figures are depressed and noisy; the per-round ratios are the fairer comparison. Rerun on a quiet machine.",
+    );
+  }
+  if (all.some((r) => r.diagnostic)) {
+    console.log(
+      "(diag rows are not the product as deployed and are not judged: sqlite-tmpfs keeps the SQLite file on tmpfs,\n" +
+        " where fsync costs nothing; postgres-nosync sets synchronous_commit=off. They show how much of the gap is\n" +
+        " waiting for the disk rather than CPU.)",
+    );
+  }
 }
 
-async function profileRun() {
-  const upName = UPSTREAMS.includes("stub") ? "stub" : UPSTREAMS[0];
-  const store = STORES.includes("sqlite") ? "sqlite" : "postgres";
+// ---- profile ---------------------------------------------------------------------------------------
+
+async function profileRun(store, pgProblem) {
+  const upName = UPSTREAMS.includes("stub") ? "stub" : UPSTREAMS[0] || "stub";
   console.log(
-    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream, node --cpu-prof, c=${CONNECTIONS} for ${DURATION} s ` +
-      `(samples outside that window, i.e. start-up and warm-up, are left out) ===\n`,
+    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream under node --cpu-prof, c=${CONNECTIONS} for ${DURATION} s ` +
+      `(start-up and warm-up samples left out) ===\n`,
   );
-  const up = await startChild(`upstream-${upName}-profile`, upName === "stub" ? "upstream-stub.js" : "sim-upstream.js");
-  const profDir = path.join(work, "profile");
+  const db = await freshDatabase(store, `${upName}-profile`, pgProblem);
+  if (db === null) return;
+  const up = await startUpstream(upName, "-profile");
+  const profDir = path.join(work, `profile-${store}`);
   const upstreamEnv = { BENCH_UPSTREAM_URL: up.url, BENCH_API_KEY: up.apiKey, BENCH_API_SECRET: up.secret };
   const execArgv = ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-name", "gateway.cpuprofile"];
-  const go = async (dbUrl) => {
-    const t = await startGateway(`gateway-${store}-profile`, upstreamEnv, dbUrl, execArgv);
-    let hi;
-    try {
-      const headers = { "content-type": "application/json", authorization: `Bearer ${t.token}` };
-      await sanity(t.url, headers);
-      if (WARMUP > 0) await load(t.url, headers, CONNECTIONS, WARMUP, [t.child.pid]);
-      hi = await load(t.url, headers, CONNECTIONS, DURATION, [t.child.pid, up.child.pid]);
-    } finally {
-      await stopChild(t);
-    }
+  let t;
+  try {
+    t = await startGateway(`gateway-${store}-profile`, upstreamEnv, db.url, execArgv);
+    const headers = { "content-type": "application/json", authorization: `Bearer ${t.token}` };
+    await sanity(t.url, headers);
+    if (WARMUP > 0) await load(t, headers, CONNECTIONS, WARMUP, up.child.pid);
+    const hi = await load(t, headers, CONNECTIONS, DURATION, up.child.pid);
+    await stopChild(t);
     console.log(
-      `under the profiler: ${f1(hi.rps)} req/s, p50 ${f2(hi.p50)} ms, p99 ${f2(hi.p99)} ms, errors ${hi.bad}, gateway CPU ${f1(hi.cpuPct[0])}%`,
+      `under the profiler: ${f1(hi.rps)} req/s, p50 ${f2(hi.p50)} ms, p99 ${f2(hi.p99)} ms, errors ${hi.bad}; ` +
+        `gateway CPU ${f1(hi.cpu.target)}%, others on the machine ${f1(hi.cpu.others)}%`,
     );
     const file = path.join(profDir, "gateway.cpuprofile");
     const profile = JSON.parse(fs.readFileSync(file, "utf8"));
     console.log(`profile: ${file}\n`);
     console.log(summarise(windowed(profile, hi.startUs, hi.endUs), 25).text);
-  };
-  try {
-    if (store === "sqlite") await go(`sqlite:${path.join(work, "gateway-profile.sqlite")}`);
-    else await withPgSchema("mmp_bench_profile", go);
   } finally {
+    if (t) await stopChild(t);
     await stopChild(up);
+    await db.drop().catch(() => undefined);
   }
 }
 
 /**
  * Keeps the samples taken between startUs and endUs. V8's profile timestamps and process.hrtime are both
  * CLOCK_MONOTONIC microseconds on Linux, so this process's clock can cut the child's profile; if the
- * window misses the profile entirely, the whole profile is used.
+ * window misses the profile, the whole profile is used.
  */
 function windowed(profile, startUs, endUs) {
   const { samples, timeDeltas } = profile;
@@ -505,6 +654,41 @@ function windowed(profile, startUs, endUs) {
     return profile;
   }
   return { ...profile, samples: keepS, timeDeltas: keepD };
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+async function main() {
+  const started = Date.now();
+  if (!fs.existsSync(path.join(ROOT, "dist", "app.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
+  console.log(machineFacts());
+  console.log(`work dir (logs, profiles): ${work}\n`);
+
+  const wantPg = [...STORES, ...DIAG, ...(PROFILE ? PROFILE_STORES : [])].some((s) => s.startsWith("postgres"));
+  const pgProblem = wantPg ? await pgAvailable() : "not requested";
+  if (wantPg && pgProblem) console.log(`NOTE: PostgreSQL at ${PG_URL} unreachable (${pgProblem}); its rows are skipped.\n`);
+
+  const all = [];
+  for (const [i, upName] of (MEASURE ? UPSTREAMS : []).entries()) {
+    try {
+      all.push(...(await benchUpstream(upName, pgProblem, i === 0)));
+    } catch (e) {
+      console.log(`upstream ${upName} failed: ${e.message}`);
+    }
+  }
+  if (MEASURE) printResults(all);
+
+  if (PROFILE) {
+    for (const store of PROFILE_STORES) {
+      try {
+        await profileRun(store, pgProblem);
+      } catch (e) {
+        console.log(`\nprofiling run (${store}) failed: ${e.message}`);
+      }
+    }
+  }
+  console.log(`\ntotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s; logs and profiles in ${work}`);
 }
 
 async function shutdownAll() {

@@ -2,13 +2,20 @@
  * The composition root: builds the gateway from its configuration. `serve`, `demo` and the end-to-end
  * tests all start the gateway through here, so what the tests exercise is what operators run.
  */
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { Router } from "express";
 import type { Config } from "./config";
 import { ChangeWatcher } from "./cache/change-watcher";
 import { TokenAuthenticator } from "./auth/token-authenticator";
+import { CompositeAuthenticator } from "./auth/composite-authenticator";
+import { OidcAuthenticator } from "./auth/oidc/oidc-authenticator";
 import { AccountDirectory } from "./mmp/account-directory";
 import { MmpService } from "./mmp/mmp.service";
-import { BinanceClient } from "./exchange/binance";
+import { KillSwitchService } from "./mmp/kill-switch.service";
+import { AccessService } from "./mmp/access.service";
+import { AuditLogService } from "./mmp/audit-log.service";
+import type { GatewayServices } from "./graphql/context.type";
+import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
 import { openStore } from "./store/open-store";
 import type { Store } from "./store/port";
@@ -16,6 +23,13 @@ import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
 import { createHttpApp } from "./http/create-http-app";
 import { reconcilePendingAudit } from "./mmp/reconcile";
+import { createLogger, requestScopeMiddleware } from "./observability/logger";
+import { GatewayMetrics } from "./observability/metrics";
+import { RedisSharedState } from "./shared-state/redis-shared-state";
+import { announcingAuthChanges } from "./shared-state/auth-changes";
+
+/** The logger factory moved to src/observability/logger.ts; re-exported for existing importers. */
+export { createLogger };
 
 export interface GatewayOptions {
   config: Config;
@@ -36,42 +50,69 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export function createLogger(level: Config["logLevel"]): Logger {
-  return pino({
-    level,
-    base: { service: "mmp-gateway" },
-    // Defence in depth: no code path logs these, and if one ever does they are masked.
-    redact: {
-      paths: [
-        "secret",
-        "*.secret",
-        "apiSecret",
-        "*.apiSecret",
-        "authorization",
-        "*.authorization",
-        "req.headers.authorization",
-      ],
-      censor: "[redacted]",
-    },
-  });
-}
-
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = opts.store ?? openStore(config.databaseUrl);
+  // Optional: without REDIS_URL each replica keeps its own exchange state, as a single gateway does.
+  const shared =
+    config.redisUrl === undefined
+      ? undefined
+      : new RedisSharedState({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          logger: logger.child({ component: "redis" }),
+        });
+  const openedStore = opts.store ?? openStore(config.databaseUrl);
+  // Auth changes written through this process are announced to the other replicas at once.
+  const store = shared ? announcingAuthChanges(openedStore, () => shared.publishInvalidate()) : openedStore;
   const ownsStore = !opts.store;
   let exchange: ExchangeClient | undefined;
   let watcher: ChangeWatcher | undefined;
   try {
     await store.migrate();
-    const sealer = await openSealer(store, config.masterKey);
+    const sealer = await openSealer(store, config.masterKey, config.previousMasterKeys);
     watcher = new ChangeWatcher(store, 250, (err) => logger.warn({ err }, "auth version poll failed"));
     await watcher.start();
-    exchange = new BinanceClient({ logger });
+    await shared?.start();
+    const announced = watcher;
+    shared?.onInvalidate(() => announced.notifyChanged());
+    const metrics = new GatewayMetrics({
+      rateLimits: (): HostRateSnapshot[] => binance.rateLimitSnapshot(),
+      // Cheap: a partial index holds only PENDING rows (in flight, or left by a crash).
+      pendingAudit: async () => (await store.pendingAudit()).length,
+      redis: shared && (() => shared.status()),
+      onCollectError: (what, err) => logger.warn({ err: String(err), what }, "metrics collection failed"),
+    });
+    const binance = new BinanceClient({
+      logger,
+      sharedRateLimits: shared,
+      onExchangeCall: metrics.observeExchangeCall,
+      defaultTimeoutMs: config.exchange.timeoutMs,
+      connectTimeoutMs: config.exchange.connectTimeoutMs,
+      circuitBreaker: {
+        failureThreshold: config.exchange.circuitFailures,
+        cooldownMs: config.exchange.circuitCooldownMs,
+      },
+    });
+    exchange = binance;
     const accounts = new AccountDirectory(store, sealer, config.binanceEapiUrl, watcher);
-    const authenticator = new TokenAuthenticator(store, watcher);
+    const oidc = config.oidc && new OidcAuthenticator({ config: config.oidc, store, watcher, logger });
+    const authenticator = new CompositeAuthenticator(new TokenAuthenticator(store, watcher), oidc);
+    // In the background, like reconciliation: an identity provider that is down must not stop API tokens.
+    oidc?.warmUp().then(
+      (jwksUrl) => logger.info({ jwksUrl: jwksUrl.href }, "OIDC sign-in enabled"),
+      (err: unknown) =>
+        logger.warn({ err: String(err) }, "OIDC key set not resolved yet; retried on sign-in"),
+    );
     const mmp = new MmpService({ store, exchange, accounts, logger });
+    // Required: every feature's service is wired (the context type leaves them optional for tests).
+    const services: Required<GatewayServices> = {
+      mmp,
+      mmpToolset: mmp,
+      killSwitch: new KillSwitchService({ store, exchange, accounts, logger }),
+      access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
+      auditLog: new AuditLogService(store),
+    };
 
     // An embedded SQLite file has one server, so whatever is PENDING at start-up was left by a crash.
     // A shared PostgreSQL may have another replica's request in flight: wait out its timeouts.
@@ -86,12 +127,27 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const http = createHttpApp({
       schema,
       authenticator,
-      services: { mmp },
+      services,
       logger,
+      plugins: [metrics.apolloPlugin()],
+      routes: Router()
+        .use(requestScopeMiddleware())
+        .use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
       introspection: config.introspection,
+      mutationRateLimits: config.mutationRateLimits,
       ready: async () => {
         const db = await store.ready().catch(() => false);
-        return { ok: db, details: { database: db ? "ok" : "unavailable" } };
+        // An exchange that is down or limiting does not make this replica unready: every replica shares
+        // it, the gateway still serves reads of its own data, and answers fast instead of timing out.
+        return {
+          ok: db,
+          details: {
+            database: db ? "ok" : "unavailable",
+            // Redis is optional and degrades to per-replica state, so it never makes a replica unready.
+            ...(shared ? { redis: shared.status() } : {}),
+            exchanges: exchangeHealth(binance),
+          },
+        };
       },
     });
     const listening = await http.listen({ port: config.port, host: config.host });
@@ -114,13 +170,36 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         await reconciled;
         w.stop();
         await ex.close();
+        await shared?.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (err) {
     watcher?.stop();
     await exchange?.close();
+    await shared?.close();
     if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Per exchange host, for /readyz: circuit state and rate-limit back-off (hosts seen since start-up). */
+function exchangeHealth(binance: BinanceClient): Record<string, unknown>[] {
+  const now = Date.now();
+  const limits = new Map(binance.rateLimitSnapshot().map((r) => [r.host, r]));
+  const circuits = new Map(binance.circuitSnapshot().map((c) => [c.host, c]));
+  return [...new Set([...limits.keys(), ...circuits.keys()])].sort().map((host) => {
+    const c = circuits.get(host);
+    const r = limits.get(host);
+    const backoffUntil = r?.backoffUntil ?? null;
+    return {
+      host,
+      circuit: c?.state ?? "closed",
+      consecutiveFailures: c?.consecutiveFailures ?? 0,
+      circuitRetryInSeconds: c?.retryAt ? Math.max(1, Math.ceil((c.retryAt - now) / 1000)) : null,
+      rateLimitedForSeconds: backoffUntil ? Math.max(1, Math.ceil((backoffUntil - now) / 1000)) : null,
+      usedWeight: r?.usedWeight ?? 0,
+      weightLimit: r?.limit ?? null,
+    };
+  });
 }

@@ -3,6 +3,7 @@
  * start-up with one line naming it (ConfigError), never a stack trace or a silent default.
  */
 import { z } from "zod";
+import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -40,7 +41,31 @@ function identityProviderUrl(name: string) {
 }
 
 export function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return (
+    hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+function milliseconds(name: string, min: number, max: number) {
+  return z.coerce
+    .number({ message: `${name} must be a number of milliseconds` })
+    .int(`${name} must be an integer number of milliseconds`)
+    .min(min, `${name} must be ${min}..${max} ms`)
+    .max(max, `${name} must be ${min}..${max} ms`);
+}
+
+function rateSpec(name: string) {
+  return z.string().refine(
+    (v) => {
+      try {
+        parseRateSpec(name, v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: `${name} must be <count>/<s|m|h> (e.g. 60/m) or off` },
+  );
 }
 
 /** Claim names are JSON member names; allow URL-like namespaced ones (Auth0) but no whitespace. */
@@ -64,6 +89,10 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, "REDIS_URL must be redis://… or rediss://…")
     .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, "REDIS_KEY_PREFIX must be 1-64 letters, digits, ':', '_', '.' or '-'")
+    .default("mmp-gateway:"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -71,7 +100,52 @@ const schema = z.object({
   GRAPHQL_INTROSPECTION: z
     .enum(["true", "false"], { message: "GRAPHQL_INTROSPECTION must be true or false" })
     .optional(),
+  GATEWAY_MASTER_KEY_PREVIOUS: z.string().optional(),
+  EXCHANGE_TIMEOUT_MS: milliseconds("EXCHANGE_TIMEOUT_MS", 50, 120_000).default(5000),
+  EXCHANGE_CONNECT_TIMEOUT_MS: milliseconds("EXCHANGE_CONNECT_TIMEOUT_MS", 50, 60_000).default(2000),
+  EXCHANGE_CIRCUIT_FAILURES: z.coerce
+    .number({ message: "EXCHANGE_CIRCUIT_FAILURES must be a number" })
+    .int("EXCHANGE_CIRCUIT_FAILURES must be an integer")
+    .min(0, "EXCHANGE_CIRCUIT_FAILURES must be 0..1000 (0 disables the breaker)")
+    .max(1000, "EXCHANGE_CIRCUIT_FAILURES must be 0..1000 (0 disables the breaker)")
+    .default(5),
+  EXCHANGE_CIRCUIT_COOLDOWN_MS: milliseconds("EXCHANGE_CIRCUIT_COOLDOWN_MS", 100, 3_600_000).default(10_000),
+  MUTATION_RATE_PER_USER: rateSpec("MUTATION_RATE_PER_USER").default("120/m"),
+  MUTATION_RATE_PER_ACCOUNT: rateSpec("MUTATION_RATE_PER_ACCOUNT").default("300/m"),
+  OIDC_ISSUER: identityProviderUrl("OIDC_ISSUER").optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+  OIDC_JWKS_URL: identityProviderUrl("OIDC_JWKS_URL").optional(),
+  OIDC_USER_CLAIM: z.string().regex(CLAIM_NAME, "OIDC_USER_CLAIM must be a claim name").optional(),
+  OIDC_GROUPS_CLAIM: z.string().regex(CLAIM_NAME, "OIDC_GROUPS_CLAIM must be a claim name").optional(),
+  OIDC_AUTO_CREATE_USERS: z
+    .enum(["true", "false"], { message: "OIDC_AUTO_CREATE_USERS must be true or false" })
+    .optional(),
 });
+
+/** The OIDC settings that only make sense together with OIDC_ISSUER. */
+const OIDC_DEPENDENT = [
+  "OIDC_AUDIENCE",
+  "OIDC_JWKS_URL",
+  "OIDC_USER_CLAIM",
+  "OIDC_GROUPS_CLAIM",
+  "OIDC_AUTO_CREATE_USERS",
+] as const;
+
+/** Sign-in with JWTs from an OpenID Connect provider; see src/auth/oidc. */
+export interface OidcConfig {
+  /** must equal the tokens' `iss` exactly (a trailing slash matters) */
+  issuer: string;
+  /** the token's `aud` must contain one of these */
+  audience: string[];
+  /** undefined: discovered from `${issuer}/.well-known/openid-configuration` */
+  jwksUrl: string | undefined;
+  /** the claim whose value is the gateway user name */
+  userClaim: string;
+  /** a claim listing group names; groups naming gateway teams count as memberships */
+  groupsClaim: string | undefined;
+  /** create a (non-admin) gateway user on first sign-in */
+  autoCreateUsers: boolean;
+}
 
 export type Config = {
   port: number;
@@ -80,6 +154,8 @@ export type Config = {
   masterKey: string | undefined;
   binanceEapiUrl: string;
   redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: prepended to every Redis key and channel, so deployments can share a server */
+  redisKeyPrefix: string;
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
   introspection: boolean;
@@ -87,7 +163,21 @@ export type Config = {
   previousMasterKeys: string[];
   /** set when OIDC_ISSUER is */
   oidc: OidcConfig | undefined;
+  /** EXCHANGE_*: how long to wait for the exchange, and when to stop calling a failing host */
+  exchange: ExchangeSettings;
+  /** MUTATION_RATE_PER_USER / MUTATION_RATE_PER_ACCOUNT; undefined = no limit */
+  mutationRateLimits: { perUser: RateSpec | undefined; perAccount: RateSpec | undefined };
 };
+
+export interface ExchangeSettings {
+  /** from connection to the complete answer; after it a mutation's outcome is unknown */
+  timeoutMs: number;
+  /** to get a connection; after it nothing was sent */
+  connectTimeoutMs: number;
+  /** consecutive unavailable answers that open a host's circuit; 0 = never */
+  circuitFailures: number;
+  circuitCooldownMs: number;
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -136,11 +226,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.GATEWAY_MASTER_KEY,
     binanceEapiUrl: e.BINANCE_EAPI_URL.replace(/\/+$/, ""),
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
     production,
     introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === "true",
     previousMasterKeys: splitList(e.GATEWAY_MASTER_KEY_PREVIOUS),
     oidc,
+    exchange: {
+      timeoutMs: e.EXCHANGE_TIMEOUT_MS,
+      connectTimeoutMs: e.EXCHANGE_CONNECT_TIMEOUT_MS,
+      circuitFailures: e.EXCHANGE_CIRCUIT_FAILURES,
+      circuitCooldownMs: e.EXCHANGE_CIRCUIT_COOLDOWN_MS,
+    },
+    mutationRateLimits: {
+      perUser: parseRateSpec("MUTATION_RATE_PER_USER", e.MUTATION_RATE_PER_USER),
+      perAccount: parseRateSpec("MUTATION_RATE_PER_ACCOUNT", e.MUTATION_RATE_PER_ACCOUNT),
+    },
   };
 }
 

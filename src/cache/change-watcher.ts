@@ -35,6 +35,14 @@ export class ChangeWatcher {
     this.timer = undefined;
   }
 
+  /**
+   * Drops the caches now, without asking the store: another process announced a change (Redis). The
+   * version is left alone, so the next poll confirms (and drops them once more, which is harmless).
+   */
+  notifyChanged(): void {
+    for (const l of this.listeners) l();
+  }
+
   /** Checks now; tests and in-process writers call it to invalidate without waiting for the timer. */
   async poll(): Promise<void> {
     if (this.polling) return;

@@ -6,6 +6,7 @@
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.commands";
+import { registerAuditCommands } from "./commands/audit.commands";
 import { registerServerCommands } from "./commands/server.commands";
 import { registerSecretsCommands } from "./commands/secrets.commands";
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServerCommands(program);
   registerAdminCommands(program);
+  registerAuditCommands(program);
   registerSecretsCommands(program);
   return program;
 }

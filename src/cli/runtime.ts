@@ -7,6 +7,7 @@ import { AdminService } from "../admin/admin.service";
 import { openStore } from "../store/open-store";
 import type { Store } from "../store/port";
 import { openSealer } from "../secrets";
+import { announcingAuthChanges } from "../shared-state/auth-changes";
 
 export interface CliRuntime {
   config: Config;
@@ -17,7 +18,9 @@ export interface CliRuntime {
 
 export async function openRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
-  const store = openStore(config.databaseUrl);
+  const opened = openStore(config.databaseUrl);
+  let changed = false;
+  const store = announcingAuthChanges(opened, () => (changed = true));
   await store.migrate();
   return {
     config,
@@ -25,6 +28,21 @@ export async function openRuntime(): Promise<CliRuntime> {
     // Only commands that touch secrets open the sealer (and so require GATEWAY_MASTER_KEY); opening it
     // checks the key against the database's check value.
     admin: () => new AdminService(store, () => openSealer(store, config.masterKey)),
-    close: () => store.close(),
+    close: async () => {
+      await store.close();
+      if (changed && config.redisUrl !== undefined) await announce(config.redisUrl, config.redisKeyPrefix);
+    },
   };
+}
+
+/**
+ * Running gateways drop their auth caches at once instead of at their next database poll (at most a
+ * second later), which is also what happens when Redis cannot be reached: the change stands either way.
+ */
+async function announce(url: string, keyPrefix: string): Promise<void> {
+  // Loaded only here, so commands that change nothing do not pay for the Redis client.
+  const { announceAuthChange } = await import("../shared-state/redis-shared-state");
+  if (!(await announceAuthChange({ url, keyPrefix }))) {
+    console.warn("mmp-gateway: warning: Redis unreachable; running gateways pick the change up within a second");
+  }
 }

@@ -1,6 +1,9 @@
 import { GraphQLSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { AccountResolver } from "./account/account.resolver";
+import { AuditResolver } from "./audit/audit.resolver";
 import { gatewayAuthChecker } from "./auth-checker";
+import { KillSwitchResolver } from "./killswitch/kill-switch.resolver";
 import { MmpResolver } from "./mmp/mmp.resolver";
 import { UserResolver } from "./user/user.resolver";
 
@@ -14,7 +17,7 @@ export const SCHEMA_HEADER = [
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [MmpResolver, UserResolver],
+    resolvers: [MmpResolver, KillSwitchResolver, UserResolver, AccountResolver, AuditResolver],
     authChecker: gatewayAuthChecker,
     authMode: "error",
     // Inputs are validated in the services, which know the ranges and name the field in BAD_USER_INPUT.

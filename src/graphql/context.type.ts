@@ -2,14 +2,30 @@
  * What every resolver receives as its GraphQL context. The HTTP layer builds it once per request.
  */
 import type { Principal } from "../domain";
-import type { MmpServiceApi } from "../mmp/mmp.types";
+import type { AccessServiceApi } from "../mmp/access.types";
+import type { AuditLogServiceApi } from "../mmp/audit-log.types";
+import type { KillSwitchServiceApi } from "../mmp/kill-switch.types";
+import type { MmpServiceApi, MmpToolsetApi } from "../mmp/mmp.types";
 
 /**
  * The services resolvers delegate to. Resolvers stay thin: every rule (roles on accounts, ranges,
  * auditing) lives behind these interfaces. Add a member here when a new feature's resolvers need one.
+ *
+ * Only `mmp` is required. The others are optional so that a test of one feature wires only the service
+ * it exercises; the composition root (src/app.ts) builds `Required<GatewayServices>`, so a server can
+ * never start with one missing. A resolver reaching an absent one fails as INTERNAL_SERVER_ERROR.
  */
 export interface GatewayServices {
+  /** setMmpConfig */
   mmp: MmpServiceApi;
+  /** mmpConfig, mmpConfigs, resetMmp, setMmpConfigs */
+  mmpToolset?: MmpToolsetApi;
+  /** setKillSwitch, killSwitches, killSwitchHeartbeat */
+  killSwitch?: KillSwitchServiceApi;
+  /** me.teams, me.accounts, accounts */
+  access?: AccessServiceApi;
+  /** auditLog */
+  auditLog?: AuditLogServiceApi;
 }
 
 export interface GatewayContext {
@@ -22,4 +38,16 @@ export interface GatewayContext {
   /** Correlates logs and the `x-request-id` response header. */
   requestId: string;
   services: GatewayServices;
+}
+
+/** The named service, or a gateway fault (masked as INTERNAL_SERVER_ERROR and logged) when unwired. */
+export function serviceOf<K extends keyof GatewayServices>(
+  context: GatewayContext,
+  name: K,
+): NonNullable<GatewayServices[K]> {
+  const service = context.services[name];
+  if (service === undefined || service === null) {
+    throw new Error(`the ${name} service is not wired into the GraphQL context`);
+  }
+  return service;
 }

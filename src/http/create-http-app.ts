@@ -19,10 +19,12 @@
  * - Automatic persisted queries are off: clients send full documents, and no client-fed cache exists.
  * - Introspection defaults to on: the schema is public anyway (schema.graphql) and reaching it needs a
  *   token. Pass `introspection: false` to turn it off.
+ * - Depth, alias, cost, token and directive limits, no batching (hardening.ts); optional per-user and
+ *   per-account mutation rate limits (src/ratelimit).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -36,7 +38,10 @@ import type { Logger } from "pino";
 import type { Authenticator } from "../auth/auth.types";
 import type { GatewayContext, GatewayServices } from "../graphql/context.type";
 import { createGatewayErrorHandling } from "../graphql/format-error";
+import { MutationRateLimiter, mutationRateLimitPlugin } from "../ratelimit/mutation-rate-limit";
+import type { RateSpec } from "../ratelimit/token-bucket";
 import { createGraphQLContext } from "./graphql-context";
+import { graphqlHardening, type GraphQLLimits } from "./hardening";
 import { healthRoutes, type ReadinessCheck } from "./health.routes";
 import { errorHandler, notFoundHandler } from "./http-errors";
 import { requestIdMiddleware } from "./request-id";
@@ -56,6 +61,12 @@ export interface HttpAppDeps {
   stopGracePeriodMillis?: number;
   /** More routes (e.g. metrics), mounted after the probes and before the 404 handler. */
   routes?: express.Router;
+  /** More Apollo plugins (e.g. metrics), after the built-in ones. */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** Overrides of the query limits in hardening.ts. */
+  graphqlLimits?: Partial<GraphQLLimits>;
+  /** Mutation rate limits; each absent one is off. Default: none. */
+  mutationRateLimits?: { perUser?: RateSpec; perAccount?: RateSpec };
 }
 
 export interface ListenOptions {
@@ -105,12 +116,17 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const app = express();
   const httpServer = createServer(app);
   const errors = createGatewayErrorHandling(deps.logger);
+  const hardening = graphqlHardening(deps.graphqlLimits);
+  const rateLimiter = new MutationRateLimiter(deps.mutationRateLimits ?? {});
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: deps.schema,
     introspection: deps.introspection ?? true,
     csrfPrevention: true,
     persistedQueries: false,
+    allowBatchedHttpRequests: hardening.allowBatchedHttpRequests,
+    validationRules: hardening.validationRules,
+    parseOptions: hardening.parseOptions,
     // The CLI owns signals: it drains the server and audit writes, then exits 0. Apollo's own handler
     // would re-raise the signal after stopping, ending the process with 143 instead.
     stopOnTerminationSignals: false,
@@ -123,6 +139,9 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.stopGracePeriodMillis }),
       errors.plugin,
+      ...(deps.plugins ?? []),
+      ...(hardening.plugins as ApolloServerPlugin<GatewayContext>[]),
+      mutationRateLimitPlugin(rateLimiter),
     ],
   });
 

@@ -1,23 +1,31 @@
 /**
- * The MMP rules: who may act on which account, what a valid request is, and the audit protocol around
- * every exchange call.
+ * The MMP rules: who may act on which account, what a valid request is, and the audit protocol
+ * (src/mmp/audit-protocol.ts) around every exchange call that changes MMP.
  *
- * Audit protocol ("nothing lost"): a PENDING record is committed before the request leaves the
- * gateway and completed after the answer. A crash in between leaves PENDING, never nothing; start-up
- * reconciliation turns those into UNKNOWN and reads the exchange back.
- *
- * Unknown outcomes ("the exchange is the source of truth"): when a mutation may have been applied
- * (timeout after sending, reset, 5XX), the service reads the config back once. If the exchange holds
- * exactly what was asked, the caller is told it succeeded; otherwise EXCHANGE_UNAVAILABLE with
- * outcome UNKNOWN. The audit record ends in the state the caller was told.
+ * Reads (mmpConfig, mmpConfigs) need role viewer; changes (setMmpConfig, setMmpConfigs, resetMmp) need
+ * trader. Every config the gateway sees, read or written, becomes the "last known" config recorded as
+ * `previous` in the next change's audit record. That memory is per process: after a restart, or for a
+ * change made through another replica, `previous` is unknown until the config is read or set again.
  */
-import type { AuditAction, ExchangeCredentials, MmpConfig, MmpSettings, Principal, Role } from "../domain";
-import { roleAtLeast } from "../domain";
-import { forbidden, GatewayError, isGatewayError } from "../errors";
+import { randomUUID } from "node:crypto";
+import type { ExchangeCredentials, MmpConfig, MmpSettings, Principal, Role } from "../domain";
+import { badUserInput, GatewayError, internalError, isGatewayError } from "../errors";
 import type { ExchangeClient } from "../exchange/exchange.port";
-import type { AuditCompletion, Store } from "../store/port";
+import type { Store } from "../store/port";
 import type { AccountDirectory } from "./account-directory";
-import type { AccountMmpConfig, MmpServiceApi, SetMmpConfigRequest } from "./mmp.types";
+import { AccountAuthorizer } from "./account-authorizer";
+import { AuditProtocol, type AuditLogger } from "./audit-protocol";
+import { mapBounded } from "./bounded-map";
+import { freezeState } from "./mmp-freeze";
+import type {
+  AccountMmpConfig,
+  MmpItemError,
+  MmpItemResult,
+  MmpServiceApi,
+  MmpToolsetApi,
+  ResetMmpRequest,
+  SetMmpConfigRequest,
+} from "./mmp.types";
 import {
   checkAccountId,
   checkListedUnderlying,
@@ -28,25 +36,120 @@ import {
   sameDecimal,
 } from "./mmp.validation";
 
+/**
+ * Exchange calls in flight for one mmpConfigs read or one setMmpConfigs batch. Each call weighs 1 of
+ * the 2400 per minute the exchange allows per IP; 4 keeps a full read of every underlying to about two
+ * round trips while leaving room for other callers' changes.
+ */
+export const MMP_CONCURRENCY = 4;
+
+/**
+ * Most items in one setMmpConfigs call. A desk changes a few dozen account/underlying pairs at most when
+ * the market turns; a cap keeps one request's weight (and its audit writes) bounded.
+ */
+export const MAX_BULK_ITEMS = 50;
+
 export interface MmpServiceDeps {
   store: Store;
   exchange: ExchangeClient;
   accounts: AccountDirectory;
   now?: () => number;
-  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  logger?: AuditLogger;
 }
 
-export class MmpService implements MmpServiceApi {
+interface BatchPosition {
+  id: string;
+  index: number;
+  size: number;
+}
+
+export class MmpService implements MmpServiceApi, MmpToolsetApi {
   /** the config the gateway last saw per account and underlying, recorded as `previous` in the audit */
   private readonly lastKnown = new Map<string, MmpConfig>();
+  private readonly authorizer: AccountAuthorizer;
+  private readonly audit: AuditProtocol;
   private readonly now: () => number;
 
   constructor(private readonly deps: MmpServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.authorizer = new AccountAuthorizer(deps.accounts);
+    this.audit = new AuditProtocol({ store: deps.store, now: this.now, logger: deps.logger });
   }
 
   async setMmpConfig(principal: Principal, req: SetMmpConfigRequest): Promise<AccountMmpConfig> {
     const account = await this.authorize(principal, req.accountId, "trader");
+    const settings = await this.validSettings(account, req);
+    return this.apply(principal, account, settings, {});
+  }
+
+  async mmpConfig(principal: Principal, accountId: string, underlying: string): Promise<AccountMmpConfig> {
+    const account = await this.authorize(principal, accountId, "viewer");
+    await this.listedUnderlying(account, "underlying", underlying);
+    return this.read(account, underlying);
+  }
+
+  async mmpConfigs(principal: Principal, accountId: string): Promise<AccountMmpConfig[]> {
+    const account = await this.authorize(principal, accountId, "viewer");
+    const underlyings = [...(await this.deps.exchange.underlyings(account.baseUrl))];
+    // All or nothing: a partial list would read as "MMP not configured" for the missing underlyings.
+    return mapBounded(underlyings, MMP_CONCURRENCY, (u) => this.read(account, u));
+  }
+
+  async resetMmp(principal: Principal, req: ResetMmpRequest): Promise<AccountMmpConfig> {
+    const account = await this.authorize(principal, req.accountId, "trader");
+    const underlying = await this.listedUnderlying(account, "underlying", req.underlying);
+    const key = configKey(account.accountId, underlying);
+    const previous = this.lastKnown.get(key);
+    const config = await this.audit.run({
+      principal,
+      accountId: account.accountId,
+      action: "RESET_MMP",
+      input: { underlying },
+      previous: previous ? configJson(previous) : undefined,
+      call: () => this.deps.exchange.resetMmp(account, underlying),
+      // A reset exists to unfreeze: if the exchange shows the underlying unfrozen, the caller's goal holds,
+      // whether this call or the frozen time running out did it.
+      readBack: async () => {
+        const held = await this.deps.exchange.getMmp(account, underlying);
+        return freezeState(held, this.now()).frozen ? undefined : held;
+      },
+      resultJson: configJson,
+    });
+    this.lastKnown.set(key, config);
+    return { ...config, accountId: account.accountId };
+  }
+
+  async setMmpConfigs(
+    principal: Principal,
+    requests: readonly SetMmpConfigRequest[],
+  ): Promise<MmpItemResult[]> {
+    if (requests.length > MAX_BULK_ITEMS) {
+      throw badUserInput(
+        "inputs",
+        `at most ${MAX_BULK_ITEMS} items per call, got ${requests.length}; split the batch`,
+      );
+    }
+    const batchId = randomUUID();
+    const firstIndex = new Map<string, number>();
+    const duplicateOf = requests.map((r, i) => {
+      const key = configKey(r.accountId, r.underlying);
+      const first = firstIndex.get(key);
+      if (first === undefined) firstIndex.set(key, i);
+      return first;
+    });
+    return mapBounded(requests, MMP_CONCURRENCY, (req, index) =>
+      this.bulkItem(principal, req, { id: batchId, index, size: requests.length }, duplicateOf[index]),
+    );
+  }
+
+  /** Role check first, then existence: see AccountAuthorizer. */
+  authorize(principal: Principal, accountId: string, need: Role): Promise<ExchangeCredentials> {
+    return this.authorizer.authorize(principal, accountId, need);
+  }
+
+  // ---- internals ----
+
+  private async validSettings(account: ExchangeCredentials, req: SetMmpConfigRequest): Promise<MmpSettings> {
     const settings: MmpSettings = {
       underlying: checkUnderlyingShape("underlying", req.underlying),
       windowTimeInMilliseconds: checkWindow("windowTimeInMilliseconds", req.windowTimeInMilliseconds),
@@ -57,126 +160,134 @@ export class MmpService implements MmpServiceApi {
       qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
       deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
     };
-    checkListedUnderlying(
-      "underlying",
-      settings.underlying,
-      await this.deps.exchange.underlyings(account.baseUrl),
-    );
+    await this.listedUnderlying(account, "underlying", settings.underlying);
+    return settings;
+  }
 
-    const config = await this.audited(
+  private async listedUnderlying(account: ExchangeCredentials, field: string, value: string): Promise<string> {
+    checkUnderlyingShape(field, value);
+    return checkListedUnderlying(field, value, await this.deps.exchange.underlyings(account.baseUrl));
+  }
+
+  private async apply(
+    principal: Principal,
+    account: ExchangeCredentials,
+    settings: MmpSettings,
+    extraInput: Record<string, unknown>,
+  ): Promise<AccountMmpConfig> {
+    const key = configKey(account.accountId, settings.underlying);
+    const previous = this.lastKnown.get(key);
+    const config = await this.audit.run({
       principal,
-      account,
-      "SET_MMP",
-      settings.underlying,
-      settingsJson(settings),
-      {
-        call: () => this.deps.exchange.setMmp(account, settings),
-        readBack: async () => {
-          const held = await this.deps.exchange.getMmp(account, settings.underlying);
-          return holds(held, settings) ? held : undefined;
-        },
+      accountId: account.accountId,
+      action: "SET_MMP",
+      input: { ...settingsJson(settings), ...extraInput },
+      previous: previous ? configJson(previous) : undefined,
+      call: () => this.deps.exchange.setMmp(account, settings),
+      readBack: async () => {
+        const held = await this.deps.exchange.getMmp(account, settings.underlying);
+        return holds(held, settings) ? held : undefined;
       },
-    );
+      resultJson: configJson,
+    });
+    this.lastKnown.set(key, config);
+    return { ...config, accountId: account.accountId };
+  }
+
+  private async read(account: ExchangeCredentials, underlying: string): Promise<AccountMmpConfig> {
+    const config = await this.deps.exchange.getMmp(account, underlying);
+    this.lastKnown.set(configKey(account.accountId, underlying), config);
     return { ...config, accountId: account.accountId };
   }
 
   /**
-   * Role check first, then existence: an account the caller has no role on answers FORBIDDEN whether
-   * or not it exists, so ids cannot be enumerated.
+   * One bulk item; never throws. An item the gateway refuses before calling the exchange (role, input,
+   * a repeated account and underlying) is audited as a FAILED SET_MMP record whose message names the
+   * refusal, so the log holds every item of a batch; the `batch` object in each record's input ties them
+   * together.
    */
-  async authorize(principal: Principal, accountId: string, need: Role): Promise<ExchangeCredentials> {
-    checkAccountId("accountId", accountId);
-    if (!roleAtLeast(principal.roles.get(accountId), need)) throw forbidden();
-    const account = await this.deps.accounts.get(accountId);
-    if (!account) throw forbidden();
-    return account;
-  }
-
-  private async audited(
+  private async bulkItem(
     principal: Principal,
-    account: ExchangeCredentials,
-    action: AuditAction,
-    underlying: string,
-    input: Record<string, unknown>,
-    ops: { call: () => Promise<MmpConfig>; readBack?: () => Promise<MmpConfig | undefined> },
-  ): Promise<MmpConfig> {
-    const key = `${account.accountId}\u0000${underlying}`;
-    const previous = this.lastKnown.get(key);
-    const auditId = await this.deps.store.auditBegin({
-      actorId: principal.userId,
-      accountId: account.accountId,
-      action,
-      input: JSON.stringify({ accountId: account.accountId, ...input }),
-      previous: previous ? JSON.stringify(configJson(previous)) : null,
-    });
-    const started = this.now();
-    const complete = (c: Omit<AuditCompletion, "durationMs">) =>
-      this.deps.store.auditComplete(auditId, { ...c, durationMs: this.now() - started });
-
+    req: SetMmpConfigRequest,
+    batch: BatchPosition,
+    duplicateOf: number | undefined,
+  ): Promise<MmpItemResult> {
+    let account: ExchangeCredentials;
+    let settings: MmpSettings;
     try {
-      const result = await ops.call();
-      this.lastKnown.set(key, result);
-      await complete({ outcome: "SUCCEEDED", result: JSON.stringify(configJson(result)) });
-      return result;
+      if (duplicateOf !== undefined) {
+        throw badUserInput(
+          "underlying",
+          `item ${batch.index} repeats the account and underlying of item ${duplicateOf}; ` +
+            "a batch may change each account and underlying once",
+        );
+      }
+      account = await this.authorize(principal, req.accountId, "trader");
+      settings = await this.validSettings(account, req);
     } catch (err) {
-      if (!isGatewayError(err)) {
-        // An unexpected fault after the request may have left: the outcome is unknown.
-        await this.completeQuietly(complete, { outcome: "UNKNOWN", exchangeMessage: "gateway fault" });
-        throw err;
-      }
-      if (err.code === "EXCHANGE_UNAVAILABLE" && err.extensions.outcome === "UNKNOWN" && ops.readBack) {
-        const held = await this.tryReadBack(ops.readBack);
-        if (held) {
-          this.lastKnown.set(key, held);
-          await complete({
-            outcome: "SUCCEEDED",
-            exchangeMessage: "confirmed by read-back after an unclear answer",
-            result: JSON.stringify(configJson(held)),
-          });
-          return held;
-        }
-      }
-      await this.completeQuietly(complete, completionFor(err));
-      throw err;
+      const error = this.asGatewayError(err, "bulk item refused with an internal error");
+      await this.audit.recordRefusal({
+        principal,
+        accountId: wellFormedAccountId(req.accountId),
+        action: "SET_MMP",
+        input: { ...refusedInputJson(req), batch },
+        error,
+      });
+      return { ok: false, error: itemError(req, error) };
+    }
+    try {
+      return { ok: true, config: await this.apply(principal, account, settings, { batch }) };
+    } catch (err) {
+      return { ok: false, error: itemError(req, this.asGatewayError(err, "bulk item failed with an internal error")) };
     }
   }
 
-  private async tryReadBack(readBack: () => Promise<MmpConfig | undefined>): Promise<MmpConfig | undefined> {
-    try {
-      return await readBack();
-    } catch (err) {
-      this.deps.logger?.warn({ err: isGatewayError(err) ? err.message : String(err) }, "read-back failed");
-      return undefined;
-    }
-  }
-
-  /** The caller must hear the exchange's answer even if the audit completion fails; PENDING stays. */
-  private async completeQuietly(
-    complete: (c: Omit<AuditCompletion, "durationMs">) => Promise<void>,
-    c: Omit<AuditCompletion, "durationMs">,
-  ): Promise<void> {
-    try {
-      await complete(c);
-    } catch (err) {
-      this.deps.logger?.error({ err }, "audit completion failed; record stays PENDING");
-    }
+  /** Anything that is not ours is a gateway fault: logged here, masked for the caller. */
+  private asGatewayError(err: unknown, logMessage: string): GatewayError {
+    if (isGatewayError(err)) return err;
+    this.deps.logger?.error({ err }, logMessage);
+    return internalError();
   }
 }
 
-function completionFor(err: GatewayError): Omit<AuditCompletion, "durationMs"> {
+function configKey(accountId: string, underlying: string): string {
+  return `${accountId}\u0000${underlying}`;
+}
+
+function itemError(req: SetMmpConfigRequest, err: GatewayError): MmpItemError {
   const ext = err.extensions;
-  switch (err.code) {
-    case "EXCHANGE_REJECTED":
-      return {
-        outcome: "REJECTED",
-        exchangeCode: ext.exchangeCode ?? null,
-        exchangeMessage: ext.exchangeMessage ?? null,
-      };
-    case "EXCHANGE_UNAVAILABLE":
-      return { outcome: ext.outcome === "NOT_APPLIED" ? "FAILED" : "UNKNOWN", exchangeMessage: err.message };
-    default:
-      return { outcome: "FAILED", exchangeMessage: err.message };
+  return {
+    accountId: req.accountId,
+    underlying: req.underlying,
+    code: err.code,
+    message: err.message,
+    field: ext.field ?? null,
+    exchangeCode: ext.exchangeCode ?? null,
+    exchangeMessage: ext.exchangeMessage ?? null,
+    outcome: ext.outcome ?? null,
+    retryAfterSeconds: ext.retryAfterSeconds ?? null,
+  };
+}
+
+function wellFormedAccountId(accountId: string): string | null {
+  try {
+    return checkAccountId("accountId", accountId);
+  } catch {
+    return null;
   }
+}
+
+/** A refused item's input as sent, with long strings cut: a refusal must not let anyone bloat the log. */
+function refusedInputJson(req: SetMmpConfigRequest): Record<string, unknown> {
+  const cut = (s: string) => (s.length > 64 ? `${s.slice(0, 64)}…` : s);
+  return {
+    accountId: cut(req.accountId),
+    underlying: cut(req.underlying),
+    windowTimeInMilliseconds: req.windowTimeInMilliseconds,
+    frozenTimeInMilliseconds: req.frozenTimeInMilliseconds.toString(),
+    qtyLimit: cut(req.qtyLimit),
+    deltaLimit: cut(req.deltaLimit),
+  };
 }
 
 /** True when the exchange holds what was asked; decimals compared numerically (zeros are stripped). */

@@ -23,3 +23,44 @@ export interface MmpServiceApi {
   /** needs role trader on the account; audited before and after the exchange call */
   setMmpConfig(principal: Principal, request: SetMmpConfigRequest): Promise<AccountMmpConfig>;
 }
+
+/** POST /eapi/v1/mmpReset: unfreezes MMP orders of one underlying after a trigger. */
+export interface ResetMmpRequest {
+  accountId: string;
+  underlying: string;
+}
+
+/**
+ * One item's failure in a bulk call, with the same fields a top-level error carries in `extensions`, so
+ * a client handles both alike.
+ */
+export interface MmpItemError {
+  /** as the caller sent it (possibly invalid) */
+  accountId: string;
+  underlying: string;
+  code: string;
+  message: string;
+  field: string | null;
+  exchangeCode: number | null;
+  exchangeMessage: string | null;
+  /** "UNKNOWN" when the change may have been applied, "NOT_APPLIED" when it certainly was not */
+  outcome: string | null;
+  retryAfterSeconds: number | null;
+}
+
+export type MmpItemResult = { ok: true; config: AccountMmpConfig } | { ok: false; error: MmpItemError };
+
+/** The MMP toolset beyond setMmpConfig: reads, reset and bulk changes. */
+export interface MmpToolsetApi {
+  /** GET /eapi/v1/mmp; needs role viewer */
+  mmpConfig(principal: Principal, accountId: string, underlying: string): Promise<AccountMmpConfig>;
+  /** every underlying the exchange lists, read with bounded concurrency; needs role viewer */
+  mmpConfigs(principal: Principal, accountId: string): Promise<AccountMmpConfig[]>;
+  /** needs role trader; audited like setMmpConfig */
+  resetMmp(principal: Principal, request: ResetMmpRequest): Promise<AccountMmpConfig>;
+  /**
+   * One result per request, in request order; each item authorised, validated and audited on its own.
+   * BAD_USER_INPUT (field `inputs`) for more than MAX_BULK_ITEMS, with nothing sent or audited.
+   */
+  setMmpConfigs(principal: Principal, requests: readonly SetMmpConfigRequest[]): Promise<MmpItemResult[]>;
+}

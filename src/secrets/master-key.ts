@@ -55,7 +55,10 @@ export function parseMasterKey(value: string | undefined, variable: string = MAS
 /** GATEWAY_MASTER_KEY_PREVIOUS, already split on commas; errors name the entry, never its value. */
 export function parsePreviousMasterKeys(values: readonly string[]): MasterKey[] {
   return values.map((v, i) =>
-    parseMasterKey(v, values.length === 1 ? PREVIOUS_MASTER_KEYS_ENV : `${PREVIOUS_MASTER_KEYS_ENV} (entry ${i + 1})`),
+    parseMasterKey(
+      v,
+      values.length === 1 ? PREVIOUS_MASTER_KEYS_ENV : `${PREVIOUS_MASTER_KEYS_ENV} (entry ${i + 1})`,
+    ),
   );
 }
 

@@ -57,16 +57,19 @@ export async function rotateMasterKey(store: Store, input: RotateMasterKeyInput)
   const stored = await store.getMeta(MASTER_KEY_CHECK_META);
   if (stored !== null) checkDatabaseKey(sealer, stored, current.id);
 
-  const result = await store.resealSecrets((sealed, owner) => {
-    if (sealer.keyIdOf(sealed) === next.id) return sealed;
-    try {
-      return sealer.seal(sealer.open(sealed));
-    } catch (e) {
-      if (!(e instanceof SealedSecretError)) throw e;
-      // Thrown inside the transaction: nothing is written, and the message says which value blocks it.
-      throw new Error(`cannot re-seal ${describe(owner)}: ${e.message}; nothing was changed`);
-    }
-  }, [MASTER_KEY_CHECK_META]);
+  const result = await store.resealSecrets(
+    (sealed, owner) => {
+      if (sealer.keyIdOf(sealed) === next.id) return sealed;
+      try {
+        return sealer.seal(sealer.open(sealed));
+      } catch (e) {
+        if (!(e instanceof SealedSecretError)) throw e;
+        // Thrown inside the transaction: nothing is written, and the message says which value blocks it.
+        throw new Error(`cannot re-seal ${describe(owner)}: ${e.message}; nothing was changed`);
+      }
+    },
+    [MASTER_KEY_CHECK_META],
+  );
 
   let checkValueResealed = result.metaResealed > 0;
   if (stored === null) {

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { startHarness, type Harness } from "../helpers/harness";
+import { e2eStoreTargets, startHarness, type E2eDatabase, type Harness } from "../helpers/harness";
 
 const SET = `mutation Set($input: SetMmpConfigInput!) {
   setMmpConfig(input: $input) {
@@ -16,21 +15,24 @@ const valid = {
   deltaLimit: "2.3",
 };
 
-let h: Harness;
+describe.each(e2eStoreTargets())("setMmpConfig end to end against the simulator, on $kind", (target) => {
+  let db: E2eDatabase | undefined;
+  let h: Harness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-beforeEach(() => h.sim.clearRequests());
+  beforeAll(async () => {
+    db = await target.create();
+    h = await startHarness({ databaseUrl: db.databaseUrl });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await db?.drop();
+  });
+  beforeEach(() => h.sim.clearRequests());
 
-function mmpSetRequests() {
-  return h.sim.requests.filter((r) => r.path === "/eapi/v1/mmpSet");
-}
+  function mmpSetRequests() {
+    return h.sim.requests.filter((r) => r.path === "/eapi/v1/mmpSet");
+  }
 
-describe("setMmpConfig end to end against the simulator", () => {
   it("applies the demo's example and the simulator saw exactly one correctly signed request", async () => {
     const res = await h.gql(h.tokens.alice, SET, { input: valid });
     expect(res.status).toBe(200);
@@ -164,14 +166,20 @@ describe("setMmpConfig end to end against the simulator", () => {
     const { token, tokenRecord } = await h.admin.createToken("alice");
     expect((await h.gql(token, SET, { input: valid })).status).toBe(200);
     await h.admin.revokeToken(tokenRecord.id);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Polled rather than slept: the promise is "within a second", and it usually takes a quarter of one.
+    const revokedAt = Date.now();
+    while (Date.now() - revokedAt < 1000 && (await h.gql(token, "{ me { name } }")).status !== 401) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const res = await h.gql(token, SET, { input: valid });
     expect(res.status).toBe(401);
   });
 
-  it("never exposes an account secret in responses, logs or the database file", async () => {
+  it("never exposes an account secret in responses, logs or the database", async () => {
     await h.gql(h.tokens.alice, SET, { input: valid });
-    const dump = readFileSync(h.dbFile).toString("latin1") + readWal(h.dbFile);
+    const dump = await h.databaseText();
+    // not vacuous: the dump holds the accounts, whose API keys are stored in the clear
+    expect(dump).toContain(h.accounts[0]!.apiKey);
     const logs = h.logs.join("\n");
     for (const a of h.accounts) {
       const needle = a.keyType === "hmac" ? a.secret : a.secret.split("\n")[1]!;
@@ -182,11 +190,3 @@ describe("setMmpConfig end to end against the simulator", () => {
     expect(JSON.stringify(me.body)).not.toContain(h.accounts[0]!.secret);
   });
 });
-
-function readWal(dbFile: string): string {
-  try {
-    return readFileSync(`${dbFile}-wal`).toString("latin1");
-  } catch {
-    return "";
-  }
-}

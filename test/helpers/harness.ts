@@ -1,19 +1,24 @@
 /**
  * Starts the real gateway (startGateway, as `serve` does) on a fresh SQLite file or PostgreSQL schema,
  * against the simulator over real HTTP, seeded like the demo. Tests talk to it over HTTP only.
+ *
+ * End-to-end suites run once per store: `describe.each(e2eStoreTargets())`, then
+ * `startHarness({ databaseUrl: (await target.create()).databaseUrl })`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { startGateway, type Gateway } from "../../src/app";
-import { loadConfig } from "../../src/config";
+import { Client } from "pg";
+import { loadConfig, type Config } from "../../src/config";
 import { AdminService } from "../../src/admin/admin.service";
 import { openStore } from "../../src/store/open-store";
 import { openSealer } from "../../src/secrets";
 import { ExchangeSimulator } from "../../src/simulator";
 import { seedDemo, type DemoSeed } from "../../src/cli/demo";
+import { postgresSkipped, postgresTarget } from "./store";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -29,10 +34,17 @@ export interface Harness {
   sim: ExchangeSimulator;
   tokens: Record<string, string>;
   accounts: DemoSeed["accounts"];
+  /** the SQLite file (meaningless on PostgreSQL: use databaseText()) */
   dbFile: string;
+  databaseUrl: string;
+  /** the configuration the gateway runs with */
+  config: Config;
   admin: AdminService;
+  /** the key the seed data was sealed with */
   masterKey: string;
   logs: string[];
+  /** everything the database holds, as text: the SQLite file and its WAL, or every row of the schema */
+  databaseText(): Promise<string>;
   gql<T = Record<string, unknown>>(
     token: string | undefined,
     query: string,
@@ -41,13 +53,22 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { databaseUrl?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** default: a new SQLite file */
+  databaseUrl?: string;
+  /** the key the seed is sealed with; default: a new random key */
+  masterKey?: string;
+  /** overrides of the gateway's configuration (e.g. oidc, or another master key) */
+  config?: Partial<Config>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const sim = new ExchangeSimulator();
   const simUrl = await sim.start();
   const dir = mkdtempSync(join(tmpdir(), "mmp-e2e-"));
   const dbFile = join(dir, "gateway.sqlite");
   const databaseUrl = opts.databaseUrl ?? `sqlite:${dbFile}`;
-  const masterKey = randomBytes(32).toString("base64");
+  const masterKey = opts.masterKey ?? randomBytes(32).toString("base64");
   const store = openStore(databaseUrl);
   await store.migrate();
   const admin = new AdminService(store, () => openSealer(store, masterKey));
@@ -55,7 +76,14 @@ export async function startHarness(opts: { databaseUrl?: string } = {}): Promise
 
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logs.push(line) });
-  const config = { ...loadConfig({}), port: 0, databaseUrl, masterKey, binanceEapiUrl: simUrl };
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    databaseUrl,
+    masterKey,
+    binanceEapiUrl: simUrl,
+    ...opts.config,
+  };
   const gateway = await startGateway({ config, logger, store });
   const url = gateway.url;
 
@@ -66,9 +94,13 @@ export async function startHarness(opts: { databaseUrl?: string } = {}): Promise
     tokens,
     accounts,
     dbFile,
+    databaseUrl,
+    config,
     admin,
     masterKey,
     logs,
+    databaseText: () =>
+      store.kind === "sqlite" ? Promise.resolve(sqliteText(dbFile)) : postgresText(databaseUrl),
     async gql(token, query, variables) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -86,4 +118,67 @@ export async function startHarness(opts: { databaseUrl?: string } = {}): Promise
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function sqliteText(dbFile: string): string {
+  let text = readFileSync(dbFile).toString("latin1");
+  try {
+    text += readFileSync(`${dbFile}-wal`).toString("latin1");
+  } catch {
+    // no WAL file: everything is checkpointed into the main file
+  }
+  return text;
+}
+
+/** Every row of every table in the schema the URL's search_path names. */
+async function postgresText(databaseUrl: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    );
+    const parts: string[] = [];
+    for (const { table_name } of tables.rows) {
+      const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${table_name}" t`);
+      parts.push(...rows.rows.map((r) => r.row));
+    }
+    return parts.join("\n");
+  } finally {
+    await client.end();
+  }
+}
+
+/** A database for one end-to-end suite: `databaseUrl` for startHarness, `drop()` after it stopped. */
+export interface E2eDatabase {
+  /** undefined: the harness creates (and removes) a SQLite file of its own */
+  databaseUrl: string | undefined;
+  drop(): Promise<void>;
+}
+
+export interface E2eStoreTarget {
+  kind: "sqlite" | "postgres";
+  create(): Promise<E2eDatabase>;
+}
+
+/**
+ * The stores every end-to-end suite runs on: SQLite, and PostgreSQL in a schema of its own (created
+ * here, dropped by drop()). As for the store suite, an unreachable PostgreSQL fails the run loudly unless
+ * STORE_TESTS_SKIP_POSTGRES=1 says to skip it; STORE_TEST_POSTGRES_URL says where it is.
+ */
+export function e2eStoreTargets(): E2eStoreTarget[] {
+  const sqlite: E2eStoreTarget = {
+    kind: "sqlite",
+    create: async () => ({ databaseUrl: undefined, drop: async () => undefined }),
+  };
+  const postgres: E2eStoreTarget = {
+    kind: "postgres",
+    async create() {
+      const target = postgresTarget();
+      // Left unmigrated: migrating is part of what the suite exercises on each store.
+      const db = await target.fresh({ migrate: false });
+      return { databaseUrl: db.location, drop: () => target.cleanup() };
+    },
+  };
+  return postgresSkipped ? [sqlite] : [sqlite, postgres];
 }

@@ -366,7 +366,9 @@ describe("connection pool and exchangeInfo", () => {
   });
 
   it("underlyings with no cache and a broken exchange: EXCHANGE_UNAVAILABLE NOT_APPLIED", async () => {
-    stub.script("GET", "/eapi/v1/exchangeInfo", { status: 503, body: "<html>down</html>" });
+    // reads are retried (twice by default), so every attempt must fail
+    const down = { status: 503, body: "<html>down</html>" };
+    stub.script("GET", "/eapi/v1/exchangeInfo", down, down, down);
     const err = await failure(client.underlyings(stub.baseUrl));
     expect(err.extensions).toMatchObject({ code: "EXCHANGE_UNAVAILABLE", outcome: "NOT_APPLIED" });
   });

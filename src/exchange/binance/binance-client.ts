@@ -6,15 +6,19 @@
  * answer. Retries are deliberately narrow:
  * - -1021 (timestamp outside recvWindow): the exchange refused before processing, so after a clock
  *   resync the call is sent once more, with a fresh timestamp and signature, even for a mutation;
- * - a GET that failed to connect, or whose pooled keep-alive socket turned out to be dead, is sent
- *   once more (reads change nothing);
+ * - a GET that failed to connect, lost its connection, or got a 5XX is sent again, at most
+ *   `readRetries` more times after a jittered pause (reads change nothing; the jitter keeps many
+ *   callers from retrying in lock-step); a timed-out GET is not, as that would double the wait;
  * - nothing else. A mutation with an unclear fate is reported UNKNOWN, never re-sent blindly.
+ *
+ * A per-host circuit breaker (circuit-breaker.ts) refuses calls, nothing sent, while a host keeps failing.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { performance } from "node:perf_hooks";
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import { badUserInput, exchangeUnavailable } from "../../errors";
 import type { ExchangeClient, KillSwitch } from "../exchange.port";
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitSnapshot } from "./circuit-breaker";
 import { ServerClock, type TimeSample } from "./clock";
 import {
   CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW,
@@ -50,12 +54,14 @@ import {
   isTransportError,
   type NodeHttpTransport,
   type TransportError,
+  type TransportFailureKind,
 } from "./transport";
 import {
   RateLimitTracker,
   weightLimitFromExchangeInfo,
   type HeaderBag,
   type HostRateSnapshot,
+  type SharedRateLimitState,
 } from "./weight";
 
 /** pino-compatible */
@@ -86,6 +92,30 @@ export interface BinanceClientOptions {
   weightSafetyRatio?: number;
   /** back-off after a 429/418 without Retry-After (60) */
   defaultRetryAfterSeconds?: number;
+  /** back-offs and used weight shared with other replicas (Redis); default: this process only */
+  sharedRateLimits?: SharedRateLimitState;
+  /** told about every request sent (or attempted) to the exchange, for metrics; must be quick */
+  onExchangeCall?: (event: ExchangeCallEvent) => void;
+  /** extra attempts for a failed read (2); mutations are never re-sent */
+  readRetries?: number;
+  /** first pause before a read is retried, doubled each time, jittered ±50% (100 ms) */
+  readRetryBaseMs?: number;
+  /** per-host circuit breaker */
+  circuitBreaker?: CircuitBreakerOptions;
+}
+
+/** One request sent (or attempted) to the exchange. Calls refused before sending are not reported. */
+export interface ExchangeCallEvent {
+  method: HttpMethod;
+  /** the path without query, e.g. /eapi/v1/mmpSet */
+  endpoint: string;
+  /** the exchange's origin, e.g. https://eapi.binance.com */
+  host: string;
+  /** HTTP status; undefined when no answer came (see `failure`) */
+  status: number | undefined;
+  failure: TransportFailureKind | "error" | undefined;
+  durationMs: number;
+  attempt: number;
 }
 
 export const EAPI = {
@@ -121,6 +151,10 @@ export class BinanceClient implements ExchangeClient {
   private readonly logger: ExchangeLogger;
   private readonly recvWindow: number;
   private readonly defaultRetryAfterSeconds: number;
+  private readonly onExchangeCall: ((event: ExchangeCallEvent) => void) | undefined;
+  private readonly breaker: CircuitBreaker;
+  private readonly readRetries: number;
+  private readonly readRetryBaseMs: number;
   private closed = false;
 
   constructor(options: BinanceClientOptions = {}) {
@@ -148,7 +182,11 @@ export class BinanceClient implements ExchangeClient {
       maxRedirects: 0,
       headers: { "User-Agent": "mmp-gateway" },
     });
-    this.limits = new RateLimitTracker(options.weightSafetyRatio ?? 0.9);
+    this.limits = new RateLimitTracker(options.weightSafetyRatio ?? 0.9, undefined, options.sharedRateLimits);
+    this.onExchangeCall = options.onExchangeCall;
+    this.breaker = new CircuitBreaker(options.circuitBreaker);
+    this.readRetries = options.readRetries ?? 2;
+    this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
     this.clock = new ServerClock(
       (baseUrl) => this.fetchServerTime(baseUrl),
       this.now,
@@ -239,6 +277,11 @@ export class BinanceClient implements ExchangeClient {
     return this.limits.snapshot(this.now());
   }
 
+  /** per exchange host: circuit breaker state; for /readyz */
+  circuitSnapshot(): CircuitSnapshot[] {
+    return this.breaker.snapshot(this.now());
+  }
+
   /** server minus local clock in ms, once measured */
   clockOffset(baseUrl: string): number | undefined {
     return this.clock.offset(baseUrl);
@@ -276,12 +319,14 @@ export class BinanceClient implements ExchangeClient {
       try {
         answer = await this.send(baseUrl, wire, path, weight, headers, attempt);
       } catch (err) {
-        if (attempt === 1 && isTransportError(err) && retryableRead(method, err)) continue;
+        if (isTransportError(err) && retryableRead(method, err) && (await this.pauseBeforeRetry(attempt)))
+          continue;
         throw this.noAnswerError(err, method === "POST");
       }
       if (answer.status >= 200 && answer.status < 300)
         return this.readAnswer(answer, method === "POST", parse);
       const error = this.httpError(baseUrl, path, answer, method === "POST");
+      if (method === "GET" && answer.status >= 500 && (await this.pauseBeforeRetry(attempt))) continue;
       // Only a 4XX -1021 proves the call was refused; a 5XX carrying it may still have been applied.
       const refusedTimestamp =
         error.code === "EXCHANGE_REJECTED" &&
@@ -314,11 +359,14 @@ export class BinanceClient implements ExchangeClient {
       try {
         answer = await this.send(baseUrl, wire, path, 1, headers, attempt);
       } catch (err) {
-        if (attempt === 1 && isTransportError(err) && retryableRead("GET", err)) continue;
+        if (isTransportError(err) && retryableRead("GET", err) && (await this.pauseBeforeRetry(attempt)))
+          continue;
         throw this.noAnswerError(err, false);
       }
       if (answer.status >= 200 && answer.status < 300) return answer;
-      throw this.httpError(baseUrl, path, answer, false);
+      const error = this.httpError(baseUrl, path, answer, false);
+      if (answer.status >= 500 && (await this.pauseBeforeRetry(attempt))) continue;
+      throw error;
     }
   }
 
@@ -333,7 +381,13 @@ export class BinanceClient implements ExchangeClient {
   ): Promise<HttpAnswer> {
     if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the exchange client is closed");
     const host = this.originOf(baseUrl);
-    this.limits.admit(host, weight, this.exchangeNow(baseUrl));
+    const ticket = this.breaker.admit(host, this.now());
+    try {
+      this.limits.admit(host, weight, this.exchangeNow(baseUrl));
+    } catch (err) {
+      this.breaker.abandon(ticket);
+      throw err;
+    }
     const started = performance.now();
     let res: AxiosResponse<string>;
     try {
@@ -341,6 +395,8 @@ export class BinanceClient implements ExchangeClient {
     } catch (err) {
       const sent = isTransportError(err) ? err.sent : true;
       this.limits.release(host, weight, this.exchangeNow(baseUrl), undefined, sent);
+      if (isTransportError(err) && err.kind !== "aborted") this.breaker.failure(ticket, this.now());
+      else this.breaker.abandon(ticket);
       this.logger.debug(
         {
           method: wire.method,
@@ -352,19 +408,35 @@ export class BinanceClient implements ExchangeClient {
         },
         "exchange call failed without an answer",
       );
+      const failure = isTransportError(err) ? err.kind : "error";
+      this.observe({ method: wire.method, endpoint: path, host, status: undefined, failure, started, attempt });
       throw err;
     }
     const responseHeaders = res.headers as HeaderBag;
     this.limits.release(host, weight, this.exchangeNow(baseUrl), responseHeaders, true);
+    if (res.status >= 500) this.breaker.failure(ticket, this.now());
+    else this.breaker.success(ticket);
     this.logger.debug(
       { method: wire.method, path, host, attempt, status: res.status, durationMs: ms(started) },
       "exchange call",
     );
+    this.observe({ method: wire.method, endpoint: path, host, status: res.status, failure: undefined, started, attempt });
     return {
       status: res.status,
       body: typeof res.data === "string" ? res.data : "",
       headers: responseHeaders,
     };
+  }
+
+  /** An observer's fault must not turn a completed exchange call into a failed request. */
+  private observe(e: Omit<ExchangeCallEvent, "durationMs"> & { started: number }): void {
+    if (this.onExchangeCall === undefined) return;
+    const { started, ...rest } = e;
+    try {
+      this.onExchangeCall({ ...rest, durationMs: ms(started) });
+    } catch (err) {
+      this.logger.warn({ err: errorText(err) }, "exchange call observer failed");
+    }
   }
 
   private httpError(baseUrl: string, path: string, answer: HttpAnswer, mutation: boolean) {
@@ -380,6 +452,7 @@ export class BinanceClient implements ExchangeClient {
         host,
         mapped.backoffUntilMs,
         `the exchange asked to back off (HTTP ${answer.status})`,
+        this.exchangeNow(baseUrl),
       );
       this.logger.warn(
         { host, status: answer.status, retryAfterSeconds: mapped.error.extensions.retryAfterSeconds },
@@ -387,6 +460,14 @@ export class BinanceClient implements ExchangeClient {
       );
     }
     return mapped.error;
+  }
+
+  /** Waits a jittered, growing pause; false when no attempt is left (or the client closed). */
+  private async pauseBeforeRetry(attempt: number): Promise<boolean> {
+    if (attempt > this.readRetries || this.closed) return false;
+    const ms = this.readRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return !this.closed;
   }
 
   private noAnswerError(err: unknown, mutation: boolean): unknown {
@@ -472,12 +553,12 @@ export class BinanceClient implements ExchangeClient {
 }
 
 /**
- * A read is sent once more when nothing left (connect failed) or when a pooled keep-alive socket was
- * found dead (the server closed it while idle); not after a timeout, which would double the wait.
+ * A read is sent again when nothing left (connect failed) or the connection was lost (a reset, or a
+ * pooled keep-alive socket the server closed while idle); not after a timeout, which would double the wait.
  */
 function retryableRead(method: HttpMethod, err: TransportError): boolean {
   if (method !== "GET") return false;
-  return err.kind === "connect-failed" || (err.kind === "connection-lost" && err.reusedSocket);
+  return err.kind === "connect-failed" || err.kind === "connection-lost";
 }
 
 function integerParam(field: string, n: number): string {

@@ -1,4 +1,10 @@
-export { BinanceClient, EAPI, type BinanceClientOptions, type ExchangeLogger } from "./binance-client";
+export {
+  BinanceClient,
+  EAPI,
+  type BinanceClientOptions,
+  type ExchangeCallEvent,
+  type ExchangeLogger,
+} from "./binance-client";
 export { createSigner, SignerKeyError, type Signer } from "./signer";
 export {
   buildSignedRequest,
@@ -34,6 +40,7 @@ export {
   usedWeightFromHeaders,
   weightLimitFromExchangeInfo,
   type HostRateSnapshot,
+  type SharedRateLimitState,
 } from "./weight";
 export {
   MalformedAnswer,

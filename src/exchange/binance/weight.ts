@@ -7,8 +7,9 @@
  * - the exchange asked us to back off (429/418 + Retry-After) and that time has not passed, or
  * - used weight + weight in flight + this call's weight would pass a safety share of the limit.
  *
- * State is in-process: replicas sharing an IP each see the exchange's header, which already includes
- * the others' usage, so the budget stays roughly right; the back-off is not shared (see DESIGN: Redis).
+ * State is in-process by default: replicas sharing an IP each see the exchange's header, which already
+ * includes the others' usage, so the budget stays roughly right. With a SharedRateLimitState (Redis, see
+ * src/shared-state) a back-off seen by one replica also stops the others, and the fleet's weight counts.
  */
 import { rateLimited } from "../../errors";
 
@@ -36,12 +37,27 @@ interface HostState {
 
 export type HeaderBag = Record<string, unknown>;
 
+/**
+ * Rate-limit state shared with other replicas. Reads are synchronous, from a copy the backend keeps
+ * fresh in the background, and writes are fire-and-forget: an exchange call never waits on the backend,
+ * and an outage only leaves each replica with its own view.
+ */
+export interface SharedRateLimitState {
+  /** the latest back-off known for host (published by any replica), if it has not ended */
+  backoff(host: string, nowMs: number): { untilMs: number; reason: string } | undefined;
+  publishBackoff(host: string, untilMs: number, reason: string, nowMs: number): void;
+  /** weight the whole fleet sent to host in this minute window, as last synced (0 if unknown) */
+  usedWeight(host: string, window: number): number;
+  addWeight(host: string, window: number, weight: number): void;
+}
+
 export class RateLimitTracker {
   private readonly hosts = new Map<string, HostState>();
 
   constructor(
     private readonly safetyRatio = 0.9,
     private readonly defaultLimit = DOCUMENTED_WEIGHT_LIMIT,
+    private readonly shared?: SharedRateLimitState,
   ) {}
 
   private state(host: string): HostState {
@@ -68,9 +84,26 @@ export class RateLimitTracker {
     }
   }
 
+  /** Another replica's back-off becomes ours, so that snapshot() and the refusal message show it. */
+  private adoptShared(host: string, s: HostState, nowMs: number): void {
+    const b = this.shared?.backoff(host, nowMs);
+    if (b !== undefined && b.untilMs > s.backoffUntil) {
+      s.backoffUntil = b.untilMs;
+      s.backoffReason = b.reason;
+    }
+  }
+
+  /** The exchange's count for the IP, or the fleet's own count when that is higher (other IPs, or news
+   * from other replicas since this one last saw a header). */
+  private used(host: string, s: HostState): number {
+    const fleet = this.shared?.usedWeight(host, s.window) ?? 0;
+    return Math.max(s.reported, fleet) + s.inFlight;
+  }
+
   /** Throws RATE_LIMITED (nothing sent) or reserves `weight` until release(). */
   admit(host: string, weight: number, nowMs: number): void {
     const s = this.state(host);
+    this.adoptShared(host, s, nowMs);
     if (s.backoffUntil > nowMs) {
       throw rateLimited(
         Math.max(1, Math.ceil((s.backoffUntil - nowMs) / 1000)),
@@ -79,7 +112,7 @@ export class RateLimitTracker {
     }
     this.roll(s, nowMs);
     const budget = Math.floor(s.limit * this.safetyRatio);
-    const used = s.reported + s.inFlight;
+    const used = this.used(host, s);
     if (used + weight > budget) {
       const secondsLeft = Math.max(1, Math.ceil(((s.window + 1) * WEIGHT_WINDOW_MS - nowMs) / 1000));
       throw rateLimited(
@@ -108,13 +141,16 @@ export class RateLimitTracker {
     const reported = headers === undefined ? undefined : usedWeightFromHeaders(headers);
     if (reported !== undefined) s.reported = Math.max(s.reported, reported);
     else if (maybeSent) s.reported += weight;
+    if (maybeSent) this.shared?.addWeight(host, s.window, weight);
   }
 
-  backOff(host: string, untilMs: number, reason: string): void {
+  /** `nowMs` (the clock admit() is given) lets a shared backend turn `untilMs` into a time to live. */
+  backOff(host: string, untilMs: number, reason: string, nowMs: number = Date.now()): void {
     const s = this.state(host);
     if (untilMs > s.backoffUntil) {
       s.backoffUntil = untilMs;
       s.backoffReason = reason;
+      this.shared?.publishBackoff(host, untilMs, reason, nowMs);
     }
   }
 
@@ -125,9 +161,10 @@ export class RateLimitTracker {
   snapshot(nowMs: number): HostRateSnapshot[] {
     return [...this.hosts].map(([host, s]) => {
       this.roll(s, nowMs);
+      this.adoptShared(host, s, nowMs);
       return {
         host,
-        usedWeight: s.reported + s.inFlight,
+        usedWeight: this.used(host, s),
         limit: s.limit,
         backoffUntil: s.backoffUntil > nowMs ? s.backoffUntil : null,
       };

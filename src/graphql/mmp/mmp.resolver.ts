@@ -1,12 +1,44 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
-import type { AccountMmpConfig } from "../../mmp/mmp.types";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { MAX_BULK_ITEMS, MMP_CONCURRENCY } from "../../mmp/mmp.service";
+import { freezeState } from "../../mmp/mmp-freeze";
+import type { AccountMmpConfig, SetMmpConfigRequest } from "../../mmp/mmp.types";
 import { requirePrincipal } from "../auth-checker";
-import type { GatewayContext } from "../context.type";
+import { serviceOf, type GatewayContext } from "../context.type";
+import { LongScalar } from "../scalars/long.scalar";
+import type { MmpConfigError } from "./mmp-config-error.type";
+import { MmpConfigArgs } from "./mmp-config.args";
+import { MmpConfigResult } from "./mmp-config-result.union";
 import { MmpConfig } from "./mmp-config.type";
+import { ResetMmpInput } from "./reset-mmp.input";
 import { SetMmpConfigInput } from "./set-mmp-config.input";
 
-@Resolver()
+@Resolver(() => MmpConfig)
 export class MmpResolver {
+  @Authorized()
+  @Query(() => MmpConfig, {
+    description:
+      "The MMP config the exchange holds for one underlying of an account (GET /eapi/v1/mmp, weight 1). " +
+      "Needs role viewer. An underlying never configured reads as zeros (windowTimeInMilliseconds 0, limits " +
+      '"0").',
+  })
+  mmpConfig(@Args(() => MmpConfigArgs) args: MmpConfigArgs, @Ctx() ctx: GatewayContext): Promise<AccountMmpConfig> {
+    return serviceOf(ctx, "mmpToolset").mmpConfig(requirePrincipal(ctx), args.accountId, args.underlying);
+  }
+
+  @Authorized()
+  @Query(() => [MmpConfig], {
+    description:
+      "The MMP config of every underlying the exchange lists, in the exchange's order. One GET /eapi/v1/mmp " +
+      `(weight 1) per underlying, at most ${MMP_CONCURRENCY} at a time; all or nothing: if one read fails, ` +
+      "the query fails with that error. Needs role viewer.",
+  })
+  mmpConfigs(
+    @Arg("accountId", () => ID) accountId: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AccountMmpConfig[]> {
+    return serviceOf(ctx, "mmpToolset").mmpConfigs(requirePrincipal(ctx), accountId);
+  }
+
   @Authorized()
   @Mutation(() => MmpConfig, {
     description:
@@ -17,14 +49,77 @@ export class MmpResolver {
     @Arg("input", () => SetMmpConfigInput) input: SetMmpConfigInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig> {
-    // Copy field by field: the service gets exactly the request shape, never type-graphql's class instance.
-    return ctx.services.mmp.setMmpConfig(requirePrincipal(ctx), {
+    return ctx.services.mmp.setMmpConfig(requirePrincipal(ctx), toRequest(input));
+  }
+
+  @Authorized()
+  @Mutation(() => [MmpConfigResult], {
+    description:
+      `Sets MMP for up to ${MAX_BULK_ITEMS} account/underlying pairs at once (more: BAD_USER_INPUT on ` +
+      "`inputs`, nothing sent). Returns one result per input, in input order: the MmpConfig the exchange " +
+      "then holds, or an MmpConfigError; one item's failure never hides the others' results. Each item is " +
+      `authorised (role trader), validated and audited on its own; at most ${MMP_CONCURRENCY} exchange calls ` +
+      "run at a time. An item the gateway refuses (role, input, or the same account and underlying as an " +
+      "earlier item) is audited as a FAILED SET_MMP entry naming the refusal; every entry of one call " +
+      "carries the same `batch.id` in its input, with the item's `index`.",
+  })
+  async setMmpConfigs(
+    @Arg("inputs", () => [SetMmpConfigInput]) inputs: SetMmpConfigInput[],
+    @Ctx() ctx: GatewayContext,
+  ): Promise<(AccountMmpConfig | MmpConfigError)[]> {
+    const results = await serviceOf(ctx, "mmpToolset").setMmpConfigs(
+      requirePrincipal(ctx),
+      inputs.map(toRequest),
+    );
+    return results.map((r) => (r.ok ? r.config : r.error));
+  }
+
+  @Authorized()
+  @Mutation(() => MmpConfig, {
+    description:
+      "Unfreezes MMP orders of one underlying after a trigger (POST /eapi/v1/mmpReset) and returns the " +
+      "config the exchange then holds. Needs role trader. Audited like setMmpConfig; an unclear exchange " +
+      "answer is resolved by reading the config back (unfrozen = done).",
+  })
+  resetMmp(
+    @Arg("input", () => ResetMmpInput) input: ResetMmpInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AccountMmpConfig> {
+    return serviceOf(ctx, "mmpToolset").resetMmp(requirePrincipal(ctx), {
       accountId: input.accountId,
       underlying: input.underlying,
-      windowTimeInMilliseconds: input.windowTimeInMilliseconds,
-      frozenTimeInMilliseconds: input.frozenTimeInMilliseconds,
-      qtyLimit: input.qtyLimit,
-      deltaLimit: input.deltaLimit,
     });
   }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Whether MMP orders of this underlying are blocked now: it triggered (lastTriggerTime > 0) and either " +
+      "frozenTimeInMilliseconds is 0 (frozen until resetMmp) or its frozen time has not run out. Derived by " +
+      "the gateway at answer time from its own clock.",
+  })
+  frozen(@Root() config: AccountMmpConfig): boolean {
+    return freezeState(config, Date.now()).frozen;
+  }
+
+  @FieldResolver(() => LongScalar, {
+    nullable: true,
+    description:
+      "When MMP orders are accepted again, in epoch milliseconds (lastTriggerTime + frozenTimeInMilliseconds). " +
+      "Null when not frozen, and when frozen with frozenTimeInMilliseconds 0: that lasts until resetMmp.",
+  })
+  frozenUntil(@Root() config: AccountMmpConfig): bigint | null {
+    return freezeState(config, Date.now()).frozenUntil;
+  }
+}
+
+/** Field by field: the service gets exactly the request shape, never type-graphql's class instance. */
+function toRequest(input: SetMmpConfigInput): SetMmpConfigRequest {
+  return {
+    accountId: input.accountId,
+    underlying: input.underlying,
+    windowTimeInMilliseconds: input.windowTimeInMilliseconds,
+    frozenTimeInMilliseconds: input.frozenTimeInMilliseconds,
+    qtyLimit: input.qtyLimit,
+    deltaLimit: input.deltaLimit,
+  };
 }

@@ -290,7 +290,11 @@ export class PostgresStore implements Store {
       }
       let metaResealed = 0;
       for (const key of metaKeys) {
-        const found = await this.query<{ value: string }>("SELECT value FROM meta WHERE key = $1", [key], client);
+        const found = await this.query<{ value: string }>(
+          "SELECT value FROM meta WHERE key = $1",
+          [key],
+          client,
+        );
         const value = found[0]?.value;
         if (value === undefined) continue;
         const next = reseal(value, { kind: "meta", key });

@@ -1,0 +1,51 @@
+import { registerEnumType } from "type-graphql";
+import type { KeyType, Role } from "../../domain";
+import type { ExchangeEnvironment } from "../../mmp/access.types";
+import type { SameValues } from "../enum-values";
+
+// GraphQL names are upper case by convention; the internal values are the domain's, so services return
+// domain values unchanged and the enum serializer maps them.
+
+export enum RoleEnum {
+  VIEWER = "viewer",
+  TRADER = "trader",
+  ADMIN = "admin",
+}
+registerEnumType(RoleEnum, {
+  name: "Role",
+  description: "A team's role on an exchange account; a user's role is the highest among their teams.",
+  valuesConfig: {
+    VIEWER: { description: "reads MMP configs, kill switches and the audit log" },
+    TRADER: { description: "viewer, and sets/resets MMP and the kill switch" },
+    ADMIN: { description: "trader, and manages the account and its grants" },
+  },
+});
+
+export enum KeyTypeEnum {
+  HMAC = "hmac",
+  ED25519 = "ed25519",
+  RSA = "rsa",
+}
+registerEnumType(KeyTypeEnum, {
+  name: "KeyType",
+  description: "How requests to the exchange are signed with the account's key.",
+});
+
+export enum ExchangeEnvironmentEnum {
+  PRODUCTION = "production",
+  TESTNET = "testnet",
+  CUSTOM = "custom",
+}
+registerEnumType(ExchangeEnvironmentEnum, {
+  name: "ExchangeEnvironment",
+  description: "Which exchange an account talks to, from its base URL.",
+  valuesConfig: {
+    PRODUCTION: { description: "https://eapi.binance.com" },
+    TESTNET: { description: "https://testnet.binancefuture.com (options demo trading)" },
+    CUSTOM: { description: "any other base URL (e.g. the built-in simulator)" },
+  },
+});
+
+export const roleValuesMatch: SameValues<`${RoleEnum}`, Role> = true;
+export const keyTypeValuesMatch: SameValues<`${KeyTypeEnum}`, KeyType> = true;
+export const environmentValuesMatch: SameValues<`${ExchangeEnvironmentEnum}`, ExchangeEnvironment> = true;

@@ -1,0 +1,25 @@
+/**
+ * Whether MMP currently blocks an underlying's MMP orders, derived from what the exchange reports:
+ * Binance has no "frozen" flag, only `lastTriggerTime` (0 = never triggered, or reset since) and the
+ * configured `frozenTimeInMilliseconds` (0 = frozen until a manual reset).
+ *
+ * `nowMs` is the gateway's clock; the exchange's may differ by the gateway's clock offset (usually well
+ * under a second), so a config within that margin of its `frozenUntil` may read either way.
+ */
+import type { MmpConfig } from "../domain";
+
+export interface FreezeState {
+  frozen: boolean;
+  /** epoch ms when MMP orders are accepted again; null when not frozen or frozen until a reset */
+  frozenUntil: bigint | null;
+}
+
+export function freezeState(
+  c: Pick<MmpConfig, "lastTriggerTime" | "frozenTimeInMilliseconds">,
+  nowMs: number,
+): FreezeState {
+  if (c.lastTriggerTime === 0n) return { frozen: false, frozenUntil: null };
+  if (c.frozenTimeInMilliseconds === 0n) return { frozen: true, frozenUntil: null };
+  const until = c.lastTriggerTime + c.frozenTimeInMilliseconds;
+  return BigInt(Math.floor(nowMs)) < until ? { frozen: true, frozenUntil: until } : { frozen: false, frozenUntil: null };
+}
