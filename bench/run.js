@@ -34,6 +34,7 @@
 //   BENCH_PROFILE       0 skips the profiling run (1)
 //   BENCH_PROFILE_STORES  which gateway stores to profile, comma list (sqlite)
 //   BENCH_GATEWAY_LOG_LEVEL  the gateway's LOG_LEVEL (info, as deployed); its log goes to a file
+//   BENCH_DIST          the gateway build to measure, absolute or relative to the repository (dist)
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
@@ -58,6 +59,7 @@ const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/t
 const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
 const PROFILE_STORES = list(process.env.BENCH_PROFILE_STORES, "sqlite");
+const DIST = path.resolve(ROOT, process.env.BENCH_DIST || "dist");
 const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL || "info";
 
 const TARGETS = {
@@ -394,7 +396,9 @@ function machineFacts() {
       `and ${f2(DURATION_C1 / ROUNDS)} s at c=1, targets taking turns; upstreams ${UPSTREAMS.join(",")}; ` +
       `gateway stores ${STORES.join(",")}${DIAG.length ? `; diagnostics ${DIAG.join(",")}` : ""}; ` +
       `profile ${PROFILE ? PROFILE_STORES.join(",") : "off"}`,
-    `gateway build: dist/app.js of ${fs.statSync(path.join(ROOT, "dist", "app.js")).mtime.toISOString()}, git ${gitHead()}`,
+    `gateway build: ${path.relative(ROOT, path.join(DIST, "app.js")) || path.join(DIST, "app.js")} of ` +
+      `${fs.statSync(path.join(DIST, "app.js")).mtime.toISOString()}` +
+      (process.env.BENCH_DIST ? "" : `, repository at git ${gitHead()}`),
     "note: the load generator (this process), the upstream, PostgreSQL and the target share these cores; loopback only.",
   ].join("\n");
 }
@@ -660,7 +664,7 @@ function windowed(profile, startUs, endUs) {
 
 async function main() {
   const started = Date.now();
-  if (!fs.existsSync(path.join(ROOT, "dist", "app.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  if (!fs.existsSync(path.join(DIST, "app.js"))) throw new Error(`${DIST}/app.js is missing: run \`npm run build\` first`);
   console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
   console.log(machineFacts());
   console.log(`work dir (logs, profiles): ${work}\n`);

@@ -7,7 +7,8 @@
 // fork() it: it sends {type:"ready", url, apiKey, secret}.
 "use strict";
 const path = require("node:path");
-const dist = path.join(__dirname, "..", "dist");
+// BENCH_DIST: another build of the gateway (e.g. of a given commit); default the repository's dist/
+const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { ExchangeSimulator, generateAccountKeys } = require(path.join(dist, "simulator"));
 
 async function main() {

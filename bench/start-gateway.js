@@ -13,7 +13,8 @@
 require("reflect-metadata");
 const path = require("node:path");
 const { randomBytes } = require("node:crypto");
-const dist = path.join(__dirname, "..", "dist");
+// BENCH_DIST: another build of the gateway (e.g. of a given commit); default the repository's dist/
+const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { startGateway } = require(path.join(dist, "app"));
 const { loadConfig } = require(path.join(dist, "config"));
 const { AdminService } = require(path.join(dist, "admin", "admin.service"));

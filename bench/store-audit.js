@@ -10,7 +10,8 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { randomBytes } = require("node:crypto");
-const dist = path.join(__dirname, "..", "dist");
+// BENCH_DIST: another build of the gateway; default the repository's dist/
+const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { openStore } = require(path.join(dist, "store", "open-store"));
 
 const PAIRS = Number(process.argv[2] || 400);

@@ -27,7 +27,7 @@ export async function openRuntime(): Promise<CliRuntime> {
     store,
     // Only commands that touch secrets open the sealer (and so require GATEWAY_MASTER_KEY); opening it
     // checks the key against the database's check value.
-    admin: () => new AdminService(store, () => openSealer(store, config.masterKey)),
+    admin: () => new AdminService(store, () => openSealer(store, config.masterKey, config.previousMasterKeys)),
     close: async () => {
       await store.close();
       if (changed && config.redisUrl !== undefined) await announce(config.redisUrl, config.redisKeyPrefix);

@@ -64,18 +64,17 @@ export const REDACTED_PATHS = [
   '*.headers["x-mbx-apikey"]',
 ];
 
-const NO_FIELDS = Object.freeze({});
-
 export function createLogger(level: Config["logLevel"], destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: "mmp-gateway" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-      // A field given at the call site (e.g. an explicit requestId) wins over the mixin's.
+      // A field given at the call site (e.g. an explicit requestId) wins over the mixin's. A new object
+      // each time: pino merges the line's fields into what the mixin returns.
       mixin: () => {
         const current = scope.getStore();
-        return current === undefined ? NO_FIELDS : { requestId: current.requestId };
+        return current === undefined ? {} : { requestId: current.requestId };
       },
     },
     destination,

@@ -93,7 +93,11 @@ export function mutationRateLimitPlugin(limiter: MutationRateLimiter): ApolloSer
           for (const d of document.definitions) {
             if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
           }
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          const coerced = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
           // Bad variables fail before any resolver runs: nothing will reach the exchange, nothing to charge.
           if (coerced.errors) return;
           const variables = coerced.coerced;

@@ -47,7 +47,8 @@ export class TokenBuckets {
     readonly spec: RateSpec,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(spec.capacity > 0) || !(spec.periodMs > 0)) throw new RangeError("capacity and periodMs must be > 0");
+    if (!(spec.capacity > 0) || !(spec.periodMs > 0))
+      throw new RangeError("capacity and periodMs must be > 0");
     this.refillPerMs = spec.capacity / spec.periodMs;
   }
 

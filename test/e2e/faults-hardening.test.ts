@@ -22,7 +22,14 @@ async function post(body: string, headers: Record<string, string> = {}) {
     body,
   });
   const text = await res.text();
-  return { status: res.status, text, body: JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    text,
+    body: JSON.parse(text) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    },
+  };
 }
 
 const query = (q: string) => post(JSON.stringify({ query: q }));
@@ -62,7 +69,10 @@ describe("query limits (graphql-armor)", () => {
     ).join(" ");
     h.sim.clearRequests();
     const answer = await post(
-      JSON.stringify({ query: `mutation M($input: SetMmpConfigInput!) { ${fields} }`, variables: { input: freshInput() } }),
+      JSON.stringify({
+        query: `mutation M($input: SetMmpConfigInput!) { ${fields} }`,
+        variables: { input: freshInput() },
+      }),
     );
     expect(answer.status).toBe(400);
     expect(messages(answer)).toMatch(/Aliases limit/);

@@ -5,7 +5,13 @@
  * - per-user and per-account mutation rate limits.
  */
 import type { AuditRecord } from "../../src/store/port";
-import { freshInput, SET_MMP, startFaultHarness, type FaultHarness, type GqlAnswer } from "../helpers/fault-harness";
+import {
+  freshInput,
+  SET_MMP,
+  startFaultHarness,
+  type FaultHarness,
+  type GqlAnswer,
+} from "../helpers/fault-harness";
 
 const MINUTE = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,13 +53,19 @@ describe("circuit breaker", () => {
     const before = h.sim.mmpState(h.apiKey("desk-a"), "BTCUSDT");
     let ready = await readyz(h);
     expect(ready.body.details.exchanges).toEqual([
-      expect.objectContaining({ host: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), circuit: "closed" }),
+      expect.objectContaining({
+        host: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        circuit: "closed",
+      }),
     ]);
 
     // the exchange is down: every request gets a CDN error page
     h.sim.injectFault({ kind: "html", status: 502 }, { times: 1000 });
     const first = await setAs(h, h.tokens.alice!, freshInput());
-    expect(first.body.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_UNAVAILABLE", outcome: "UNKNOWN" });
+    expect(first.body.errors?.[0]?.extensions).toMatchObject({
+      code: "EXCHANGE_UNAVAILABLE",
+      outcome: "UNKNOWN",
+    });
     expect((await lastAudit(h))?.outcome).toBe("UNKNOWN");
 
     // open: /readyz reports it and stays ready (audit and other reads are still served)
@@ -80,7 +92,10 @@ describe("circuit breaker", () => {
     }
     expect(h.sim.requests).toHaveLength(0);
     expect((await lastAudit(h))?.outcome).toBe("FAILED");
-    const audited = await h.gql(h.tokens.alice!, "{ auditLog(accountId: \"desk-a\", first: 1) { nodes { outcome } } }");
+    const audited = await h.gql(
+      h.tokens.alice!,
+      '{ auditLog(accountId: "desk-a", first: 1) { nodes { outcome } } }',
+    );
     expect(audited.body.errors).toBeUndefined(); // the gateway's own data is still served
 
     // the exchange recovers; after the cool-down one probe goes through and closes the circuit
@@ -181,12 +196,15 @@ describe("mutation rate limits per user and per account", () => {
     expectRefused(await setAs(h, h.tokens.rita!, freshInput({ accountId: "desk-b" })), /this user/);
     // ...but desk-b's is whole: bob uses his full user budget on it
     for (let i = 0; i < 4; i++) {
-      expect((await setAs(h, h.tokens.bob!, freshInput({ accountId: "desk-b" }))).body.errors).toBeUndefined();
+      expect(
+        (await setAs(h, h.tokens.bob!, freshInput({ accountId: "desk-b" }))).body.errors,
+      ).toBeUndefined();
     }
   });
 
   it("per user: refused before execution, nothing sent, nothing audited", async () => {
-    for (let i = 0; i < 4; i++) expect((await setAs(h, h.tokens.alice!, freshInput())).body.errors).toBeUndefined();
+    for (let i = 0; i < 4; i++)
+      expect((await setAs(h, h.tokens.alice!, freshInput())).body.errors).toBeUndefined();
     const auditBefore = await lastAudit(h);
     h.sim.clearRequests();
     const refused = await setAs(h, h.tokens.alice!, freshInput());

@@ -5,7 +5,13 @@
  */
 import type { SimFault } from "../../src/simulator";
 import type { AuditRecord } from "../../src/store/port";
-import { freshInput, SET_MMP, startFaultHarness, type FaultHarness, type GqlAnswer } from "../helpers/fault-harness";
+import {
+  freshInput,
+  SET_MMP,
+  startFaultHarness,
+  type FaultHarness,
+  type GqlAnswer,
+} from "../helpers/fault-harness";
 
 const MMP_SET = "/eapi/v1/mmpSet";
 const MMP_GET = "/eapi/v1/mmp";
@@ -18,7 +24,12 @@ let apiKey: string;
 beforeAll(async () => {
   h = await startFaultHarness({
     config: {
-      exchange: { timeoutMs: TIMEOUT_MS, connectTimeoutMs: 1000, circuitFailures: 20, circuitCooldownMs: 1000 },
+      exchange: {
+        timeoutMs: TIMEOUT_MS,
+        connectTimeoutMs: 1000,
+        circuitFailures: 20,
+        circuitCooldownMs: 1000,
+      },
       mutationRateLimits: { perUser: undefined, perAccount: undefined },
     },
   });
@@ -58,7 +69,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The answer text never carries a stack trace, a file path, or raw exchange bodies. */
 function expectNoInternals(answer: GqlAnswer): void {
   const text = JSON.stringify(answer.body);
-  expect(text).not.toMatch(/\bat [\w.<>]+ \(|\.ts:\d+|\.js:\d+|node_modules|stacktrace|<html|<\/|TypeError|SyntaxError/i);
+  expect(text).not.toMatch(
+    /\bat [\w.<>]+ \(|\.ts:\d+|\.js:\d+|node_modules|stacktrace|<html|<\/|TypeError|SyntaxError/i,
+  );
 }
 
 function expectApplied(input: Record<string, unknown>): void {
@@ -99,7 +112,11 @@ describe("an unclear answer to mmpSet is resolved by reading the config back", (
     },
     { name: "500 -1000, not applied", fault: { kind: "status", status: 500 }, applied: false },
     { name: "502 -1001, applied", fault: { kind: "status", status: 502, applied: true }, applied: true },
-    { name: "503 'Service Unavailable.', not applied", fault: { kind: "status", status: 503 }, applied: false },
+    {
+      name: "503 'Service Unavailable.', not applied",
+      fault: { kind: "status", status: 503 },
+      applied: false,
+    },
     {
       name: "503 'Unknown error', applied",
       fault: { kind: "status", status: 503, applied: true },
@@ -156,7 +173,9 @@ describe("an unclear answer to mmpSet is resolved by reading the config back", (
       code: "EXCHANGE_UNAVAILABLE",
       outcome: "UNKNOWN",
     });
-    expect(answer.body.errors?.[0]?.message).toMatch(new RegExp(`no complete answer within ${TIMEOUT_MS} ms`));
+    expect(answer.body.errors?.[0]?.message).toMatch(
+      new RegExp(`no complete answer within ${TIMEOUT_MS} ms`),
+    );
     expect(held()).toEqual(before); // read back before the exchange got to it
     expect((await lastAudit()).outcome).toBe("UNKNOWN");
     // ...which is why the answer said UNKNOWN and not "failed": the exchange applies it afterwards
@@ -243,7 +262,10 @@ describe("clock", () => {
     h.sim.injectFault({ kind: "timestampSkew" }, { path: MMP_SET, times: 2 });
     const answer = await set(freshInput());
     expectNoInternals(answer);
-    expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_REJECTED", exchangeCode: -1021 });
+    expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+      code: "EXCHANGE_REJECTED",
+      exchangeCode: -1021,
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(/clock/);
     expect(requests(MMP_SET)).toHaveLength(2);
     expect(held()).toEqual(before);
@@ -298,7 +320,10 @@ describe("errors a person can act on", () => {
     const before = held();
     const answer = await set(freshInput());
     expectNoInternals(answer);
-    expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_REJECTED", exchangeCode: -1022 });
+    expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+      code: "EXCHANGE_REJECTED",
+      exchangeCode: -1022,
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(/API key.*permissions.*IP whitelist/);
     expect(held()).toEqual(before);
     expect(await lastAudit()).toMatchObject({ outcome: "REJECTED", exchangeCode: -1022 });
@@ -310,7 +335,10 @@ describe("errors a person can act on", () => {
     h.sim.removeAccount(apiKey);
     const answer = await set(freshInput());
     expectNoInternals(answer);
-    expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_REJECTED", exchangeCode: -2015 });
+    expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+      code: "EXCHANGE_REJECTED",
+      exchangeCode: -2015,
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(/API key.*IP whitelist/);
     expect(answer.body.errors?.[0]?.message).toMatch(/temporary IP ban/);
     expect(await lastAudit()).toMatchObject({ outcome: "REJECTED", exchangeCode: -2015 });
@@ -323,7 +351,10 @@ describe("errors a person can act on", () => {
     const before = held();
     const answer = await set(freshInput());
     expectNoInternals(answer);
-    expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: "EXCHANGE_REJECTED", exchangeCode: -2015 });
+    expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+      code: "EXCHANGE_REJECTED",
+      exchangeCode: -2015,
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(/MMP may not be enabled for this account/);
     expect(held()).toEqual(before);
     expect((await lastAudit()).outcome).toBe("REJECTED");
@@ -334,11 +365,17 @@ describe("errors a person can act on", () => {
   it("an internal fault is masked: INTERNAL_SERVER_ERROR, no detail, logged not returned", async () => {
     const store = h.gateway.store;
     const original = store.auditBegin.bind(store);
-    store.auditBegin = () => Promise.reject(new Error("SQLITE_IOERR: disk I/O error at /var/lib/gateway.sqlite"));
+    store.auditBegin = () =>
+      Promise.reject(new Error("SQLITE_IOERR: disk I/O error at /var/lib/gateway.sqlite"));
     try {
       const answer = await set(freshInput());
       expect(answer.body.errors).toEqual([
-        { message: "Internal server error", path: ["setMmpConfig"], locations: expect.any(Array), extensions: { code: "INTERNAL_SERVER_ERROR" } },
+        {
+          message: "Internal server error",
+          path: ["setMmpConfig"],
+          locations: expect.any(Array),
+          extensions: { code: "INTERNAL_SERVER_ERROR" },
+        },
       ]);
       expect(JSON.stringify(answer.body)).not.toMatch(/SQLITE|gateway\.sqlite/);
       expect(requests(MMP_SET)).toHaveLength(0); // no audit intent, no call
