@@ -13,6 +13,11 @@ function shortUrl(url) {
   if (!url) return "";
   let u = url.startsWith("file://") ? decodeURIComponent(url.slice(7)) : url;
   if (u.startsWith(ROOT + "/")) u = u.slice(ROOT.length + 1);
+  // A gateway build elsewhere (BENCH_DIST) reads as dist/… too; packages as node_modules/…
+  const nm = u.lastIndexOf("/node_modules/");
+  if (nm >= 0) return u.slice(nm + 1);
+  const d = u.lastIndexOf("/dist/");
+  if (u.startsWith("/") && d >= 0) return u.slice(d + 1);
   return u;
 }
 

@@ -33,6 +33,7 @@
 //   BENCH_MEASURE       0 skips the measurements (profile only) (1)
 //   BENCH_PROFILE       0 skips the profiling run (1)
 //   BENCH_PROFILE_STORES  which gateway stores to profile, comma list (sqlite)
+//   BENCH_PROFILE_DURATION  seconds of the profiled run at c=32 (6)
 //   BENCH_GATEWAY_LOG_LEVEL  the gateway's LOG_LEVEL (info, as deployed); its log goes to a file
 //   BENCH_DIST          the gateway build to measure, absolute or relative to the repository (dist)
 "use strict";
@@ -58,6 +59,7 @@ const DIAG = process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, 
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
 const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
+const PROFILE_DURATION = num(process.env.BENCH_PROFILE_DURATION, 6);
 const PROFILE_STORES = list(process.env.BENCH_PROFILE_STORES, "sqlite");
 const DIST = path.resolve(ROOT, process.env.BENCH_DIST || "dist");
 const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL || "info";
@@ -169,9 +171,9 @@ function cpuSeconds(pid) {
     return NaN;
   }
 }
-/** CPU seconds of every PostgreSQL server process on this machine (its work for the gateway) */
+/** CPU seconds per PostgreSQL server process on this machine (its work for the gateway), by pid */
 function postgresCpuSeconds() {
-  let sum = 0;
+  const byPid = new Map();
   for (const d of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
@@ -179,11 +181,17 @@ function postgresCpuSeconds() {
       const name = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
       if (name !== "postgres") continue;
       const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-      sum += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      byPid.set(d, (Number(f[11]) + Number(f[12])) / CLK_TCK);
     } catch {
       // gone meanwhile
     }
   }
+  return byPid;
+}
+/** CPU seconds PostgreSQL processes used since `before` (processes that exited meanwhile are not counted) */
+function postgresCpuSince(before) {
+  let sum = 0;
+  for (const [pid, s] of postgresCpuSeconds()) sum += s - (before.get(pid) || 0);
   return sum;
 }
 /** [busy, total] CPU seconds of the whole machine, all cores */
@@ -234,7 +242,7 @@ function load(t, headers, connections, duration, upstreamPid) {
         const secs = Number(t1 - t0) / 1e9;
         const m1 = machineSeconds();
         const cpu = pids.map((pid, i) => (100 * (cpuSeconds(pid) - cpu0[i])) / secs);
-        const pg = (100 * (postgresCpuSeconds() - pg0)) / secs;
+        const pg = (100 * postgresCpuSince(pg0)) / secs;
         const machine = (100 * (m1[0] - m0[0])) / secs; // % of one core, up to 100 x cores
         lat.sort((a, b) => a - b);
         const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : NaN);
@@ -604,7 +612,7 @@ function printResults(all) {
 async function profileRun(store, pgProblem) {
   const upName = UPSTREAMS.includes("stub") ? "stub" : UPSTREAMS[0] || "stub";
   console.log(
-    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream under node --cpu-prof, c=${CONNECTIONS} for ${DURATION} s ` +
+    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream under node --cpu-prof, c=${CONNECTIONS} for ${PROFILE_DURATION} s ` +
       `(start-up and warm-up samples left out) ===\n`,
   );
   const db = await freshDatabase(store, `${upName}-profile`, pgProblem);
@@ -619,7 +627,7 @@ async function profileRun(store, pgProblem) {
     const headers = { "content-type": "application/json", authorization: `Bearer ${t.token}` };
     await sanity(t.url, headers);
     if (WARMUP > 0) await load(t, headers, CONNECTIONS, WARMUP, up.child.pid);
-    const hi = await load(t, headers, CONNECTIONS, DURATION, up.child.pid);
+    const hi = await load(t, headers, CONNECTIONS, PROFILE_DURATION, up.child.pid);
     await stopChild(t);
     console.log(
       `under the profiler: ${f1(hi.rps)} req/s, p50 ${f2(hi.p50)} ms, p99 ${f2(hi.p99)} ms, errors ${hi.bad}; ` +

@@ -27,7 +27,8 @@ export async function openRuntime(): Promise<CliRuntime> {
     store,
     // Only commands that touch secrets open the sealer (and so require GATEWAY_MASTER_KEY); opening it
     // checks the key against the database's check value.
-    admin: () => new AdminService(store, () => openSealer(store, config.masterKey, config.previousMasterKeys)),
+    admin: () =>
+      new AdminService(store, () => openSealer(store, config.masterKey, config.previousMasterKeys)),
     close: async () => {
       await store.close();
       if (changed && config.redisUrl !== undefined) await announce(config.redisUrl, config.redisKeyPrefix);
@@ -43,6 +44,8 @@ async function announce(url: string, keyPrefix: string): Promise<void> {
   // Loaded only here, so commands that change nothing do not pay for the Redis client.
   const { announceAuthChange } = await import("../shared-state/redis-shared-state");
   if (!(await announceAuthChange({ url, keyPrefix }))) {
-    console.warn("mmp-gateway: warning: Redis unreachable; running gateways pick the change up within a second");
+    console.warn(
+      "mmp-gateway: warning: Redis unreachable; running gateways pick the change up within a second",
+    );
   }
 }

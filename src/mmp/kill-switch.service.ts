@@ -73,7 +73,10 @@ export class KillSwitchService implements KillSwitchServiceApi {
         const held = timers.find((t) => t.underlying === underlying)?.countdownTime ?? 0n;
         return held === countdown ? { underlying, countdownTime: held } : undefined;
       },
-      resultJson: (k) => ({ underlying: k.underlying, countdownTimeInMilliseconds: k.countdownTime.toString() }),
+      resultJson: (k) => ({
+        underlying: k.underlying,
+        countdownTimeInMilliseconds: k.countdownTime.toString(),
+      }),
       unknownAdvice: "Setting the same countdown again is safe; killSwitches shows what the exchange holds",
     });
     this.remember(account.accountId, set.underlying, set.countdownTime);
@@ -111,7 +114,11 @@ export class KillSwitchService implements KillSwitchServiceApi {
 
   // ---- internals ----
 
-  private async listedUnderlying(account: ExchangeCredentials, field: string, value: string): Promise<string> {
+  private async listedUnderlying(
+    account: ExchangeCredentials,
+    field: string,
+    value: string,
+  ): Promise<string> {
     checkUnderlyingShape(field, value);
     return checkListedUnderlying(field, value, await this.deps.exchange.underlyings(account.baseUrl));
   }

@@ -21,5 +21,7 @@ export function freezeState(
   if (c.lastTriggerTime === 0n) return { frozen: false, frozenUntil: null };
   if (c.frozenTimeInMilliseconds === 0n) return { frozen: true, frozenUntil: null };
   const until = c.lastTriggerTime + c.frozenTimeInMilliseconds;
-  return BigInt(Math.floor(nowMs)) < until ? { frozen: true, frozenUntil: until } : { frozen: false, frozenUntil: null };
+  return BigInt(Math.floor(nowMs)) < until
+    ? { frozen: true, frozenUntil: until }
+    : { frozen: false, frozenUntil: null };
 }

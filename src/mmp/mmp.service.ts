@@ -164,7 +164,11 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     return settings;
   }
 
-  private async listedUnderlying(account: ExchangeCredentials, field: string, value: string): Promise<string> {
+  private async listedUnderlying(
+    account: ExchangeCredentials,
+    field: string,
+    value: string,
+  ): Promise<string> {
     checkUnderlyingShape(field, value);
     return checkListedUnderlying(field, value, await this.deps.exchange.underlyings(account.baseUrl));
   }
@@ -238,7 +242,10 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     try {
       return { ok: true, config: await this.apply(principal, account, settings, { batch }) };
     } catch (err) {
-      return { ok: false, error: itemError(req, this.asGatewayError(err, "bulk item failed with an internal error")) };
+      return {
+        ok: false,
+        error: itemError(req, this.asGatewayError(err, "bulk item failed with an internal error")),
+      };
     }
   }
 

@@ -115,7 +115,10 @@ export class GatewayMetrics {
           this.reset();
           const t = now();
           for (const h of snapshot()) {
-            this.set({ host: h.host }, h.backoffUntil === null ? 0 : Math.max(0, (h.backoffUntil - t) / 1000));
+            this.set(
+              { host: h.host },
+              h.backoffUntil === null ? 0 : Math.max(0, (h.backoffUntil - t) / 1000),
+            );
           }
         },
       });
@@ -155,7 +158,11 @@ export class GatewayMetrics {
   /** For BinanceClientOptions.onExchangeCall. */
   readonly observeExchangeCall = (e: ExchangeCallEvent): void => {
     this.exchangeDuration.observe(
-      { method: e.method, endpoint: e.endpoint, status: e.status === undefined ? (e.failure ?? "error") : String(e.status) },
+      {
+        method: e.method,
+        endpoint: e.endpoint,
+        status: e.status === undefined ? (e.failure ?? "error") : String(e.status),
+      },
       e.durationMs / 1000,
     );
   };

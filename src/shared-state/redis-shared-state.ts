@@ -91,6 +91,7 @@ redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 `;
 
+export const DEFAULT_KEY_PREFIX = "mmp-gateway:";
 const WEIGHT_TTL_MS = 2 * WEIGHT_WINDOW_MS;
 /** a host not called for this long is no longer synced */
 const HOST_IDLE_MS = 2 * WEIGHT_WINDOW_MS;
@@ -120,7 +121,7 @@ export class RedisSharedState implements SharedRateLimitState {
   private banSync: Promise<void> | undefined;
 
   constructor(opts: RedisSharedStateOptions) {
-    this.keyPrefix = opts.keyPrefix ?? "mmp-gateway:";
+    this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
     this.weightSyncIntervalMs = opts.weightSyncIntervalMs ?? 1000;
@@ -235,7 +236,14 @@ export class RedisSharedState implements SharedRateLimitState {
     if (!this.usable()) return;
     const message = JSON.stringify({ host, untilMs, reason, origin: this.origin });
     this.cmd
-      .mmpSetBan(this.banKey(host), String(untilMs), String(ttlMs), encodeBan({ untilMs, reason }), this.channels.ban, message)
+      .mmpSetBan(
+        this.banKey(host),
+        String(untilMs),
+        String(ttlMs),
+        encodeBan({ untilMs, reason }),
+        this.channels.ban,
+        message,
+      )
       .then(
         () => this.recovered(),
         (err: unknown) => this.degraded(err),
@@ -460,7 +468,7 @@ export async function announceAuthChange(opts: {
   conn.on("error", () => undefined);
   try {
     await conn.connect();
-    await conn.publish(`${opts.keyPrefix ?? "mmp-gateway:"}invalidate`, "cli");
+    await conn.publish(`${opts.keyPrefix ?? DEFAULT_KEY_PREFIX}invalidate`, "cli");
     return true;
   } catch {
     return false;

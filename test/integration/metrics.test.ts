@@ -50,7 +50,9 @@ function sample(text: string, series: string): number | undefined {
 describe("GET /metrics", () => {
   it("counts GraphQL operations by name and outcome, and exchange calls by endpoint and status", async () => {
     const t = db.seed.tokens;
-    expect((await gql(gw.url, t.alice, "query Me { me { name } }")).body.data).toEqual({ me: { name: "alice" } });
+    expect((await gql(gw.url, t.alice, "query Me { me { name } }")).body.data).toEqual({
+      me: { name: "alice" },
+    });
     expect((await gql(gw.url, t.alice, SET_MMP, { input: mmpInput("desk-a") })).body.errors).toBeUndefined();
     // rita is a viewer on desk-a
     const forbidden = await gql(gw.url, t.rita, SET_MMP, { input: mmpInput("desk-a") });
@@ -68,12 +70,18 @@ describe("GET /metrics", () => {
     expect(sample(text, `${ops}{operation="anonymous",outcome="ok"}`)).toBe(1);
     expect(sample(text, `${ops}{operation="unresolved",outcome="UNAUTHENTICATED"}`)).toBe(1);
     expect(sample(text, `${ops}{operation="unresolved",outcome="GRAPHQL_VALIDATION_FAILED"}`)).toBe(1);
-    expect(sample(text, `mmp_gateway_graphql_operation_duration_seconds_count{operation="Set",outcome="ok"}`)).toBe(1);
+    expect(
+      sample(text, `mmp_gateway_graphql_operation_duration_seconds_count{operation="Set",outcome="ok"}`),
+    ).toBe(1);
 
     const exchange = "mmp_gateway_exchange_request_duration_seconds";
     expect(sample(text, `${exchange}_count{method="POST",endpoint="/eapi/v1/mmpSet",status="200"}`)).toBe(1);
-    expect(sample(text, `${exchange}_count{method="GET",endpoint="/eapi/v1/exchangeInfo",status="200"}`)).toBe(1);
-    expect(sample(text, `${exchange}_bucket{le="+Inf",method="POST",endpoint="/eapi/v1/mmpSet",status="200"}`)).toBe(1);
+    expect(
+      sample(text, `${exchange}_count{method="GET",endpoint="/eapi/v1/exchangeInfo",status="200"}`),
+    ).toBe(1);
+    expect(
+      sample(text, `${exchange}_bucket{le="+Inf",method="POST",endpoint="/eapi/v1/mmpSet",status="200"}`),
+    ).toBe(1);
 
     const host = new URL(simUrl).origin;
     expect(sample(text, `mmp_gateway_exchange_used_weight{host="${host}"}`)).toBeGreaterThan(0);
@@ -101,10 +109,17 @@ describe("GET /metrics", () => {
     expect(limited.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
     const { text } = await scrape();
     expect(
-      sample(text, `mmp_gateway_exchange_request_duration_seconds_count{method="POST",endpoint="/eapi/v1/mmpSet",status="429"}`),
+      sample(
+        text,
+        `mmp_gateway_exchange_request_duration_seconds_count{method="POST",endpoint="/eapi/v1/mmpSet",status="429"}`,
+      ),
     ).toBe(1);
-    expect(sample(text, `mmp_gateway_graphql_operations_total{operation="Set",outcome="RATE_LIMITED"}`)).toBe(1);
-    expect(sample(text, `mmp_gateway_exchange_backoff_remaining_seconds{host="${new URL(simUrl).origin}"}`)).toBeGreaterThan(0);
+    expect(sample(text, `mmp_gateway_graphql_operations_total{operation="Set",outcome="RATE_LIMITED"}`)).toBe(
+      1,
+    );
+    expect(
+      sample(text, `mmp_gateway_exchange_backoff_remaining_seconds{host="${new URL(simUrl).origin}"}`),
+    ).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1100)); // let the back-off end for the next tests
   });
 });
@@ -125,8 +140,13 @@ describe("logs", () => {
     expect(answer.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
     const lines = gw.logs.lines.slice(from);
     // the exchange client's debug line and its rate-limit warning, several layers below the HTTP handler
-    expect(lines.find((l) => l.msg === "exchange call")).toMatchObject({ requestId, path: "/eapi/v1/mmpSet" });
-    expect(lines.find((l) => typeof l.msg === "string" && /rate limit hit/.test(l.msg))).toMatchObject({ requestId });
+    expect(lines.find((l) => l.msg === "exchange call")).toMatchObject({
+      requestId,
+      path: "/eapi/v1/mmpSet",
+    });
+    expect(lines.find((l) => typeof l.msg === "string" && /rate limit hit/.test(l.msg))).toMatchObject({
+      requestId,
+    });
     // nothing else ran meanwhile, so every line of this window is this request's
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line.requestId).toBe(requestId);

@@ -59,17 +59,25 @@ it("reports Redis as ok in /readyz and /metrics when it is reachable", async () 
 });
 
 it("keeps serving mutations with Redis down: ready, degraded, one warning", async () => {
-  const gw = await startInProcess(db, simUrl, { redisUrl: "redis://127.0.0.1:1", redisKeyPrefix: redisPrefix() });
+  const gw = await startInProcess(db, simUrl, {
+    redisUrl: "redis://127.0.0.1:1",
+    redisKeyPrefix: redisPrefix(),
+  });
   try {
     for (let i = 0; i < 5; i++) {
       const t0 = Date.now();
-      const answer = await gql(gw.url, db.seed.tokens.alice, SET_MMP, { input: mmpInput("desk-a", `1.${i + 1}`) });
+      const answer = await gql(gw.url, db.seed.tokens.alice, SET_MMP, {
+        input: mmpInput("desk-a", `1.${i + 1}`),
+      });
       expect(answer.body.errors).toBeUndefined();
       expect(answer.body.data).toMatchObject({ setMmpConfig: { qtyLimit: `1.${i + 1}` } });
       expect(Date.now() - t0).toBeLessThan(1000);
     }
     // Redis is optional: its absence is reported, but the replica stays in rotation.
-    expect(await ready(gw.url)).toMatchObject({ status: 200, details: { database: "ok", redis: "degraded" } });
+    expect(await ready(gw.url)).toMatchObject({
+      status: 200,
+      details: { database: "ok", redis: "degraded" },
+    });
     expect(await metric(gw.url, "mmp_gateway_redis_up")).toBe("0");
     const warnings = gw.logs.lines.filter((l) => l.level === 40 && /Redis unavailable/.test(String(l.msg)));
     expect(warnings).toHaveLength(1);

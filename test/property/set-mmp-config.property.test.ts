@@ -110,17 +110,21 @@ async function post(body: { query: string; variables?: Record<string, unknown> }
 
 it("valid inputs in every encoding reach the exchange numerically unchanged (200 runs)", async () => {
   await fc.assert(
-    fc.asyncProperty(validInput, fc.constantFrom<Encoding>("strings", "numbers", "literal"), async (v, enc) => {
-      h.sim.clearRequests();
-      const answer = await post(request(v, enc));
-      expect(answer.status).toBe(200);
-      expect(answer.body.errors).toBeUndefined();
-      const cfg = (answer.body.data as { setMmpConfig: Record<string, unknown> }).setMmpConfig;
-      expect(cfg.windowTimeInMilliseconds).toBe(v.window);
-      expect(BigInt(cfg.frozenTimeInMilliseconds as number | string)).toBe(v.frozen);
-      expect(same(cfg.qtyLimit, v.qty) && same(cfg.deltaLimit, v.delta)).toBe(true);
-      expectReachedExactly(v);
-    }),
+    fc.asyncProperty(
+      validInput,
+      fc.constantFrom<Encoding>("strings", "numbers", "literal"),
+      async (v, enc) => {
+        h.sim.clearRequests();
+        const answer = await post(request(v, enc));
+        expect(answer.status).toBe(200);
+        expect(answer.body.errors).toBeUndefined();
+        const cfg = (answer.body.data as { setMmpConfig: Record<string, unknown> }).setMmpConfig;
+        expect(cfg.windowTimeInMilliseconds).toBe(v.window);
+        expect(BigInt(cfg.frozenTimeInMilliseconds as number | string)).toBe(v.frozen);
+        expect(same(cfg.qtyLimit, v.qty) && same(cfg.deltaLimit, v.delta)).toBe(true);
+        expectReachedExactly(v);
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -136,9 +140,29 @@ const FIELDS = [
 const hostileValue = fc.oneof(
   fc.string(),
   fc.constantFrom(
-    "1e3", "-1", "0", "0.0", "+1", " 1", "1 ", "0x10", "NaN", "Infinity", ".5", "5.", "00.5", "１", "1\u0000",
-    "1.00000000000000001", "9223372036854775808", "-9223372036854775809", "BTCUSDT&recvWindow=59999",
-    "btcusdt", "", "5001", "0.1+0.2",
+    "1e3",
+    "-1",
+    "0",
+    "0.0",
+    "+1",
+    " 1",
+    "1 ",
+    "0x10",
+    "NaN",
+    "Infinity",
+    ".5",
+    "5.",
+    "00.5",
+    "１",
+    "1\u0000",
+    "1.00000000000000001",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "BTCUSDT&recvWindow=59999",
+    "btcusdt",
+    "",
+    "5001",
+    "0.1+0.2",
   ),
   fc.double(),
   fc.integer(),
@@ -165,7 +189,8 @@ it("hostile inputs: no 5XX, no internal error, and whatever gets through is exac
         // it was a valid value after all (e.g. a JSON number that is an exact decimal): it is exact
         const sent = lastMmpSet()!;
         const asked = String(bad);
-        if (field === "qtyLimit" || field === "deltaLimit") expect(same(sent.params[field], asked)).toBe(true);
+        if (field === "qtyLimit" || field === "deltaLimit")
+          expect(same(sent.params[field], asked)).toBe(true);
         else expect(sent.params[field]).toBe(asked);
       }
     }),

@@ -57,7 +57,9 @@ describe("audit cursors", () => {
   it("round-trip the audit id and refuse anything not issued by the gateway", () => {
     expect(decodeCursor(encodeCursor(42))).toBe(42);
     for (const bad of ["", "42", encodeCursor(42) + "!", Buffer.from("audit:-1").toString("base64url")]) {
-      expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", field: "after" } }));
+      expect(() => decodeCursor(bad)).toThrow(
+        expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", field: "after" } }),
+      );
     }
   });
 });
@@ -75,6 +77,8 @@ describe("exchange environment", () => {
 describe("kill-switch countdown", () => {
   it.each([0n, 5000n, 86_400_000n])("accepts %s", (v) => expect(checkCountdown("c", v)).toBe(v));
   it.each([1n, 4999n, -1n])("refuses %s naming the field", (v) =>
-    expect(() => checkCountdown("c", v)).toThrow(expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", field: "c" } })),
+    expect(() => checkCountdown("c", v)).toThrow(
+      expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", field: "c" } }),
+    ),
   );
 });

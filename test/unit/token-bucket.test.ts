@@ -10,8 +10,10 @@ describe("parseRateSpec", () => {
     ["0", undefined],
   ])("%s", (text, spec) => expect(parseRateSpec("X", text)).toEqual(spec));
 
-  it.each(["", "60", "60/min", "-1/m", "0/m", "1.5/s", "1e3/m", "m"])("refuses %j, naming the variable", (t) =>
-    expect(() => parseRateSpec("MUTATION_RATE_PER_USER", t)).toThrow(/^MUTATION_RATE_PER_USER must be/),
+  it.each(["", "60", "60/min", "-1/m", "0/m", "1.5/s", "1e3/m", "m"])(
+    "refuses %j, naming the variable",
+    (t) =>
+      expect(() => parseRateSpec("MUTATION_RATE_PER_USER", t)).toThrow(/^MUTATION_RATE_PER_USER must be/),
   );
 });
 

@@ -409,7 +409,15 @@ export class BinanceClient implements ExchangeClient {
         "exchange call failed without an answer",
       );
       const failure = isTransportError(err) ? err.kind : "error";
-      this.observe({ method: wire.method, endpoint: path, host, status: undefined, failure, started, attempt });
+      this.observe({
+        method: wire.method,
+        endpoint: path,
+        host,
+        status: undefined,
+        failure,
+        started,
+        attempt,
+      });
       throw err;
     }
     const responseHeaders = res.headers as HeaderBag;
@@ -420,7 +428,15 @@ export class BinanceClient implements ExchangeClient {
       { method: wire.method, path, host, attempt, status: res.status, durationMs: ms(started) },
       "exchange call",
     );
-    this.observe({ method: wire.method, endpoint: path, host, status: res.status, failure: undefined, started, attempt });
+    this.observe({
+      method: wire.method,
+      endpoint: path,
+      host,
+      status: res.status,
+      failure: undefined,
+      started,
+      attempt,
+    });
     return {
       status: res.status,
       body: typeof res.data === "string" ? res.data : "",

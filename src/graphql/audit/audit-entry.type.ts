@@ -32,7 +32,10 @@ export class AuditEntry implements AuditEntryView {
   })
   actor!: AuditActor | null;
 
-  @Field(() => ID, { nullable: true, description: "The exchange account acted on; null for user/team actions." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The exchange account acted on; null for user/team actions.",
+  })
   accountId!: string | null;
 
   @Field(() => AuditActionEnum, { description: "What was done." })
@@ -67,12 +70,16 @@ export class AuditEntry implements AuditEntryView {
   })
   exchangeMessage!: string | null;
 
-  @Field(() => Int, { nullable: true, description: "How long the exchange call took, in ms; null while PENDING." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How long the exchange call took, in ms; null while PENDING.",
+  })
   durationMs!: number | null;
 
   @Field(() => GraphQLJSON, {
     nullable: true,
-    description: "SUCCEEDED: what the exchange answered (the config or countdown it then held, or the refreshed underlyings).",
+    description:
+      "SUCCEEDED: what the exchange answered (the config or countdown it then held, or the refreshed underlyings).",
   })
   result!: unknown;
 }

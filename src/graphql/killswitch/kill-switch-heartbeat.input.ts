@@ -10,7 +10,7 @@ export class KillSwitchHeartbeatInput implements KillSwitchHeartbeatRequest {
 
   @Field(() => [String], {
     description:
-      "The underlyings whose timers to refresh, e.g. [\"BTCUSDT\", \"ETHUSDT\"]: at least one, each listed by " +
+      'The underlyings whose timers to refresh, e.g. ["BTCUSDT", "ETHUSDT"]: at least one, each listed by ' +
       "the exchange; repeats are sent once.",
   })
   underlyings!: string[];

@@ -25,7 +25,10 @@ export class MmpConfigError implements MmpItemError {
   @Field(() => String, { nullable: true, description: "BAD_USER_INPUT: the offending input field." })
   field!: string | null;
 
-  @Field(() => Int, { nullable: true, description: "EXCHANGE_REJECTED: the exchange's error code, e.g. -1128." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "EXCHANGE_REJECTED: the exchange's error code, e.g. -1128.",
+  })
   exchangeCode!: number | null;
 
   @Field(() => String, { nullable: true, description: "EXCHANGE_REJECTED: the exchange's message." })

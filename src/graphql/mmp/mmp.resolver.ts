@@ -21,7 +21,10 @@ export class MmpResolver {
       "Needs role viewer. An underlying never configured reads as zeros (windowTimeInMilliseconds 0, limits " +
       '"0").',
   })
-  mmpConfig(@Args(() => MmpConfigArgs) args: MmpConfigArgs, @Ctx() ctx: GatewayContext): Promise<AccountMmpConfig> {
+  mmpConfig(
+    @Args(() => MmpConfigArgs) args: MmpConfigArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AccountMmpConfig> {
     return serviceOf(ctx, "mmpToolset").mmpConfig(requirePrincipal(ctx), args.accountId, args.underlying);
   }
 

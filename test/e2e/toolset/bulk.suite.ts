@@ -93,8 +93,16 @@ export function bulkSuite(harness: () => Harness): void {
         code: "EXCHANGE_REJECTED",
         exchangeCode: -2015,
       });
-      expect(results[4]).toMatchObject({ __typename: "MmpConfig", underlying: "SOLUSDT", deltaLimit: "0.25" });
-      expect(results[5]).toMatchObject({ __typename: "MmpConfigError", code: "BAD_USER_INPUT", field: "underlying" });
+      expect(results[4]).toMatchObject({
+        __typename: "MmpConfig",
+        underlying: "SOLUSDT",
+        deltaLimit: "0.25",
+      });
+      expect(results[5]).toMatchObject({
+        __typename: "MmpConfigError",
+        code: "BAD_USER_INPUT",
+        field: "underlying",
+      });
       expect(results[5]!.message).toMatch(/repeats .* item 0/);
       // an unknown account reads exactly like a forbidden one
       expect(results[6]).toMatchObject({ code: "FORBIDDEN", message: results[1]!.message });
@@ -105,7 +113,11 @@ export function bulkSuite(harness: () => Harness): void {
     });
 
     it("audits every item, refused ones as FAILED, all tied to one batch", async () => {
-      const inputs = [item("desk-a", "XRPUSDT"), item("desk-b", "XRPUSDT"), item("desk-a", "DOGEUSDT", { qtyLimit: "0" })];
+      const inputs = [
+        item("desk-a", "XRPUSDT"),
+        item("desk-b", "XRPUSDT"),
+        item("desk-a", "DOGEUSDT", { qtyLimit: "0" }),
+      ];
       await h.gql(h.tokens.alice, BULK, { inputs });
       const records = (await h.gateway.store.listAudit({ limit: 3 })).reverse();
       expect(records.map((r) => [r.accountId, r.action, r.outcome])).toEqual(
@@ -115,7 +127,9 @@ export function bulkSuite(harness: () => Harness): void {
           ["desk-a", "SET_MMP", "FAILED"],
         ]),
       );
-      const inputsRecorded = records.map((r) => JSON.parse(r.input) as { batch: { id: string; index: number; size: number } });
+      const inputsRecorded = records.map(
+        (r) => JSON.parse(r.input) as { batch: { id: string; index: number; size: number } },
+      );
       expect(new Set(inputsRecorded.map((i) => i.batch.id)).size).toBe(1);
       expect(inputsRecorded.map((i) => i.batch.index).sort()).toEqual([0, 1, 2]);
       const refusedForRole = records.find((r) => r.accountId === "desk-b")!;
@@ -149,9 +163,9 @@ export function bulkSuite(harness: () => Harness): void {
       );
       const res = await h.gql<{ setMmpConfigs: Result[] }>(h.tokens.bob, BULK, { inputs });
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data!.setMmpConfigs.map((r) => [r.__typename, r.accountId, r.underlying, r.qtyLimit])).toEqual(
-        inputs.map((i) => ["MmpConfig", i.accountId, i.underlying, i.qtyLimit]),
-      );
+      expect(
+        res.body.data!.setMmpConfigs.map((r) => [r.__typename, r.accountId, r.underlying, r.qtyLimit]),
+      ).toEqual(inputs.map((i) => ["MmpConfig", i.accountId, i.underlying, i.qtyLimit]));
       expect(mmpSetRequests()).toHaveLength(inputs.length);
     });
   });

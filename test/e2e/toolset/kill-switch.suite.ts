@@ -68,7 +68,9 @@ export function killSwitchSuite(harness: () => Harness): void {
       });
       expect(await latestAudit()).toMatchObject({ action: "SET_KILL_SWITCH", outcome: "SUCCEEDED" });
 
-      const listed = await h.gql<{ killSwitches: KillSwitch[] }>(h.tokens.rita, LIST, { accountId: "desk-a" });
+      const listed = await h.gql<{ killSwitches: KillSwitch[] }>(h.tokens.rita, LIST, {
+        accountId: "desk-a",
+      });
       expect(listed.body.errors).toBeUndefined();
       expect(listed.body.data?.killSwitches).toEqual([
         { accountId: "desk-a", underlying: "BTCUSDT", countdownTimeInMilliseconds: 30000 },
@@ -87,7 +89,11 @@ export function killSwitchSuite(harness: () => Harness): void {
       expect(h.sim.killSwitchState(deskAKey, "BTCUSDT")!.lastHeartbeatAt).toBeGreaterThan(before);
 
       const entry = await latestAudit();
-      expect(entry).toMatchObject({ action: "KILL_SWITCH_HEARTBEAT", outcome: "SUCCEEDED", actorName: "alice" });
+      expect(entry).toMatchObject({
+        action: "KILL_SWITCH_HEARTBEAT",
+        outcome: "SUCCEEDED",
+        actorName: "alice",
+      });
       expect(JSON.parse(entry.input)).toEqual({ accountId: "desk-a", underlyings: ["BTCUSDT", "ETHUSDT"] });
       expect(JSON.parse(entry.result!)).toEqual({ refreshed: ["BTCUSDT"] });
     });
@@ -95,8 +101,13 @@ export function killSwitchSuite(harness: () => Harness): void {
     it("disarms with 0, after which the timer is no longer listed", async () => {
       await arm("ETHUSDT", 5000);
       const off = await arm("ETHUSDT", 0);
-      expect(off.body.data?.setKillSwitch).toMatchObject({ underlying: "ETHUSDT", countdownTimeInMilliseconds: 0 });
-      const listed = await h.gql<{ killSwitches: KillSwitch[] }>(h.tokens.alice, LIST, { accountId: "desk-a" });
+      expect(off.body.data?.setKillSwitch).toMatchObject({
+        underlying: "ETHUSDT",
+        countdownTimeInMilliseconds: 0,
+      });
+      const listed = await h.gql<{ killSwitches: KillSwitch[] }>(h.tokens.alice, LIST, {
+        accountId: "desk-a",
+      });
       expect(listed.body.data?.killSwitches.map((k) => k.underlying)).not.toContain("ETHUSDT");
       // the audit knows what it replaced
       expect(JSON.parse((await latestAudit()).previous!)).toEqual({
@@ -125,14 +136,21 @@ export function killSwitchSuite(harness: () => Harness): void {
       ["an empty underlying", [""]],
     ])("refuses a heartbeat naming %s with BAD_USER_INPUT and sends nothing", async (_name, underlyings) => {
       const res = await beat(underlyings);
-      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "underlyings" });
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "underlyings",
+      });
       expect(sent("/eapi/v1/countdownCancelAllHeartBeat")).toHaveLength(0);
     });
 
     it("lets a viewer read timers but neither arm nor heartbeat, and keeps other teams out", async () => {
-      expect((await arm("BTCUSDT", 30000, h.tokens.rita)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await arm("BTCUSDT", 30000, h.tokens.rita)).body.errors?.[0]?.extensions?.code).toBe(
+        "FORBIDDEN",
+      );
       expect((await beat(["BTCUSDT"], h.tokens.rita)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      expect((await arm("BTCUSDT", 30000, h.tokens.bob)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await arm("BTCUSDT", 30000, h.tokens.bob)).body.errors?.[0]?.extensions?.code).toBe(
+        "FORBIDDEN",
+      );
       const list = await h.gql(h.tokens.bob, LIST, { accountId: "desk-a" });
       expect(list.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       expect(h.sim.requests.filter((r) => r.path.startsWith("/eapi/v1/countdown"))).toHaveLength(0);
@@ -142,7 +160,10 @@ export function killSwitchSuite(harness: () => Harness): void {
       h.sim.injectFault({ kind: "applyThenReset" }, { path: "/eapi/v1/countdownCancelAll" });
       const res = await arm("SOLUSDT", 60000);
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data?.setKillSwitch).toMatchObject({ underlying: "SOLUSDT", countdownTimeInMilliseconds: 60000 });
+      expect(res.body.data?.setKillSwitch).toMatchObject({
+        underlying: "SOLUSDT",
+        countdownTimeInMilliseconds: 60000,
+      });
       expect(await latestAudit()).toMatchObject({
         action: "SET_KILL_SWITCH",
         outcome: "SUCCEEDED",

@@ -88,7 +88,10 @@ export function mmpReadSuite(harness: () => Harness): void {
       const configs = res.body.data!.mmpConfigs;
       expect(configs.map((c) => c.underlying)).toEqual([...DEFAULT_UNDERLYINGS]);
       expect(configs.every((c) => c.accountId === "desk-a")).toBe(true);
-      expect(configs.find((c) => c.underlying === "BTCUSDT")).toMatchObject({ qtyLimit: "2", deltaLimit: "2.3" });
+      expect(configs.find((c) => c.underlying === "BTCUSDT")).toMatchObject({
+        qtyLimit: "2",
+        deltaLimit: "2.3",
+      });
       expect(configs.find((c) => c.underlying === "DOGEUSDT")).toMatchObject({
         windowTimeInMilliseconds: 0,
         qtyLimit: "0",
@@ -107,7 +110,10 @@ export function mmpReadSuite(harness: () => Harness): void {
         expect(res.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       }
       const unlisted = await h.gql(h.tokens.alice, READ, { accountId: "desk-a", underlying: "NOPEUSDT" });
-      expect(unlisted.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "underlying" });
+      expect(unlisted.body.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "underlying",
+      });
       expect(sent("/eapi/v1/mmp")).toHaveLength(0);
     });
 
@@ -137,9 +143,13 @@ export function mmpReadSuite(harness: () => Harness): void {
         frozenUntil: null,
       });
 
-      const byViewer = await h.gql(h.tokens.rita, RESET, { input: { accountId: "desk-a", underlying: "SOLUSDT" } });
+      const byViewer = await h.gql(h.tokens.rita, RESET, {
+        input: { accountId: "desk-a", underlying: "SOLUSDT" },
+      });
       expect(byViewer.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      const byOtherTeam = await h.gql(h.tokens.bob, RESET, { input: { accountId: "desk-a", underlying: "SOLUSDT" } });
+      const byOtherTeam = await h.gql(h.tokens.bob, RESET, {
+        input: { accountId: "desk-a", underlying: "SOLUSDT" },
+      });
       expect(byOtherTeam.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       expect(sent("/eapi/v1/mmpReset")).toHaveLength(0);
       expect(h.sim.mmpState(deskAKey, "SOLUSDT")?.frozen).toBe(true);
@@ -200,7 +210,9 @@ export function mmpReadSuite(harness: () => Harness): void {
     });
 
     it("rejects a reset with an invalid underlying before anything is sent", async () => {
-      const res = await h.gql(h.tokens.alice, RESET, { input: { accountId: "desk-a", underlying: "BTC&x=1" } });
+      const res = await h.gql(h.tokens.alice, RESET, {
+        input: { accountId: "desk-a", underlying: "BTC&x=1" },
+      });
       expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "underlying" });
       expect(sent("/eapi/v1/mmpReset")).toHaveLength(0);
     });
