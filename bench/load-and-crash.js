@@ -281,14 +281,19 @@ async function main() {
   console.log(`  errors ${load.errors} ${JSON.stringify(load.errorKinds)}, transport errors ${load.transportErrors}`);
   const mib = rss.filter((x) => x !== undefined).map((k) => k / 1024);
   console.log(`  gateway RSS MiB, every second: ${mib.map((m) => m.toFixed(0)).join(" ")}`);
+  // RSS saws up and down with garbage collection; a leak shows as a rising floor. So compare the lowest
+  // sample of the middle third (past warm-up growth) with the lowest of the last third.
   const third = Math.max(1, Math.floor(mib.length / 3));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const early = median(mib.slice(0, third));
-  const late = median(mib.slice(-third));
-  const growth = ((late - early) / early) * 100;
-  console.log(`  RSS median first third ${early.toFixed(1)} MiB, last third ${late.toFixed(1)} MiB (${growth >= 0 ? "+" : ""}${growth.toFixed(1)}%)`);
+  const floors = [mib.slice(0, third), mib.slice(third, 2 * third), mib.slice(2 * third)].map((xs) =>
+    Math.min(...xs),
+  );
+  const growth = ((floors[2] - floors[1]) / floors[1]) * 100;
+  console.log(
+    `  RSS floor per third ${floors.map((f) => f.toFixed(0)).join(" / ")} MiB, peak ${Math.max(...mib).toFixed(0)} MiB; ` +
+      `last third vs middle: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)}%`,
+  );
   check(load.errors === 0 && load.transportErrors === 0, "zero errors under load");
-  check(growth < 10, "flat memory (last third within 10% of the first)");
+  check(growth < 10, "flat memory (the RSS floor of the last third within 10% of the middle third's)");
 
   // ---- phase 2: crash mid-load ----
   console.log(`\nphase 2: kill -9 after ${CRASH_AFTER_SECONDS} s of load`);
@@ -307,6 +312,11 @@ async function main() {
   console.log(`  audit records ${atKill.length}, PENDING after the kill ${pendingAtKill.length}`);
 
   // ---- restart: start-up reconciliation ----
+  // The simulator counts request weight per IP and minute as Binance does, and reports it; this load
+  // sends far more than Binance's 2400 per minute (the simulator is configured not to mind). A fresh
+  // gateway assumes Binance's documented 2400 until it has read exchangeInfo, so it would rightly refuse
+  // its first calls until the minute ends. Forget the count, as a new minute would.
+  sim.resetRateLimits();
   const restartAt = Date.now();
   gw = startGateway(env, logFile);
   await waitReady(url);
@@ -356,6 +366,15 @@ async function main() {
   check(succeededNotApplied === 0, "every SUCCEEDED record is a change the simulator applied");
   const smoke = await post(port, tokens[0], { query: SET, variables: { input: mutationInput() } });
   check(smoke.status === 200 && !smoke.body.errors, "the restarted gateway serves mutations");
+  if (smoke.body.errors) console.log(`  ${JSON.stringify(smoke.body.errors)}`);
+  if (process.env.DEBUG_PENDING) {
+    for (const p of pendingAtKill) {
+      const i = JSON.parse(p.input);
+      const held = sim.mmpState(accounts.find((a) => a.name === i.accountId).apiKey, i.underlying);
+      const rec = byId.get(p.id);
+      console.log(JSON.stringify({ input: i, held: held && { ...held, frozenTimeInMilliseconds: String(held.frozenTimeInMilliseconds) }, after: rec.outcome, msg: rec.exchangeMessage }));
+    }
+  }
   console.log(`  (kill at ${new Date(killedAt).toISOString()})`);
 
   gw.kill("SIGTERM");
