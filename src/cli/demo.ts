@@ -95,7 +95,7 @@ export async function seedDemo(
 
 export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise<void> }> {
   const base = loadConfig();
-  const sim = new ExchangeSimulator();
+  const sim = new ExchangeSimulator({ controlRoutes: true });
   const simUrl = await sim.start();
 
   // A fresh database and master key per run: the demo never touches a real deployment's data.
@@ -107,11 +107,12 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   const store = openStore(databaseUrl);
   await store.migrate();
   const admin = new AdminService(store, () => openSealer(store, masterKey));
-  const { tokens } = await seedDemo(admin, sim, simUrl);
+  const { tokens, accounts } = await seedDemo(admin, sim, simUrl);
   await store.close();
 
   const gateway = await startGateway({ config });
-  printWelcome(gateway.url, simUrl, dir, tokens);
+  const deskA = accounts.find((a) => a.name === "desk-a")!;
+  printWelcome(gateway.url, simUrl, dir, tokens, deskA.apiKey);
   return {
     gateway,
     stop: async () => {
@@ -121,7 +122,13 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   };
 }
 
-function printWelcome(url: string, simUrl: string, dir: string, tokens: Record<string, string>): void {
+function printWelcome(
+  url: string,
+  simUrl: string,
+  dir: string,
+  tokens: Record<string, string>,
+  deskAApiKey: string,
+): void {
   const mutation =
     'mutation { setMmpConfig(input: {accountId: \\"desk-a\\", underlying: \\"BTCUSDT\\", windowTimeInMilliseconds: 3000, ' +
     'frozenTimeInMilliseconds: 300000, qtyLimit: \\"2\\", deltaLimit: \\"2.3\\"}) { accountId underlying underlyingId ' +
@@ -140,6 +147,11 @@ function printWelcome(url: string, simUrl: string, dir: string, tokens: Record<s
     `  curl -s ${url}/graphql -H 'Content-Type: application/json' \\`,
     `    -H 'Authorization: Bearer ${tokens.alice}' \\`,
     `    -d '{"query": "${mutation}"}'`,
+    "",
+    "Make the simulator trigger MMP on desk-a BTCUSDT (after setting it), then read and reset it:",
+    `  curl -s -X POST '${simUrl}/__simulator/trigger?apiKey=${deskAApiKey}&underlying=BTCUSDT'`,
+    `  query:    { mmpConfig(accountId: "desk-a", underlying: "BTCUSDT") { frozen frozenUntil lastTriggerTime } }`,
+    `  mutation: mutation { resetMmp(input: {accountId: "desk-a", underlying: "BTCUSDT"}) { frozen } }`,
     "",
     "Press Ctrl-C to stop.",
     "",

@@ -154,7 +154,12 @@ export class ExchangeSimulator {
   private readonly sleeps = new Set<PendingSleep>();
   private readonly endpoints: Endpoint[];
 
+  private readonly maxRecorded: number;
+  private readonly controlRoutes: boolean;
+
   constructor(opts: SimulatorOptions = {}) {
+    this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
+    this.controlRoutes = opts.controlRoutes ?? false;
     this.host = opts.host ?? "127.0.0.1";
     this.port = opts.port ?? 0;
     this.logger = opts.logger ?? noopLogger;
@@ -339,6 +344,25 @@ export class ExchangeSimulator {
 
   // ---- HTTP ------------------------------------------------------------------------------------
 
+  private handleTriggerRoute(rawQuery: string, res: http.ServerResponse): void {
+    const params = new URLSearchParams(rawQuery);
+    const apiKey = params.get("apiKey") ?? "";
+    const underlying = params.get("underlying") ?? "";
+    try {
+      this.trigger(apiKey, underlying);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          triggered: underlying,
+          lastTriggerTime: this.mmpState(apiKey, underlying)?.lastTriggerTime,
+        }),
+      );
+    } catch (e) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     readBody(req).then(
       (body) =>
@@ -360,6 +384,10 @@ export class ExchangeSimulator {
     const q = rawUrl.indexOf("?");
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? "" : rawUrl.slice(q + 1);
+    if (this.controlRoutes && path === "/__simulator/trigger" && method === "POST") {
+      this.handleTriggerRoute(rawQuery, res);
+      return;
+    }
     const rawBody = body ? body.toString("latin1") : "";
     const apiKeyHeader = req.headers["x-mbx-apikey"];
     const ip = req.socket.remoteAddress ?? "unknown";
@@ -378,6 +406,8 @@ export class ExchangeSimulator {
       at: this.clock(),
     };
     this.recorded.push(record);
+    if (this.recorded.length > this.maxRecorded)
+      this.recorded.splice(0, this.recorded.length - this.maxRecorded);
     this.limiter.add(ip, weight, this.serverTime());
 
     const fault = this.takeFault(path);

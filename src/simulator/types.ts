@@ -41,6 +41,16 @@ export interface SimulatorOptions {
    * waiting (kill-switch expiry, MMP frozen windows, rate-limit minutes).
    */
   now?: () => number;
+  /**
+   * How many requests `requests` keeps, oldest dropped first (default 10,000), so a long demo or load
+   * run does not grow without bound.
+   */
+  maxRecordedRequests?: number;
+  /**
+   * Serves `POST /__simulator/trigger?apiKey=<key>&underlying=<u>` (unsigned, not a Binance route), so the
+   * demo can show a triggered, frozen config and its reset. Off by default.
+   */
+  controlRoutes?: boolean;
 }
 
 export type FaultKind =
