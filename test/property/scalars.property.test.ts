@@ -9,7 +9,7 @@ import { Kind, parseValue as parseGraphQLValue, type ValueNode } from "graphql";
 import { DECIMAL_MAX_LENGTH, DecimalScalar } from "../../src/graphql/scalars/decimal.scalar";
 import { LONG_MAX, LONG_MIN, LongScalar } from "../../src/graphql/scalars/long.scalar";
 
-const RUNS = 2000;
+const RUNS = 1000;
 const PLAIN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 /** Plain decimal text: optional sign, no leading zeros, any number of fraction digits. */
