@@ -160,7 +160,15 @@ function mutationInput() {
 
 /** Runs `users` loops until `stop()` says so; returns counters. */
 async function runLoad(port, tokens, stop) {
-  const stats = { requests: 0, mutations: 0, queries: 0, errors: 0, errorKinds: {}, latencies: [], transportErrors: 0 };
+  const stats = {
+    requests: 0,
+    mutations: 0,
+    queries: 0,
+    errors: 0,
+    errorKinds: {},
+    latencies: [],
+    transportErrors: 0,
+  };
   const user = async (token) => {
     while (!stop()) {
       const isMutation = Math.random() < 0.8;
@@ -221,6 +229,19 @@ function auditKey(accountId, underlying, qtyLimit, deltaLimit) {
 async function main() {
   const sim = new ExchangeSimulator({ weightLimitPerMinute: 100_000_000 });
   const simUrl = await sim.start();
+  // The simulator keeps a bounded list of the requests it received: move the applied changes out of it
+  // as they come (a request is recorded and executed in the same tick, so `accepted` is final here).
+  const applied = [];
+  const drain = () => {
+    for (const q of sim.requests) {
+      if (q.path === "/eapi/v1/mmpSet" && q.accepted) {
+        const { underlying, qtyLimit, deltaLimit } = q.params;
+        applied.push({ apiKey: q.apiKey, underlying, qtyLimit, deltaLimit });
+      }
+    }
+    sim.clearRequests();
+  };
+  const drainer = setInterval(drain, 200);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-load-crash-"));
   const databaseUrl = `sqlite:${path.join(dir, "gateway.sqlite")}`;
   const masterKey = randomBytes(32).toString("base64");
@@ -256,7 +277,9 @@ async function main() {
     MUTATION_RATE_PER_ACCOUNT: "1000000/m",
   };
 
-  console.log(`mmp-gateway load-and-crash: ${USERS} users, ${LOAD_SECONDS} s load, node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(
+    `mmp-gateway load-and-crash: ${USERS} users, ${LOAD_SECONDS} s load, node ${process.version}, ${os.cpus().length} CPUs`,
+  );
   console.log(`  work dir ${dir}`);
 
   // ---- phase 1: load ----
@@ -276,9 +299,15 @@ async function main() {
   rss.push(rssKiB(gw.pid));
 
   console.log("\nphase 1: load");
-  console.log(`  requests ${load.requests} (${load.mutations} setMmpConfig, ${load.queries} queries) in ${seconds.toFixed(1)} s = ${(load.requests / seconds).toFixed(0)} req/s`);
-  console.log(`  latency ms p50 ${percentile(load.latencies, 50).toFixed(1)}  p95 ${percentile(load.latencies, 95).toFixed(1)}  p99 ${percentile(load.latencies, 99).toFixed(1)}  max ${load.latencies[load.latencies.length - 1]?.toFixed(1)}`);
-  console.log(`  errors ${load.errors} ${JSON.stringify(load.errorKinds)}, transport errors ${load.transportErrors}`);
+  console.log(
+    `  requests ${load.requests} (${load.mutations} setMmpConfig, ${load.queries} queries) in ${seconds.toFixed(1)} s = ${(load.requests / seconds).toFixed(0)} req/s`,
+  );
+  console.log(
+    `  latency ms p50 ${percentile(load.latencies, 50).toFixed(1)}  p95 ${percentile(load.latencies, 95).toFixed(1)}  p99 ${percentile(load.latencies, 99).toFixed(1)}  max ${load.latencies[load.latencies.length - 1]?.toFixed(1)}`,
+  );
+  console.log(
+    `  errors ${load.errors} ${JSON.stringify(load.errorKinds)}, transport errors ${load.transportErrors}`,
+  );
   const mib = rss.filter((x) => x !== undefined).map((k) => k / 1024);
   console.log(`  gateway RSS MiB, every second: ${mib.map((m) => m.toFixed(0)).join(" ")}`);
   // RSS saws up and down with garbage collection; a leak shows as a rising floor. So compare the lowest
@@ -305,7 +334,9 @@ async function main() {
   await new Promise((r) => gw.once("exit", r));
   killed = true;
   const crash = await crashLoad;
-  console.log(`  answered before the kill: ${crash.requests} (${crash.mutations} setMmpConfig); cut off by the kill: ${crash.transportErrors}`);
+  console.log(
+    `  answered before the kill: ${crash.requests} (${crash.mutations} setMmpConfig); cut off by the kill: ${crash.transportErrors}`,
+  );
 
   const atKill = await allAudit(databaseUrl);
   const pendingAtKill = atKill.filter((r) => r.outcome === "PENDING");
@@ -333,7 +364,9 @@ async function main() {
     const o = byId.get(p.id)?.outcome ?? "missing";
     settledOutcomes[o] = (settledOutcomes[o] ?? 0) + 1;
   }
-  console.log(`  restarted and ready; PENDING settled within ${settleMs} ms: ${JSON.stringify(settledOutcomes)}`);
+  console.log(
+    `  restarted and ready; PENDING settled within ${settleMs} ms: ${JSON.stringify(settledOutcomes)}`,
+  );
   const settledLine = fs
     .readFileSync(logFile, "utf8")
     .split("\n")
@@ -347,20 +380,24 @@ async function main() {
     const i = JSON.parse(r.input);
     audited.set(auditKey(i.accountId, i.underlying, i.qtyLimit, i.deltaLimit), r);
   }
-  const applied = sim.requests.filter((q) => q.path === "/eapi/v1/mmpSet" && q.accepted);
+  drain();
   let missing = 0;
   const outcomesOfApplied = {};
   const appliedKeys = new Set();
   for (const q of applied) {
-    const key = auditKey(accountOfKey.get(q.apiKey), q.params.underlying, q.params.qtyLimit, q.params.deltaLimit);
+    const key = auditKey(accountOfKey.get(q.apiKey), q.underlying, q.qtyLimit, q.deltaLimit);
     appliedKeys.add(key);
     const rec = audited.get(key);
     if (!rec) missing++;
     else outcomesOfApplied[rec.outcome] = (outcomesOfApplied[rec.outcome] ?? 0) + 1;
   }
-  const succeededNotApplied = [...audited].filter(([k, r]) => r.outcome === "SUCCEEDED" && !appliedKeys.has(k)).length;
+  const succeededNotApplied = [...audited].filter(
+    ([k, r]) => r.outcome === "SUCCEEDED" && !appliedKeys.has(k),
+  ).length;
   console.log(`\nresult`);
-  console.log(`  mutations the simulator applied: ${applied.length}; with an audit record: ${applied.length - missing}; outcomes ${JSON.stringify(outcomesOfApplied)}`);
+  console.log(
+    `  mutations the simulator applied: ${applied.length}; with an audit record: ${applied.length - missing}; outcomes ${JSON.stringify(outcomesOfApplied)}`,
+  );
   check(missing === 0, "every mutation the simulator applied has an audit record");
   check(!after.some((r) => r.outcome === "PENDING"), "no audit record left PENDING after the restart");
   check(succeededNotApplied === 0, "every SUCCEEDED record is a change the simulator applied");
@@ -372,11 +409,19 @@ async function main() {
       const i = JSON.parse(p.input);
       const held = sim.mmpState(accounts.find((a) => a.name === i.accountId).apiKey, i.underlying);
       const rec = byId.get(p.id);
-      console.log(JSON.stringify({ input: i, held: held && { ...held, frozenTimeInMilliseconds: String(held.frozenTimeInMilliseconds) }, after: rec.outcome, msg: rec.exchangeMessage }));
+      console.log(
+        JSON.stringify({
+          input: i,
+          held: held && { ...held, frozenTimeInMilliseconds: String(held.frozenTimeInMilliseconds) },
+          after: rec.outcome,
+          msg: rec.exchangeMessage,
+        }),
+      );
     }
   }
   console.log(`  (kill at ${new Date(killedAt).toISOString()})`);
 
+  clearInterval(drainer);
   gw.kill("SIGTERM");
   await new Promise((r) => gw.once("exit", r));
   agent.destroy();

@@ -140,7 +140,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.stopGracePeriodMillis }),
       errors.plugin,
       ...(deps.plugins ?? []),
-      ...(hardening.plugins as ApolloServerPlugin<GatewayContext>[]),
+      ...hardening.plugins,
       mutationRateLimitPlugin(rateLimiter),
     ],
   });

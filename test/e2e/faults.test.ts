@@ -16,7 +16,7 @@ import {
 const MMP_SET = "/eapi/v1/mmpSet";
 const MMP_GET = "/eapi/v1/mmp";
 /** short, so a "slow exchange" costs the suite little */
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 200;
 
 let h: FaultHarness;
 let apiKey: string;

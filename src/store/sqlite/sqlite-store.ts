@@ -502,7 +502,12 @@ export class SqliteStore implements Store {
 }
 
 function isConstraint(e: unknown, code: string): boolean {
-  return e instanceof Database.SqliteError && e.code === code;
+  // Not `instanceof Database.SqliteError`: the native addon keeps the error class of the first module
+  // instance that loaded it, so under Jest (a module registry per test file, one addon per worker) the
+  // errors of later files are another realm's SqliteError (and Error).
+  if (typeof e !== "object" || e === null) return false;
+  const { name, code: actual } = e as { name?: unknown; code?: unknown };
+  return name === "SqliteError" && actual === code;
 }
 
 function newId(prefix: string): string {

@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from "../../src/config";
+
+describe("exchange and rate-limit settings", () => {
+  it("defaults", () => {
+    const c = loadConfig({});
+    expect(c.exchange).toEqual({
+      timeoutMs: 5000,
+      connectTimeoutMs: 2000,
+      circuitFailures: 5,
+      circuitCooldownMs: 10_000,
+    });
+    expect(c.mutationRateLimits).toEqual({
+      perUser: { capacity: 120, periodMs: 60_000 },
+      perAccount: { capacity: 300, periodMs: 60_000 },
+    });
+  });
+
+  it("reads each variable", () => {
+    const c = loadConfig({
+      EXCHANGE_TIMEOUT_MS: "1500",
+      EXCHANGE_CONNECT_TIMEOUT_MS: "700",
+      EXCHANGE_CIRCUIT_FAILURES: "0",
+      EXCHANGE_CIRCUIT_COOLDOWN_MS: "30000",
+      MUTATION_RATE_PER_USER: "10/s",
+      MUTATION_RATE_PER_ACCOUNT: "off",
+    });
+    expect(c.exchange).toEqual({
+      timeoutMs: 1500,
+      connectTimeoutMs: 700,
+      circuitFailures: 0,
+      circuitCooldownMs: 30_000,
+    });
+    expect(c.mutationRateLimits).toEqual({
+      perUser: { capacity: 10, periodMs: 1000 },
+      perAccount: undefined,
+    });
+  });
+
+  it.each([
+    ["EXCHANGE_TIMEOUT_MS", "5s"],
+    ["EXCHANGE_TIMEOUT_MS", "10"],
+    ["EXCHANGE_CONNECT_TIMEOUT_MS", "1.5"],
+    ["EXCHANGE_CIRCUIT_FAILURES", "-1"],
+    ["EXCHANGE_CIRCUIT_COOLDOWN_MS", "0"],
+    ["MUTATION_RATE_PER_USER", "60 per minute"],
+    ["MUTATION_RATE_PER_ACCOUNT", "0/m"],
+  ])("a malformed %s stops start-up with one line naming it", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+});
