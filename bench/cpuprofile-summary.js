@@ -30,7 +30,16 @@ function areaOf(url, functionName) {
     const rest = u.slice(nm + "node_modules/".length).split("/");
     return "npm " + (rest[0].startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]);
   }
-  if (u.startsWith("node:")) return "node core (" + u.split("/").slice(0, 2).join("/").replace(/^node:internal\//, "internal/") + ")";
+  if (u.startsWith("node:"))
+    return (
+      "node core (" +
+      u
+        .split("/")
+        .slice(0, 2)
+        .join("/")
+        .replace(/^node:internal\//, "internal/") +
+      ")"
+    );
   if (u.startsWith("dist/")) {
     const parts = u.split("/");
     return "gateway " + (parts.length > 2 ? `src/${parts[1]}` : `src/${parts[1]}`);
@@ -67,7 +76,11 @@ function summarise(profile, top = 25) {
     const cf = nodes.get(id).callFrame;
     if (cf.functionName === "(idle)") idle += us;
     add(byFn, fnKey(cf), us);
-    add(byFile, shortUrl(cf.url) || (cf.functionName.startsWith("(") ? cf.functionName : "(native / V8 builtins)"), us);
+    add(
+      byFile,
+      shortUrl(cf.url) || (cf.functionName.startsWith("(") ? cf.functionName : "(native / V8 builtins)"),
+      us,
+    );
     add(byArea, areaOf(cf.url, cf.functionName), us);
   }
   // Inclusive time per function key, counting a key once per sample even under recursion.
@@ -97,16 +110,20 @@ function summarise(profile, top = 25) {
   );
   const table = (title, map, n, of) => {
     lines.push("", title, `  ${"self ms".padStart(9)} ${"% busy".padStart(6)}  name`);
-    for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) lines.push(`  ${ms(us)} ${pct(us, of)}  ${k}`);
+    for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n))
+      lines.push(`  ${ms(us)} ${pct(us, of)}  ${k}`);
   };
   table(`Top ${top} functions by self time (function  file:line)`, withoutIdle(byFn), top, busy);
   table("Self time by package / gateway folder", withoutIdle(byArea), 20, busy);
   table("Top 20 script files by self time", withoutIdle(byFile), 20, busy);
   const gw = new Map([...incl].filter(([k]) => k.includes(" dist/")));
   lines.push("");
-  lines.push("Inclusive (total) time of the gateway's own functions, top 20 (self + everything they call synchronously)");
+  lines.push(
+    "Inclusive (total) time of the gateway's own functions, top 20 (self + everything they call synchronously)",
+  );
   lines.push(`  ${"total ms".padStart(9)} ${"% busy".padStart(6)}  name`);
-  for (const [k, us] of [...gw].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`  ${ms(us)} ${pct(us, busy)}  ${k}`);
+  for (const [k, us] of [...gw].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    lines.push(`  ${ms(us)} ${pct(us, busy)}  ${k}`);
   return { text: lines.join("\n"), total, busy, byFn, byArea };
 }
 

@@ -19,10 +19,14 @@ function startReferenceProxy({ upstreamUrl, apiKey, secret, host = "127.0.0.1", 
 
   function answer(res, status, obj) {
     const body = JSON.stringify(obj);
-    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+    res.writeHead(status, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+    });
     res.end(body);
   }
-  const fail = (res, status, code, message) => answer(res, status, { errors: [{ message, extensions: { code } }] });
+  const fail = (res, status, code, message) =>
+    answer(res, status, { errors: [{ message, extensions: { code } }] });
 
   const server = http.createServer((req, res) => {
     if (req.method !== "POST" || req.url !== "/graphql") return fail(res, 404, "NOT_FOUND", "not found");
@@ -60,7 +64,12 @@ function startReferenceProxy({ upstreamUrl, apiKey, secret, host = "127.0.0.1", 
           ures.on("end", () => {
             const text = Buffer.concat(uchunks).toString("utf8");
             if (ures.statusCode !== 200) {
-              return fail(res, 200, "EXCHANGE_REJECTED", `upstream HTTP ${ures.statusCode}: ${text.slice(0, 200)}`);
+              return fail(
+                res,
+                200,
+                "EXCHANGE_REJECTED",
+                `upstream HTTP ${ures.statusCode}: ${text.slice(0, 200)}`,
+              );
             }
             let r;
             try {

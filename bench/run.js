@@ -47,7 +47,11 @@ const { summarise } = require("./cpuprofile-summary");
 
 const ROOT = path.resolve(__dirname, "..");
 const num = (v, d) => (v === undefined || v === "" || !Number.isFinite(Number(v)) ? d : Number(v));
-const list = (v, d) => (v === undefined || v === "" ? d : v).split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v, d) =>
+  (v === undefined || v === "" ? d : v)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 const DURATION = num(process.env.BENCH_DURATION, 10);
 const DURATION_C1 = num(process.env.BENCH_DURATION_C1, Math.max(2, Math.round(DURATION / 2)));
 const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 3)));
@@ -55,7 +59,8 @@ const WARMUP = num(process.env.BENCH_WARMUP, 2);
 const CONNECTIONS = num(process.env.BENCH_CONNECTIONS, 32);
 const UPSTREAMS = list(process.env.BENCH_UPSTREAMS, "stub,sim");
 const STORES = list(process.env.BENCH_STORES, "sqlite,postgres");
-const DIAG = process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, "sqlite-tmpfs,postgres-nosync");
+const DIAG =
+  process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, "sqlite-tmpfs,postgres-nosync");
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
 const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
@@ -245,7 +250,8 @@ function load(t, headers, connections, duration, upstreamPid) {
         const pg = (100 * postgresCpuSince(pg0)) / secs;
         const machine = (100 * (m1[0] - m0[0])) / secs; // % of one core, up to 100 x cores
         lat.sort((a, b) => a - b);
-        const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : NaN);
+        const q = (p) =>
+          lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : NaN;
         // A non-2xx answer also fails verifyBody: count each bad response once.
         const badAnswers = Math.max(res.non2xx, res.mismatches);
         resolve({
@@ -260,7 +266,13 @@ function load(t, headers, connections, duration, upstreamPid) {
           non2xx: res.non2xx,
           mismatches: res.mismatches,
           bad: res.errors + res.timeouts + badAnswers,
-          cpu: { target: cpu[0], upstream: cpu[1], loadgen: cpu[2], postgres: pg, others: machine - cpu[0] - cpu[1] - cpu[2] - pg },
+          cpu: {
+            target: cpu[0],
+            upstream: cpu[1],
+            loadgen: cpu[2],
+            postgres: pg,
+            others: machine - cpu[0] - cpu[1] - cpu[2] - pg,
+          },
           // CPU time the target spent per answered request, in ms: less sensitive to competing load than req/s
           cpuMsPerReq: (10 * cpu[0] * secs) / Math.max(1, res.requests.total - badAnswers),
           peakRssSampled: peakRss,
@@ -278,7 +290,8 @@ function load(t, headers, connections, duration, upstreamPid) {
 async function sanity(url, headers) {
   const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: BODY });
   const text = await res.text();
-  if (res.status !== 200 || !okBody(text)) throw new Error(`sanity request answered HTTP ${res.status}: ${text.slice(0, 400)}`);
+  if (res.status !== 200 || !okBody(text))
+    throw new Error(`sanity request answered HTTP ${res.status}: ${text.slice(0, 400)}`);
 }
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
@@ -378,15 +391,22 @@ const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 function table(head, rows) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
+  const line = (r) =>
+    r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
   return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
 }
 
 function gitHead() {
   try {
     const { execFileSync } = require("node:child_process");
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).trim();
     return `${head}${dirty ? " + uncommitted changes in src/" : ""}`;
   } catch {
     return "unknown";
@@ -399,7 +419,10 @@ function machineFacts() {
     `machine: ${cpus[0] ? cpus[0].model : "?"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
       `${os.type()} ${os.release()}`,
     `node ${process.version} (v8 ${process.versions.v8}), autocannon ${require("autocannon/package.json").version}, ` +
-      `load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+      `load average at start ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}`,
     `plan per target: ${WARMUP} s warm-up at c=${CONNECTIONS}; ${ROUNDS} rounds of ${f2(DURATION / ROUNDS)} s at c=${CONNECTIONS} ` +
       `and ${f2(DURATION_C1 / ROUNDS)} s at c=1, targets taking turns; upstreams ${UPSTREAMS.join(",")}; ` +
       `gateway stores ${STORES.join(",")}${DIAG.length ? `; diagnostics ${DIAG.join(",")}` : ""}; ` +
@@ -415,7 +438,8 @@ function machineFacts() {
 
 async function benchUpstream(upName, pgProblem, withDiag) {
   const up = await startUpstream(upName);
-  const upLabel = upName === "stub" ? "stub (no verification)" : "simulator (verifies HMAC signature, timestamp, params)";
+  const upLabel =
+    upName === "stub" ? "stub (no verification)" : "simulator (verifies HMAC signature, timestamp, params)";
   console.log(`upstream ${upLabel}: ${up.url}`);
   const upstreamEnv = { BENCH_UPSTREAM_URL: up.url, BENCH_API_KEY: up.apiKey, BENCH_API_SECRET: up.secret };
   const targets = [];
@@ -441,7 +465,8 @@ async function benchUpstream(upName, pgProblem, withDiag) {
       } catch (e) {
         tg.error = e.message;
         console.log(`  ${tg.name} FAILED: ${e.message.split("\n")[0]}`);
-        if (tg.t) console.log(`    log tail (${tg.t.logFile}):\n${tail(tg.t.logFile, 8).replace(/^/gm, "      ")}`);
+        if (tg.t)
+          console.log(`    log tail (${tg.t.logFile}):\n${tail(tg.t.logFile, 8).replace(/^/gm, "      ")}`);
       }
       targets.push(tg);
     }
@@ -464,7 +489,11 @@ async function benchUpstream(upName, pgProblem, withDiag) {
       }
     }
     for (const tg of live()) {
-      tg.hwmMb = Math.max(procStatus(tg.t.child.pid).hwmMb, ...tg.hi.map((m) => m.peakRssSampled), ...tg.one.map((m) => m.peakRssSampled));
+      tg.hwmMb = Math.max(
+        procStatus(tg.t.child.pid).hwmMb,
+        ...tg.hi.map((m) => m.peakRssSampled),
+        ...tg.one.map((m) => m.peakRssSampled),
+      );
       const hi = aggregate(tg.hi);
       const one = aggregate(tg.one);
       console.log(
@@ -499,7 +528,13 @@ function aggregate(runs) {
     non2xx: sum(ok.map((m) => m.non2xx)),
     mismatches: sum(ok.map((m) => m.mismatches)),
     requests: sum(ok.map((m) => m.requests)),
-    cpu: { target: cpu("target"), upstream: cpu("upstream"), postgres: cpu("postgres"), loadgen: cpu("loadgen"), others: cpu("others") },
+    cpu: {
+      target: cpu("target"),
+      upstream: cpu("upstream"),
+      postgres: cpu("postgres"),
+      loadgen: cpu("loadgen"),
+      others: cpu("others"),
+    },
   };
 }
 
@@ -511,7 +546,22 @@ function printResults(all) {
   for (const tg of all) {
     const label = `${tg.upstream} / ${tg.name}${tg.diagnostic ? " (diag)" : ""}`;
     if (tg.error) {
-      rows.push([label, "ERROR", tg.error.split("\n")[0].slice(0, 60), "", "", "", "", "", "", "", "", "", "", ""]);
+      rows.push([
+        label,
+        "ERROR",
+        tg.error.split("\n")[0].slice(0, 60),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+      ]);
       continue;
     }
     for (const [key, runs] of [
@@ -526,7 +576,8 @@ function printResults(all) {
         f3(x.p50),
         f3(x.p99),
         f3(x.mean),
-        `${x.bad}/${x.requests}` + (x.bad ? ` (conn ${x.errors} timeout ${x.timeouts} non2xx ${x.non2xx} body ${x.mismatches})` : ""),
+        `${x.bad}/${x.requests}` +
+          (x.bad ? ` (conn ${x.errors} timeout ${x.timeouts} non2xx ${x.non2xx} body ${x.mismatches})` : ""),
         f3(x.cpuMsPerReq),
         f1(x.cpu.target),
         f1(x.cpu.upstream),
@@ -539,7 +590,22 @@ function printResults(all) {
   }
   console.log(
     table(
-      ["upstream / target", "conns", "req/s", "p50 ms", "p99 ms", "mean ms", "errors/requests", "CPU ms/req", "CPU%", "upstr%", "pg%", "loadgen%", "others%", "peak RSS MB"],
+      [
+        "upstream / target",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "mean ms",
+        "errors/requests",
+        "CPU ms/req",
+        "CPU%",
+        "upstr%",
+        "pg%",
+        "loadgen%",
+        "others%",
+        "peak RSS MB",
+      ],
       rows,
     ),
   );
@@ -587,11 +653,30 @@ function printResults(all) {
   }
   console.log(
     table(
-      ["upstream / gateway", "throughput", "", "p99 ratio", "", "added p50 c=1", "", "peak RSS", "", "errors", "", "per round: thr | p99 | added p50"],
+      [
+        "upstream / gateway",
+        "throughput",
+        "",
+        "p99 ratio",
+        "",
+        "added p50 c=1",
+        "",
+        "peak RSS",
+        "",
+        "errors",
+        "",
+        "per round: thr | p99 | added p50",
+      ],
       cmp,
     ),
   );
-  const others = median(all.filter((r) => !r.error).flatMap((r) => [...r.hi, ...r.one]).filter(Boolean).map((m) => m.cpu.others));
+  const others = median(
+    all
+      .filter((r) => !r.error)
+      .flatMap((r) => [...r.hi, ...r.one])
+      .filter(Boolean)
+      .map((m) => m.cpu.others),
+  );
   if (others > 25) {
     console.log(
       `WARNING: other work on this machine used a median ${f1(others)}% of a core during the runs (others%): the absolute\n` +
@@ -672,14 +757,18 @@ function windowed(profile, startUs, endUs) {
 
 async function main() {
   const started = Date.now();
-  if (!fs.existsSync(path.join(DIST, "app.js"))) throw new Error(`${DIST}/app.js is missing: run \`npm run build\` first`);
+  if (!fs.existsSync(path.join(DIST, "app.js")))
+    throw new Error(`${DIST}/app.js is missing: run \`npm run build\` first`);
   console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
   console.log(machineFacts());
   console.log(`work dir (logs, profiles): ${work}\n`);
 
-  const wantPg = [...STORES, ...DIAG, ...(PROFILE ? PROFILE_STORES : [])].some((s) => s.startsWith("postgres"));
+  const wantPg = [...STORES, ...DIAG, ...(PROFILE ? PROFILE_STORES : [])].some((s) =>
+    s.startsWith("postgres"),
+  );
   const pgProblem = wantPg ? await pgAvailable() : "not requested";
-  if (wantPg && pgProblem) console.log(`NOTE: PostgreSQL at ${PG_URL} unreachable (${pgProblem}); its rows are skipped.\n`);
+  if (wantPg && pgProblem)
+    console.log(`NOTE: PostgreSQL at ${PG_URL} unreachable (${pgProblem}); its rows are skipped.\n`);
 
   const all = [];
   for (const [i, upName] of (MEASURE ? UPSTREAMS : []).entries()) {
@@ -700,7 +789,9 @@ async function main() {
       }
     }
   }
-  console.log(`\ntotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s; logs and profiles in ${work}`);
+  console.log(
+    `\ntotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s; logs and profiles in ${work}`,
+  );
 }
 
 async function shutdownAll() {

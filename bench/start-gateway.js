@@ -48,7 +48,8 @@ async function main() {
   // refusing calls. They stay on (their cost per call is measured) with a budget no run can exhaust,
   // unless the environment sets them. Other settings come from the environment's EXCHANGE_* / MUTATION_*.
   const env = { MUTATION_RATE_PER_USER: "999999999/s", MUTATION_RATE_PER_ACCOUNT: "999999999/s" };
-  for (const [k, v] of Object.entries(process.env)) if (/^(MUTATION_RATE_|EXCHANGE_)/.test(k) && v) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (/^(MUTATION_RATE_|EXCHANGE_)/.test(k) && v) env[k] = v;
   const config = {
     ...loadConfig(env),
     port: 0,

@@ -23,7 +23,8 @@ async function pairs(store, actorId, n, concurrency) {
       actorId,
       accountId: "desk-a",
       action: "SET_MMP",
-      input: '{"accountId":"desk-a","underlying":"BTCUSDT","windowTimeInMilliseconds":3000,"frozenTimeInMilliseconds":"300000","qtyLimit":"2","deltaLimit":"2.3"}',
+      input:
+        '{"accountId":"desk-a","underlying":"BTCUSDT","windowTimeInMilliseconds":3000,"frozenTimeInMilliseconds":"300000","qtyLimit":"2","deltaLimit":"2.3"}',
       previous: null,
     });
     await store.auditComplete(id, { outcome: "SUCCEEDED", durationMs: 1, result: '{"underlyingId":2}' });
@@ -86,7 +87,9 @@ async function pgSchemaUrl(extra = "") {
 }
 
 async function main() {
-  console.log(`audit writes per call (auditBegin + auditComplete), ${PAIRS} pairs per case, node ${process.version}`);
+  console.log(
+    `audit writes per call (auditBegin + auditComplete), ${PAIRS} pairs per case, node ${process.version}`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-bench-audit-"));
   await measure("sqlite, work disk (synchronous=FULL)", `sqlite:${path.join(dir, "a.sqlite")}`);
   fs.rmSync(dir, { recursive: true, force: true });

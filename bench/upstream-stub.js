@@ -76,7 +76,9 @@ function startStub({ host = "127.0.0.1", port = 0 } = {}) {
       if (req.method === "GET" && path === "/eapi/v1/time") body = `{"serverTime":${Date.now()}}`;
       else if (req.method === "GET" && path === "/eapi/v1/exchangeInfo") body = exchangeInfo();
       else if (req.method === "POST" && path === "/eapi/v1/mmpSet") {
-        const params = new URLSearchParams((q < 0 ? "" : req.url.slice(q + 1)) + "&" + Buffer.concat(chunks).toString("latin1"));
+        const params = new URLSearchParams(
+          (q < 0 ? "" : req.url.slice(q + 1)) + "&" + Buffer.concat(chunks).toString("latin1"),
+        );
         body = mmpJson(params);
       } else if (req.method === "GET" && path === "/eapi/v1/mmp") {
         body = mmpJson(new URLSearchParams(q < 0 ? "" : req.url.slice(q + 1)));
@@ -107,7 +109,8 @@ module.exports = { startStub };
 
 if (require.main === module) {
   startStub({ port: Number(process.argv[2] || 0) }).then(({ server, url }) => {
-    if (process.send) process.send({ type: "ready", url, apiKey: "benchStubKey", secret: "benchStubSecret0123456789" });
+    if (process.send)
+      process.send({ type: "ready", url, apiKey: "benchStubKey", secret: "benchStubSecret0123456789" });
     else console.log(url);
     const stop = () => {
       server.closeAllConnections();
