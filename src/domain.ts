@@ -61,6 +61,11 @@ export interface Principal {
   /** highest role per account id over the user's teams */
   roles: ReadonlyMap<string, Role>;
   tokenId: string;
+  /**
+   * The teams the roles came from, by name, when the authenticator knows them: stored memberships, plus
+   * (OIDC) the groups naming existing teams. Absent: read the stored memberships.
+   */
+  teams?: readonly string[];
 }
 
 export type AuditAction =
@@ -72,6 +77,8 @@ export type AuditAction =
   | "ACCOUNT_REMOVE"
   | "ACCOUNT_ROTATE_KEY"
   | "USER_ADD"
+  | "USER_DISABLE"
+  | "USER_ENABLE"
   | "TOKEN_CREATE"
   | "TOKEN_REVOKE"
   | "TEAM_ADD"

@@ -68,22 +68,51 @@ describe("RateLimitTracker", () => {
   });
 
   it("back-off refuses everything until it ends, with the remaining seconds", () => {
-    const t = new RateLimitTracker();
-    t.backOff(H, T0 + 30_000, "the exchange asked to back off (HTTP 429)");
-    const err = caught(() => t.admit(H, 1, T0 + 10_500));
+    let local = T0;
+    const t = new RateLimitTracker(0.9, 2400, undefined, () => local);
+    t.backOff(H, T0 + 30_000, "the exchange asked to back off (HTTP 429)", T0);
+    local = T0 + 10_500;
+    const err = caught(() => t.admit(H, 1, local));
     expect(isGatewayError(err) && err.extensions).toMatchObject({
       code: "RATE_LIMITED",
       retryAfterSeconds: 20,
     });
     expect((err as Error).message).toMatch(/HTTP 429.*nothing sent/);
-    expect(t.snapshot(T0 + 10_500)[0].backoffUntil).toBe(T0 + 30_000);
+    expect(t.snapshot(local)[0].backoffUntil).toBe(T0 + 30_000);
     // a shorter back-off never shortens a longer one
-    t.backOff(H, T0 + 20_000, "x");
-    expect(() => t.admit(H, 1, T0 + 25_000)).toThrow();
-    expect(() => t.admit(H, 1, T0 + 30_000)).not.toThrow();
-    expect(t.snapshot(T0 + 30_000)[0].backoffUntil).toBeNull();
+    t.backOff(H, local + 9_500, "x", local);
+    local = T0 + 25_000;
+    expect(() => t.admit(H, 1, local)).toThrow();
+    local = T0 + 30_000;
+    expect(() => t.admit(H, 1, local)).not.toThrow();
+    expect(t.snapshot(local)[0].backoffUntil).toBeNull();
     // other hosts are not affected
-    expect(() => t.admit("https://other", 1, T0 + 25_000)).not.toThrow();
+    local = T0 + 25_000;
+    expect(() => t.admit("https://other", 1, local)).not.toThrow();
+  });
+
+  it("keeps a back-off's duration on the local clock when the exchange clock estimate jumps", () => {
+    let local = T0;
+    const t = new RateLimitTracker(0.9, 2400, undefined, () => local);
+    // Retry-After 5 s, computed on an exchange clock estimate 20 s ahead of the host
+    t.backOff(H, T0 + 20_000 + 5_000, "HTTP 429", T0 + 20_000);
+    local = T0 + 4_000;
+    // an exchange-clock estimate far off (a resync) changes nothing
+    expect(() => t.admit(H, 1, T0 - 60_000)).toThrow(/HTTP 429/);
+    local = T0 + 5_001;
+    expect(() => t.admit(H, 1, T0 + 90_000)).not.toThrow();
+  });
+
+  it("lets metadata calls past the weight budget, never past a back-off", () => {
+    let local = T0;
+    const t = new RateLimitTracker(0.9, 10, undefined, () => local);
+    for (let i = 0; i < 9; i++) t.admit(H, 1, T0);
+    expect(() => t.admit(H, 1, T0)).toThrow(/request weight/);
+    expect(() => t.admit(H, 1, T0, true)).not.toThrow();
+    t.backOff(H, T0 + 1_000, "HTTP 418", T0);
+    expect(() => t.admit(H, 1, T0, true)).toThrow(/HTTP 418/);
+    local = T0 + 1_001;
+    expect(() => t.admit(H, 1, T0, true)).not.toThrow();
   });
 
   it("uses the limit from exchangeInfo", () => {

@@ -182,7 +182,12 @@ export class BinanceClient implements ExchangeClient {
       maxRedirects: 0,
       headers: { "User-Agent": "mmp-gateway" },
     });
-    this.limits = new RateLimitTracker(options.weightSafetyRatio ?? 0.9, undefined, options.sharedRateLimits);
+    this.limits = new RateLimitTracker(
+      options.weightSafetyRatio ?? 0.9,
+      undefined,
+      options.sharedRateLimits,
+      this.now,
+    );
     this.onExchangeCall = options.onExchangeCall;
     this.breaker = new CircuitBreaker(options.circuitBreaker);
     this.readRetries = options.readRetries ?? 2;
@@ -357,7 +362,7 @@ export class BinanceClient implements ExchangeClient {
     for (let attempt = 1; ; attempt++) {
       let answer: HttpAnswer;
       try {
-        answer = await this.send(baseUrl, wire, path, 1, headers, attempt);
+        answer = await this.send(baseUrl, wire, path, 1, headers, attempt, true);
       } catch (err) {
         if (isTransportError(err) && retryableRead("GET", err) && (await this.pauseBeforeRetry(attempt)))
           continue;
@@ -378,12 +383,13 @@ export class BinanceClient implements ExchangeClient {
     weight: number,
     headers: Record<string, string>,
     attempt: number,
+    metadata = false,
   ): Promise<HttpAnswer> {
     if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the exchange client is closed");
     const host = this.originOf(baseUrl);
     const ticket = this.breaker.admit(host, this.now());
     try {
-      this.limits.admit(host, weight, this.exchangeNow(baseUrl));
+      this.limits.admit(host, weight, this.exchangeNow(baseUrl), metadata);
     } catch (err) {
       this.breaker.abandon(ticket);
       throw err;

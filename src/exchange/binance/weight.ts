@@ -54,10 +54,16 @@ export interface SharedRateLimitState {
 export class RateLimitTracker {
   private readonly hosts = new Map<string, HostState>();
 
+  /**
+   * Minute windows follow the exchange's clock (the `nowMs` arguments), because that is how the exchange
+   * counts. Back-offs follow the host's own clock (`localNow`): a Retry-After is a duration, and a
+   * clock resync moving the exchange estimate must neither stretch nor cut a ban short.
+   */
   constructor(
     private readonly safetyRatio = 0.9,
     private readonly defaultLimit = DOCUMENTED_WEIGHT_LIMIT,
     private readonly shared?: SharedRateLimitState,
+    private readonly localNow: () => number = Date.now,
   ) {}
 
   private state(host: string): HostState {
@@ -85,8 +91,8 @@ export class RateLimitTracker {
   }
 
   /** Another replica's back-off becomes ours, so that snapshot() and the refusal message show it. */
-  private adoptShared(host: string, s: HostState, nowMs: number): void {
-    const b = this.shared?.backoff(host, nowMs);
+  private adoptShared(host: string, s: HostState, localMs: number): void {
+    const b = this.shared?.backoff(host, localMs);
     if (b !== undefined && b.untilMs > s.backoffUntil) {
       s.backoffUntil = b.untilMs;
       s.backoffReason = b.reason;
@@ -100,20 +106,25 @@ export class RateLimitTracker {
     return Math.max(s.reported, fleet) + s.inFlight;
   }
 
-  /** Throws RATE_LIMITED (nothing sent) or reserves `weight` until release(). */
-  admit(host: string, weight: number, nowMs: number): void {
+  /**
+   * Throws RATE_LIMITED (nothing sent) or reserves `weight` until release(). `metadata` calls (server
+   * time, exchangeInfo) skip the budget check but not a back-off: they are how the gateway learns the
+   * real limit, so a budget computed from the documented default must not lock them out.
+   */
+  admit(host: string, weight: number, nowMs: number, metadata = false): void {
     const s = this.state(host);
-    this.adoptShared(host, s, nowMs);
-    if (s.backoffUntil > nowMs) {
+    const localMs = this.localNow();
+    this.adoptShared(host, s, localMs);
+    if (s.backoffUntil > localMs) {
       throw rateLimited(
-        Math.max(1, Math.ceil((s.backoffUntil - nowMs) / 1000)),
+        Math.max(1, Math.ceil((s.backoffUntil - localMs) / 1000)),
         `${s.backoffReason}; nothing sent`,
       );
     }
     this.roll(s, nowMs);
     const budget = Math.floor(s.limit * this.safetyRatio);
     const used = this.used(host, s);
-    if (used + weight > budget) {
+    if (!metadata && used + weight > budget) {
       const secondsLeft = Math.max(1, Math.ceil(((s.window + 1) * WEIGHT_WINDOW_MS - nowMs) / 1000));
       throw rateLimited(
         secondsLeft,
@@ -144,13 +155,18 @@ export class RateLimitTracker {
     if (maybeSent) this.shared?.addWeight(host, s.window, weight);
   }
 
-  /** `nowMs` (the clock admit() is given) lets a shared backend turn `untilMs` into a time to live. */
-  backOff(host: string, untilMs: number, reason: string, nowMs: number = Date.now()): void {
+  /**
+   * `untilMs` and `nowMs` may be on any one clock (the caller's exchange estimate): only their difference,
+   * the back-off's duration, is kept, and it is anchored to the local clock.
+   */
+  backOff(host: string, untilMs: number, reason: string, nowMs: number = this.localNow()): void {
     const s = this.state(host);
-    if (untilMs > s.backoffUntil) {
-      s.backoffUntil = untilMs;
+    const localMs = this.localNow();
+    const localUntil = localMs + Math.max(0, untilMs - nowMs);
+    if (localUntil > s.backoffUntil) {
+      s.backoffUntil = localUntil;
       s.backoffReason = reason;
-      this.shared?.publishBackoff(host, untilMs, reason, nowMs);
+      this.shared?.publishBackoff(host, localUntil, reason, localMs);
     }
   }
 
@@ -161,12 +177,14 @@ export class RateLimitTracker {
   snapshot(nowMs: number): HostRateSnapshot[] {
     return [...this.hosts].map(([host, s]) => {
       this.roll(s, nowMs);
-      this.adoptShared(host, s, nowMs);
+      const localMs = this.localNow();
+      this.adoptShared(host, s, localMs);
       return {
         host,
         usedWeight: this.used(host, s),
         limit: s.limit,
-        backoffUntil: s.backoffUntil > nowMs ? s.backoffUntil : null,
+        /** on the local clock */
+        backoffUntil: s.backoffUntil > localMs ? s.backoffUntil : null,
       };
     });
   }
