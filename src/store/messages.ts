@@ -4,16 +4,20 @@
  */
 import { StoreConflictError, StoreNotFoundError } from "./port";
 
-export const accountExists = (id: string) => new StoreConflictError(`account '${id}' already exists`);
-export const accountMissing = (id: string) => new StoreNotFoundError(`account '${id}' does not exist`);
-export const userExists = (name: string) => new StoreConflictError(`user '${name}' already exists`);
-export const userMissing = (nameOrId: string) => new StoreNotFoundError(`user '${nameOrId}' does not exist`);
-export const teamExists = (name: string) => new StoreConflictError(`team '${name}' already exists`);
-export const teamMissing = (name: string) => new StoreNotFoundError(`team '${name}' does not exist`);
+export const accountExists = (id: string) =>
+  new StoreConflictError(`account '${id}' already exists`, "account");
+export const accountMissing = (id: string) =>
+  new StoreNotFoundError(`account '${id}' does not exist`, "account");
+export const userExists = (name: string) => new StoreConflictError(`user '${name}' already exists`, "user");
+export const userMissing = (nameOrId: string) =>
+  new StoreNotFoundError(`user '${nameOrId}' does not exist`, "user");
+export const teamExists = (name: string) => new StoreConflictError(`team '${name}' already exists`, "team");
+export const teamMissing = (name: string) => new StoreNotFoundError(`team '${name}' does not exist`, "team");
 export const alreadyMember = (team: string, userName: string) =>
-  new StoreConflictError(`user '${userName}' is already a member of team '${team}'`);
-export const tokenExists = () => new StoreConflictError("a token with this hash already exists");
-export const auditMissing = (id: number) => new StoreNotFoundError(`audit record ${id} does not exist`);
+  new StoreConflictError(`user '${userName}' is already a member of team '${team}'`, "membership");
+export const tokenExists = () => new StoreConflictError("a token with this hash already exists", "token");
+export const auditMissing = (id: number) =>
+  new StoreNotFoundError(`audit record ${id} does not exist`, "audit");
 
 /** migrate() on a database that a newer gateway has migrated: running would risk misreading its data. */
 export const schemaTooNew = (dbVersion: number, known: number) =>

@@ -37,6 +37,12 @@ export interface TokenRecord {
   revokedAt: Date | null;
 }
 
+export interface MembershipRecord {
+  team: string;
+  userId: string;
+  userName: string;
+}
+
 export interface GrantRecord {
   team: string;
   accountId: string;
@@ -99,16 +105,28 @@ export interface ResealResult {
   metaResealed: number;
 }
 
+/**
+ * What a conflict or a missing row is about, so that a caller can point at its own input (the GraphQL
+ * admin API names the field) without parsing the message. Undefined when the database could not say.
+ */
+export type StoreSubject = "account" | "user" | "token" | "team" | "membership" | "audit";
+
 /** Thrown by adapters for a violated uniqueness or a missing referenced row; message is user-facing. */
 export class StoreConflictError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly subject?: StoreSubject,
+  ) {
     super(message);
     this.name = "StoreConflictError";
   }
 }
 
 export class StoreNotFoundError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly subject?: StoreSubject,
+  ) {
     super(message);
     this.name = "StoreNotFoundError";
   }
@@ -150,6 +168,11 @@ export interface Store {
   getUser(id: string): Promise<UserRecord | null>;
   getUserByName(name: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
+  /**
+   * Disables (or enables) the user: a disabled user's tokens and JWTs are refused. `changed` is false when
+   * the user already was so (nothing written, caches stay warm); null when there is no such user.
+   */
+  setUserDisabled(name: string, disabled: boolean): Promise<{ user: UserRecord; changed: boolean } | null>;
 
   /** hash is the hex SHA-256 of the token's secret part; the secret itself is never stored */
   addToken(userId: string, hash: string): Promise<TokenRecord>;
@@ -157,6 +180,8 @@ export interface Store {
   findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null>;
   /** false when no such live token */
   revokeToken(tokenId: string): Promise<boolean>;
+  /** the user's tokens, revoked ones included, oldest first */
+  listTokens(userId: string): Promise<TokenRecord[]>;
 
   addTeam(name: string): Promise<void>;
   listTeams(): Promise<string[]>;
@@ -165,6 +190,8 @@ export interface Store {
   /** false when not a member */
   removeMember(team: string, userName: string): Promise<boolean>;
   teamsOfUser(userId: string): Promise<string[]>;
+  /** every membership, by team then user name */
+  listMemberships(): Promise<MembershipRecord[]>;
   /** replaces the team's role on the account; StoreNotFoundError when team or account is missing */
   grant(team: string, accountId: string, role: Role): Promise<void>;
   /** false when there was no grant */

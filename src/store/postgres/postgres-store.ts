@@ -18,6 +18,7 @@ import {
   type AuditQuery,
   type AuditRecord,
   type GrantRecord,
+  type MembershipRecord,
   type ResealResult,
   type SealedValueOwner,
   type Store,
@@ -344,6 +345,20 @@ export class PostgresStore implements Store {
     );
   }
 
+  async setUserDisabled(
+    name: string,
+    disabled: boolean,
+  ): Promise<{ user: UserRecord; changed: boolean } | null> {
+    // Only a real change is written: an unchanged row would still fire the auth_version trigger.
+    const updated = await this.query<UserRow>(
+      `UPDATE users SET disabled = $2 WHERE name = $1 AND disabled <> $2 RETURNING ${USER_COLUMNS}`,
+      [name, disabled],
+    );
+    if (updated[0] !== undefined) return { user: toUser(updated[0]), changed: true };
+    const user = await this.getUserByName(name);
+    return user === null ? null : { user, changed: false };
+  }
+
   async addToken(userId: string, hash: string): Promise<TokenRecord> {
     const id = newId("t_");
     const createdAt = new Date();
@@ -390,6 +405,15 @@ export class PostgresStore implements Store {
       tokenId,
     ]);
     return n > 0;
+  }
+
+  async listTokens(userId: string): Promise<TokenRecord[]> {
+    const rows = await this.query<TokenRow>(
+      `SELECT id, user_id, hash, created_at, revoked_at FROM tokens WHERE user_id = $1
+        ORDER BY created_at, id COLLATE "C"`,
+      [userId],
+    );
+    return rows.map(toToken);
   }
 
   async addTeam(name: string): Promise<void> {
@@ -439,6 +463,15 @@ export class PostgresStore implements Store {
       [userId],
     );
     return rows.map((r) => r.team);
+  }
+
+  async listMemberships(): Promise<MembershipRecord[]> {
+    const rows = await this.query<{ team: string; user_id: string; user_name: string }>(
+      `SELECT m.team, m.user_id, u.name AS user_name
+         FROM memberships m JOIN users u ON u.id = m.user_id
+        ORDER BY m.team COLLATE "C", u.name COLLATE "C"`,
+    );
+    return rows.map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
   }
 
   async grant(team: string, accountId: string, role: Role): Promise<void> {

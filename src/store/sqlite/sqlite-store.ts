@@ -17,6 +17,7 @@ import type {
   AuditQuery,
   AuditRecord,
   GrantRecord,
+  MembershipRecord,
   ResealResult,
   SealedValueOwner,
   Store,
@@ -113,6 +114,10 @@ function prepareStatements(db: Db) {
     getUser: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
     getUserByName: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
     listUsers: db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
+    // Only a real change is written: an unchanged row would still fire the auth_version trigger.
+    setUserDisabled: db.prepare<[0 | 1, string, 0 | 1]>(
+      "UPDATE users SET disabled = ? WHERE name = ? AND disabled <> ?",
+    ),
 
     insertToken: db.prepare<[string, string, string, number]>(
       "INSERT INTO tokens (id, user_id, hash, created_at) VALUES (?, ?, ?, ?)",
@@ -126,6 +131,9 @@ function prepareStatements(db: Db) {
     revokeToken: db.prepare<[number, string]>(
       "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     ),
+    listTokens: db.prepare<[string], TokenRow>(
+      "SELECT id, user_id, hash, created_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at, id",
+    ),
 
     insertTeam: db.prepare<[string]>("INSERT INTO teams (name) VALUES (?)"),
     teamExists: db.prepare<[string], 1>("SELECT 1 FROM teams WHERE name = ?").pluck(),
@@ -138,6 +146,11 @@ function prepareStatements(db: Db) {
     teamsOfUser: db
       .prepare<[string], string>("SELECT team FROM memberships WHERE user_id = ? ORDER BY team")
       .pluck(),
+    listMemberships: db.prepare<[], { team: string; user_id: string; user_name: string }>(
+      `SELECT m.team, m.user_id, u.name AS user_name
+         FROM memberships m JOIN users u ON u.id = m.user_id
+        ORDER BY m.team, u.name`,
+    ),
 
     accountExists: db.prepare<[string], 1>("SELECT 1 FROM accounts WHERE id = ?").pluck(),
     // An unchanged role is not a change: skipping the update keeps caches (auth_version) warm.
@@ -359,6 +372,21 @@ export class SqliteStore implements Store {
     return this.s.listUsers.all().map(toUser);
   }
 
+  async setUserDisabled(
+    name: string,
+    disabled: boolean,
+  ): Promise<{ user: UserRecord; changed: boolean } | null> {
+    const s = this.s;
+    const flag = disabled ? 1 : 0;
+    return this.db
+      .transaction(() => {
+        const changed = s.setUserDisabled.run(flag, name, flag).changes > 0;
+        const row = s.getUserByName.get(name);
+        return row === undefined ? null : { user: toUser(row), changed };
+      })
+      .immediate();
+  }
+
   async addToken(userId: string, hash: string): Promise<TokenRecord> {
     const id = newId("t_");
     const now = Date.now();
@@ -389,6 +417,10 @@ export class SqliteStore implements Store {
 
   async revokeToken(tokenId: string): Promise<boolean> {
     return this.s.revokeToken.run(Date.now(), tokenId).changes > 0;
+  }
+
+  async listTokens(userId: string): Promise<TokenRecord[]> {
+    return this.s.listTokens.all(userId).map(toToken);
   }
 
   async addTeam(name: string): Promise<void> {
@@ -429,6 +461,10 @@ export class SqliteStore implements Store {
 
   async teamsOfUser(userId: string): Promise<string[]> {
     return this.s.teamsOfUser.all(userId);
+  }
+
+  async listMemberships(): Promise<MembershipRecord[]> {
+    return this.s.listMemberships.all().map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
   }
 
   async grant(team: string, accountId: string, role: Role): Promise<void> {
