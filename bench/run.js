@@ -21,14 +21,15 @@
 //   BENCH_DURATION      seconds at 32 connections per target, split over the rounds (10)
 //   BENCH_DURATION_C1   seconds at 1 connection per target, split over the rounds (half of BENCH_DURATION, >= 2)
 //   BENCH_ROUNDS        rounds (3)
-//   BENCH_WARMUP        seconds of warm-up at 32 connections per target before measuring (2)
+//   BENCH_WARMUP        most seconds of warm-up at 32 connections per target before measuring (6)
+//   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (4000): the
+//                       gateway runs a lot of code per call and V8 needs thousands of calls to optimise it
 //   BENCH_CONNECTIONS   the concurrent connection count (32)
 //   BENCH_UPSTREAMS     comma list of stub,sim (stub,sim)
 //   BENCH_STORES        comma list of sqlite,postgres (sqlite,postgres)
-//   BENCH_DIAG          diagnostic gateway rows on the first upstream, not judged against the targets:
-//                       sqlite-tmpfs (the SQLite file on /dev/shm, where fsync costs nothing) and
-//                       postgres-nosync (synchronous_commit=off for the gateway's sessions); 0 for none
-//                       (sqlite-tmpfs,postgres-nosync)
+//   BENCH_DIAG          diagnostic gateway rows on the first upstream, not judged against the targets, or 0:
+//                       sqlite-tmpfs (the SQLite file on /dev/shm, where fsync costs nothing),
+//                       postgres-nosync (synchronous_commit=off for the gateway's sessions) (sqlite-tmpfs)
 //   BENCH_PG_URL        postgres://postgres@127.0.0.1:5432/test; a fresh schema per target, dropped after
 //   BENCH_MEASURE       0 skips the measurements (profile only) (1)
 //   BENCH_PROFILE       0 skips the profiling run (1)
@@ -55,12 +56,12 @@ const list = (v, d) =>
 const DURATION = num(process.env.BENCH_DURATION, 10);
 const DURATION_C1 = num(process.env.BENCH_DURATION_C1, Math.max(2, Math.round(DURATION / 2)));
 const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 3)));
-const WARMUP = num(process.env.BENCH_WARMUP, 2);
+const WARMUP = num(process.env.BENCH_WARMUP, 6);
+const WARMUP_REQUESTS = num(process.env.BENCH_WARMUP_REQUESTS, 4000);
 const CONNECTIONS = num(process.env.BENCH_CONNECTIONS, 32);
 const UPSTREAMS = list(process.env.BENCH_UPSTREAMS, "stub,sim");
 const STORES = list(process.env.BENCH_STORES, "sqlite,postgres");
-const DIAG =
-  process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, "sqlite-tmpfs,postgres-nosync");
+const DIAG = process.env.BENCH_DIAG === "0" ? [] : list(process.env.BENCH_DIAG, "sqlite-tmpfs");
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
 const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
@@ -287,6 +288,19 @@ function load(t, headers, connections, duration, upstreamPid) {
   });
 }
 
+/** c=N load in steps of at most 1 s until WARMUP_REQUESTS answers or WARMUP seconds; {requests, secs} */
+async function warmUp(t, headers, upstreamPid) {
+  const started = Date.now();
+  let requests = 0;
+  for (;;) {
+    const left = WARMUP - (Date.now() - started) / 1000;
+    if (requests >= WARMUP_REQUESTS || left <= 0.05) break;
+    const r = await load(t, headers, CONNECTIONS, Math.min(1, left), upstreamPid);
+    requests += r.requests;
+  }
+  return { requests, secs: (Date.now() - started) / 1000 };
+}
+
 async function sanity(url, headers) {
   const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: BODY });
   const text = await res.text();
@@ -423,7 +437,7 @@ function machineFacts() {
         .loadavg()
         .map((x) => x.toFixed(2))
         .join(" ")}`,
-    `plan per target: ${WARMUP} s warm-up at c=${CONNECTIONS}; ${ROUNDS} rounds of ${f2(DURATION / ROUNDS)} s at c=${CONNECTIONS} ` +
+    `plan per target: warm-up at c=${CONNECTIONS} until ${WARMUP_REQUESTS} answers or ${WARMUP} s; ${ROUNDS} rounds of ${f2(DURATION / ROUNDS)} s at c=${CONNECTIONS} ` +
       `and ${f2(DURATION_C1 / ROUNDS)} s at c=1, targets taking turns; upstreams ${UPSTREAMS.join(",")}; ` +
       `gateway stores ${STORES.join(",")}${DIAG.length ? `; diagnostics ${DIAG.join(",")}` : ""}; ` +
       `profile ${PROFILE ? PROFILE_STORES.join(",") : "off"}`,
@@ -461,7 +475,7 @@ async function benchUpstream(upName, pgProblem, withDiag) {
         tg.headers = { "content-type": "application/json" };
         if (tg.t.token) tg.headers.authorization = `Bearer ${tg.t.token}`;
         await sanity(tg.t.url, tg.headers);
-        if (WARMUP > 0) await load(tg.t, tg.headers, CONNECTIONS, WARMUP, up.child.pid);
+        tg.warm = await warmUp(tg.t, tg.headers, up.child.pid);
       } catch (e) {
         tg.error = e.message;
         console.log(`  ${tg.name} FAILED: ${e.message.split("\n")[0]}`);
@@ -498,7 +512,7 @@ async function benchUpstream(upName, pgProblem, withDiag) {
       const one = aggregate(tg.one);
       console.log(
         `  ${tg.name.padEnd(23)} c=${CONNECTIONS}: ${f1(hi.rps)} req/s, p99 ${f2(hi.p99)} ms; c=1: p50 ${f3(one.p50)} ms; ` +
-          `errors ${hi.bad + one.bad}; peak RSS ${f1(tg.hwmMb)} MB`,
+          `errors ${hi.bad + one.bad}; peak RSS ${f1(tg.hwmMb)} MB; warm-up ${tg.warm.requests} answers in ${f1(tg.warm.secs)} s`,
       );
     }
   } finally {
@@ -711,7 +725,8 @@ async function profileRun(store, pgProblem) {
     t = await startGateway(`gateway-${store}-profile`, upstreamEnv, db.url, execArgv);
     const headers = { "content-type": "application/json", authorization: `Bearer ${t.token}` };
     await sanity(t.url, headers);
-    if (WARMUP > 0) await load(t, headers, CONNECTIONS, WARMUP, up.child.pid);
+    const warm = await warmUp(t, headers, up.child.pid);
+    console.log(`warm-up: ${warm.requests} answers in ${f1(warm.secs)} s`);
     const hi = await load(t, headers, CONNECTIONS, PROFILE_DURATION, up.child.pid);
     await stopChild(t);
     console.log(

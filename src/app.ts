@@ -14,6 +14,7 @@ import { MmpService } from "./mmp/mmp.service";
 import { KillSwitchService } from "./mmp/kill-switch.service";
 import { AccessService } from "./mmp/access.service";
 import { AuditLogService } from "./mmp/audit-log.service";
+import { AdminApiService } from "./admin/admin-api.service";
 import type { GatewayServices } from "./graphql/context.type";
 import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
@@ -112,6 +113,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       killSwitch: new KillSwitchService({ store, exchange, accounts, logger }),
       access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
       auditLog: new AuditLogService(store),
+      admin: new AdminApiService({
+        store,
+        sealer: async () => sealer,
+        defaultBaseUrl: config.binanceEapiUrl,
+        // This process's caches drop at once; other processes follow by poll (or Redis) within a second.
+        afterChange: () => void announced.poll(),
+      }),
     };
 
     // An embedded SQLite file has one server, so whatever is PENDING at start-up was left by a crash.

@@ -1,21 +1,38 @@
 /**
  * Administration rules: exchange accounts (keys sealed before they touch the store), users, tokens,
- * teams, memberships and grants. The CLI calls this today; an admin GraphQL API can call the same
- * methods. Every change is written to the audit log with its actor (null for the local CLI, whose
- * operator is whoever holds the database and the master key).
+ * teams, memberships and grants. The CLI and the GraphQL admin API (admin-api.service.ts, which decides
+ * who may call what) both change things through here. Every change is written to the audit log with its
+ * actor: the signed-in user for the API, null for the local CLI, whose operator is whoever holds the
+ * database and the master key.
+ *
+ * A caller's mistake (a bad value, a duplicate name, a missing user, team or account) is an
+ * AdminInputError whose `field` names the input it is about, with the names the GraphQL API uses; the CLI
+ * prints only the message.
  */
 import { createPrivateKey } from "node:crypto";
 import type { AuditAction, KeyType, Role } from "../domain";
 import { KEY_TYPES, ROLES } from "../domain";
 import { generateToken } from "../auth/tokens";
-import type { AccountRecord, Store, TokenRecord, UserRecord } from "../store/port";
+import {
+  StoreConflictError,
+  StoreNotFoundError,
+  type AccountRecord,
+  type Store,
+  type StoreSubject,
+  type TokenRecord,
+  type UserRecord,
+} from "../store/port";
 
 export interface Sealer {
   seal(plaintext: string): string;
 }
 
 export class AdminInputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** the input it is about: `name`, `apiKey`, `keyType`, `baseUrl`, `secret`, `accountId`, `userName`, `team`, `role`, `tokenId` */
+    readonly field: string,
+  ) {
     super(message);
     this.name = "AdminInputError";
   }
@@ -46,20 +63,23 @@ export class AdminService {
   ) {}
 
   async addAccount(a: NewAccount): Promise<AccountRecord> {
-    checkName("account name", a.name);
+    checkName("name", "account name", a.name);
     checkApiKey(a.apiKey);
     if (!KEY_TYPES.includes(a.keyType))
-      throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`);
+      throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`, "keyType");
     const baseUrl = a.baseUrl ? checkBaseUrl(a.baseUrl) : null;
     const secret = checkSecret(a.keyType, a.secret);
     const sealer = await this.sealer();
-    const record = await this.store.addAccount({
-      id: a.name,
-      apiKey: a.apiKey,
-      keyType: a.keyType,
-      baseUrl,
-      secretSealed: sealer.seal(secret),
-    });
+    const record = await asInputError(
+      this.store.addAccount({
+        id: a.name,
+        apiKey: a.apiKey,
+        keyType: a.keyType,
+        baseUrl,
+        secretSealed: sealer.seal(secret),
+      }),
+      { account: "name" },
+    );
     await this.audit("ACCOUNT_ADD", a.name, {
       name: a.name,
       keyType: a.keyType,
@@ -75,13 +95,16 @@ export class AdminService {
     return removed;
   }
 
-  async rotateAccountKey(name: string, apiKey: string, secret: string): Promise<void> {
+  /** The key type stays: a new key of another type is a new account. */
+  async rotateAccountKey(name: string, apiKey: string, secret: string): Promise<AccountRecord> {
     checkApiKey(apiKey);
     const account = await this.store.getAccount(name);
-    if (!account) throw new AdminInputError(`account '${name}' does not exist`);
+    if (!account) throw new AdminInputError(`account '${name}' does not exist`, "accountId");
     const checked = checkSecret(account.keyType, secret);
-    await this.store.rotateAccountKey(name, apiKey, (await this.sealer()).seal(checked));
+    const sealed = (await this.sealer()).seal(checked);
+    await asInputError(this.store.rotateAccountKey(name, apiKey, sealed), { account: "accountId" });
     await this.audit("ACCOUNT_ROTATE_KEY", name, { name, apiKeyHint: hint(apiKey) });
+    return { ...account, apiKey, secretSealed: sealed };
   }
 
   listAccounts(): Promise<AccountRecord[]> {
@@ -92,17 +115,37 @@ export class AdminService {
     name: string,
     admin: boolean,
   ): Promise<{ user: UserRecord; token: string; tokenRecord: TokenRecord }> {
-    checkName("user name", name);
-    const user = await this.store.addUser(name, admin);
+    checkName("name", "user name", name);
+    const user = await asInputError(this.store.addUser(name, admin), { user: "name" });
     await this.audit("USER_ADD", null, { name, admin });
     const { token, tokenRecord } = await this.issueToken(user);
     return { user, token, tokenRecord };
   }
 
-  async createToken(userName: string): Promise<{ token: string; tokenRecord: TokenRecord }> {
-    const user = await this.store.getUserByName(userName);
-    if (!user) throw new AdminInputError(`user '${userName}' does not exist`);
-    return this.issueToken(user);
+  /**
+   * Disables (true) or enables a user. A disabled user's API tokens and JWTs are refused within a second
+   * (authentication caches drop on the store change); their tokens are kept, so enabling restores them.
+   * Repeating it changes and audits nothing. Users cannot disable themselves, so the last admin cannot
+   * lock everyone out by accident.
+   */
+  async setUserDisabled(userName: string, disabled: boolean): Promise<UserRecord> {
+    const user = await this.userNamed(userName);
+    if (disabled && this.actorId !== null && user.id === this.actorId) {
+      throw new AdminInputError("you cannot disable yourself; ask another admin", "userName");
+    }
+    const result = await this.store.setUserDisabled(userName, disabled);
+    if (result === null) throw new AdminInputError(`user '${userName}' does not exist`, "userName");
+    if (result.changed) {
+      await this.audit(disabled ? "USER_DISABLE" : "USER_ENABLE", null, { name: userName });
+    }
+    return result.user;
+  }
+
+  async createToken(
+    userName: string,
+  ): Promise<{ user: UserRecord; token: string; tokenRecord: TokenRecord }> {
+    const user = await this.userNamed(userName);
+    return { user, ...(await this.issueToken(user)) };
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {
@@ -112,13 +155,17 @@ export class AdminService {
   }
 
   async addTeam(name: string): Promise<void> {
-    checkName("team name", name);
-    await this.store.addTeam(name);
+    checkName("name", "team name", name);
+    await asInputError(this.store.addTeam(name), { team: "name" });
     await this.audit("TEAM_ADD", null, { team: name });
   }
 
   async addMember(team: string, user: string): Promise<void> {
-    await this.store.addMember(team, user);
+    await asInputError(this.store.addMember(team, user), {
+      team: "team",
+      user: "userName",
+      membership: "userName",
+    });
     await this.audit("TEAM_MEMBER_ADD", null, { team, user });
   }
 
@@ -129,8 +176,13 @@ export class AdminService {
   }
 
   async grant(team: string, accountId: string, role: string): Promise<void> {
-    if (!ROLES.includes(role as Role)) throw new AdminInputError(`role must be one of ${ROLES.join(", ")}`);
-    await this.store.grant(team, accountId, role as Role);
+    if (!ROLES.includes(role as Role)) {
+      throw new AdminInputError(`role must be one of ${ROLES.join(", ")}`, "role");
+    }
+    await asInputError(this.store.grant(team, accountId, role as Role), {
+      team: "team",
+      account: "accountId",
+    });
     await this.audit("GRANT", accountId, { team, accountId, role });
   }
 
@@ -138,6 +190,12 @@ export class AdminService {
     const revoked = await this.store.revoke(team, accountId);
     if (revoked) await this.audit("REVOKE", accountId, { team, accountId });
     return revoked;
+  }
+
+  private async userNamed(userName: string): Promise<UserRecord> {
+    const user = await this.store.getUserByName(userName);
+    if (!user) throw new AdminInputError(`user '${userName}' does not exist`, "userName");
+    return user;
   }
 
   private async issueToken(user: UserRecord): Promise<{ token: string; tokenRecord: TokenRecord }> {
@@ -163,22 +221,43 @@ export class AdminService {
   }
 }
 
+/**
+ * A store's conflict or missing row, as the caller's mistake about the input `fields` maps its subject
+ * to. Anything else (a database fault) passes unchanged, to be masked as an internal error.
+ */
+async function asInputError<T>(
+  pending: Promise<T>,
+  fields: Partial<Record<StoreSubject, string>>,
+): Promise<T> {
+  try {
+    return await pending;
+  } catch (e) {
+    if (e instanceof StoreConflictError || e instanceof StoreNotFoundError) {
+      const field = e.subject === undefined ? undefined : fields[e.subject];
+      if (field !== undefined) throw new AdminInputError(e.message, field);
+    }
+    throw e;
+  }
+}
+
 /** Only the last four characters of an API key are ever shown. */
 export function hint(apiKey: string): string {
   return apiKey.length <= 4 ? "****" : `…${apiKey.slice(-4)}`;
 }
 
-function checkName(what: string, name: string): void {
+function checkName(field: string, what: string, name: string): void {
   if (!NAME.test(name)) {
     throw new AdminInputError(
       `${what} must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      field,
     );
   }
 }
 
 function checkApiKey(apiKey: string): void {
-  if (!API_KEY.test(apiKey))
-    throw new AdminInputError("API key must be 1-256 printable characters without spaces");
+  if (!API_KEY.test(apiKey)) {
+    throw new AdminInputError("API key must be 1-256 printable characters without spaces", "apiKey");
+  }
 }
 
 function checkBaseUrl(raw: string): string {
@@ -186,21 +265,20 @@ function checkBaseUrl(raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new AdminInputError(`base URL '${raw}' is not a URL`);
+    throw new AdminInputError(`base URL '${raw}' is not a URL`, "baseUrl");
   }
   if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
-    throw new AdminInputError("base URL must be http(s)://host[:port] without query or fragment");
+    throw new AdminInputError("base URL must be http(s)://host[:port] without query or fragment", "baseUrl");
   }
   return raw.replace(/\/+$/, "");
 }
 
+/** Messages never quote the secret: they reach the CLI's stderr and GraphQL responses. */
 function checkSecret(keyType: KeyType, raw: string): string {
   const secret = raw.trim();
   if (keyType === "hmac") {
     if (!/^[\x21-\x7e]{8,512}$/.test(secret)) {
-      throw new AdminInputError(
-        "HMAC secret must be 8-512 printable characters without spaces (read from stdin)",
-      );
+      throw new AdminInputError("HMAC secret must be 8-512 printable characters without spaces", "secret");
     }
     return secret;
   }
@@ -209,15 +287,16 @@ function checkSecret(keyType: KeyType, raw: string): string {
     key = createPrivateKey({ key: secret, format: "pem" });
   } catch {
     throw new AdminInputError(
-      `${keyType} private key must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") on stdin`,
+      `${keyType} private key must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")`,
+      "secret",
     );
   }
   if (key.asymmetricKeyType !== keyType) {
-    throw new AdminInputError(`the private key on stdin is ${key.asymmetricKeyType}, not ${keyType}`);
+    throw new AdminInputError(`the private key is ${key.asymmetricKeyType}, not ${keyType}`, "secret");
   }
   if (keyType === "rsa") {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) throw new AdminInputError(`RSA key must be at least 2048 bits, got ${bits}`);
+    if (bits < 2048) throw new AdminInputError(`RSA key must be at least 2048 bits, got ${bits}`, "secret");
   }
   return secret;
 }

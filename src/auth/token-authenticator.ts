@@ -4,12 +4,12 @@
  * (ChangeWatcher polls it several times a second), which is how a revoked token, a disabled user or a
  * changed grant takes effect within a second, in this process and in any other on the same database.
  */
-import type { Principal, Role } from "../domain";
-import { highestRole } from "../domain";
+import type { Principal } from "../domain";
 import { unauthenticated } from "../errors";
 import type { ChangeWatcher } from "../cache/change-watcher";
 import type { Store } from "../store/port";
 import type { Authenticator } from "./auth.types";
+import { rolesFromGrants } from "./roles";
 import { hashesEqual, hashToken, looksLikeToken } from "./tokens";
 
 const BEARER = /^Bearer ([^\s]+)$/i;
@@ -62,21 +62,18 @@ export class TokenAuthenticator implements Authenticator {
         return null;
       }
       if (found.user.disabled) return null;
-      const grants = await this.store.grantsOfUser(found.user.id);
-      const byAccount = new Map<string, Role[]>();
-      for (const g of grants) {
-        const list = byAccount.get(g.accountId) ?? [];
-        list.push(g.role);
-        byAccount.set(g.accountId, list);
-      }
-      const roles = new Map<string, Role>();
-      for (const [account, list] of byAccount) roles.set(account, highestRole(list)!);
+      // Teams ride along with the roles so that `me.teams` is served from the same cache entry.
+      const [grants, teams] = await Promise.all([
+        this.store.grantsOfUser(found.user.id),
+        this.store.teamsOfUser(found.user.id),
+      ]);
       const principal: Principal = {
         userId: found.user.id,
         userName: found.user.name,
         admin: found.user.admin,
-        roles,
+        roles: rolesFromGrants(grants),
         tokenId: found.token.id,
+        teams,
       };
       // A change seen while loading makes this result possibly stale: use it once, do not cache it.
       if (generation === this.generation) {

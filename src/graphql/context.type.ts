@@ -1,6 +1,7 @@
 /**
  * What every resolver receives as its GraphQL context. The HTTP layer builds it once per request.
  */
+import type { AdminApiServiceApi } from "../admin/admin-api.types";
 import type { Principal } from "../domain";
 import type { AccessServiceApi } from "../mmp/access.types";
 import type { AuditLogServiceApi } from "../mmp/audit-log.types";
@@ -26,6 +27,8 @@ export interface GatewayServices {
   access?: AccessServiceApi;
   /** auditLog */
   auditLog?: AuditLogServiceApi;
+  /** users, teams, the admin mutations, Team.members/grants, User.tokens, other users' User fields */
+  admin?: AdminApiServiceApi;
 }
 
 export interface GatewayContext {

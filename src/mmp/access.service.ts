@@ -38,7 +38,9 @@ export class AccessService implements AccessServiceApi {
   constructor(private readonly deps: AccessServiceDeps) {}
 
   async teams(principal: Principal): Promise<TeamView[]> {
-    const names = await this.deps.store.teamsOfUser(principal.userId);
+    // The authenticator's list includes teams that only an OIDC groups claim confers, which the store
+    // cannot know; it falls back to the stored memberships for principals built without one.
+    const names = principal.teams ?? (await this.deps.store.teamsOfUser(principal.userId));
     return [...names].sort().map((name) => ({ id: name, name }));
   }
 
@@ -58,14 +60,19 @@ export class AccessService implements AccessServiceApi {
   }
 
   private view(a: AccountRecord): ExchangeAccountView {
-    return {
-      id: a.id,
-      name: a.id,
-      environment: exchangeEnvironment(a.baseUrl ?? this.deps.defaultBaseUrl),
-      keyType: a.keyType,
-      apiKeyHint: hint(a.apiKey),
-    };
+    return accountView(a, this.deps.defaultBaseUrl);
   }
+}
+
+/** What any caller may see of an account: never its key beyond the hint, never its secret. */
+export function accountView(a: AccountRecord, defaultBaseUrl: string): ExchangeAccountView {
+  return {
+    id: a.id,
+    name: a.id,
+    environment: exchangeEnvironment(a.baseUrl ?? defaultBaseUrl),
+    keyType: a.keyType,
+    apiKeyHint: hint(a.apiKey),
+  };
 }
 
 function sortById(accounts: AccountRecord[]): AccountRecord[] {

@@ -62,6 +62,11 @@ export const REDACTED_PATHS = [
   "req.headers.cookie",
   'headers["x-mbx-apikey"]',
   '*.headers["x-mbx-apikey"]',
+  // GraphQL variables of addExchangeAccount / rotateAccountKey ({ input: { secret } }), as a request's
+  // variables, its body, or the request itself; nothing logs them today.
+  "variables.input.secret",
+  "*.variables.input.secret",
+  "*.*.variables.input.secret",
 ];
 
 export function createLogger(level: Config["logLevel"], destination?: DestinationStream): Logger {

@@ -72,6 +72,11 @@ export interface OidcAuthenticatorOptions {
   keySet?: { timeoutMs?: number; cooldownMs?: number; cacheMaxAgeMs?: number };
 }
 
+interface TeamIndex {
+  teams: ReadonlySet<string>;
+  grantsByTeam: ReadonlyMap<string, GrantRecord[]>;
+}
+
 interface CachedPrincipal {
   principal: Principal;
   /** epoch ms after which the token would no longer verify */
@@ -95,7 +100,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
   private cache = new Map<string, CachedPrincipal>();
   private inflight = new Map<string, Promise<CachedPrincipal>>();
   private generation = 0;
-  private grantsByTeam: Promise<Map<string, GrantRecord[]>> | undefined;
+  private teamIndexLoad: Promise<TeamIndex> | undefined;
   private keySet: Promise<ResolvedKeySet> | undefined;
   private readonly now: () => number;
   private readonly clockTolerance: number;
@@ -109,7 +114,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
   invalidate(): void {
     this.cache = new Map();
     this.inflight = new Map();
-    this.grantsByTeam = undefined;
+    this.teamIndexLoad = undefined;
     this.generation++;
   }
 
@@ -143,15 +148,20 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
       const payload = await this.verify(jwt);
       const user = await this.userFor(payload);
       const teams = new Set(await this.opts.store.teamsOfUser(user.id));
-      for (const group of groupsFrom(payload, this.opts.config.groupsClaim)) teams.add(group);
-      const byTeam = await this.grantsIndex();
+      const index = await this.teamIndex();
+      // A group counts only when it names a gateway team, so `me.teams` never lists the provider's other
+      // groups (which may be many, and are the provider's business).
+      for (const group of groupsFrom(payload, this.opts.config.groupsClaim)) {
+        if (index.teams.has(group)) teams.add(group);
+      }
       const principal: Principal = {
         userId: user.id,
         userName: user.name,
         admin: user.admin,
-        roles: rolesFromGrants([...teams].flatMap((t) => byTeam.get(t) ?? [])),
+        roles: rolesFromGrants([...teams].flatMap((t) => index.grantsByTeam.get(t) ?? [])),
         // Names the credential in logs without being usable as one.
         tokenId: `oidc:${key.slice(0, 16)}`,
+        teams: [...teams].sort(),
       };
       // verify() required `exp`; the entry lives exactly as long as the token would still verify.
       const cached = { principal, expiresAt: (payload.exp! + this.clockTolerance) * 1000 };
@@ -230,19 +240,20 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     return user;
   }
 
-  /** Every grant by team, loaded once per auth version and shared by all tokens' principals. */
-  private grantsIndex(): Promise<Map<string, GrantRecord[]>> {
-    let pending = this.grantsByTeam;
+  /** Every team and every grant by team, loaded once per auth version and shared by all tokens' principals. */
+  private teamIndex(): Promise<TeamIndex> {
+    let pending = this.teamIndexLoad;
     if (pending === undefined) {
-      const loading = this.opts.store.listGrants().then((grants) => {
-        const byTeam = new Map<string, GrantRecord[]>();
-        for (const g of grants) byTeam.set(g.team, [...(byTeam.get(g.team) ?? []), g]);
-        return byTeam;
+      const { store } = this.opts;
+      const loading = Promise.all([store.listTeams(), store.listGrants()]).then(([names, grants]) => {
+        const grantsByTeam = new Map<string, GrantRecord[]>();
+        for (const g of grants) grantsByTeam.set(g.team, [...(grantsByTeam.get(g.team) ?? []), g]);
+        return { teams: new Set(names), grantsByTeam };
       });
       loading.catch(() => {
-        if (this.grantsByTeam === loading) this.grantsByTeam = undefined;
+        if (this.teamIndexLoad === loading) this.teamIndexLoad = undefined;
       });
-      this.grantsByTeam = pending = loading;
+      this.teamIndexLoad = pending = loading;
     }
     return pending;
   }

@@ -13,31 +13,40 @@ export class UserResolver {
   @Query(() => User, { description: "The signed-in caller, as the bearer token identifies them." })
   me(@Ctx() ctx: GatewayContext): User {
     const principal = requirePrincipal(ctx);
-    return { id: principal.userId, name: principal.userName, admin: principal.admin };
+    // An authenticated principal is never a disabled user: authentication refuses those.
+    return { id: principal.userId, name: principal.userName, admin: principal.admin, disabled: false };
   }
 
-  @FieldResolver(() => [Team], { description: "The teams the user belongs to, by name." })
+  @FieldResolver(() => [Team], {
+    description:
+      "The teams the user belongs to, by name. For the caller (`me`): stored memberships plus the teams " +
+      "their sign-in's OIDC groups name. For other users (admin users only): stored memberships.",
+  })
   teams(@Root() user: User, @Ctx() ctx: GatewayContext): Promise<TeamView[]> {
-    return serviceOf(ctx, "access").teams(callerAs(user, ctx));
+    const caller = requirePrincipal(ctx);
+    return isCaller(user, caller)
+      ? serviceOf(ctx, "access").teams(caller)
+      : serviceOf(ctx, "admin").userTeams(caller, user);
   }
 
   @FieldResolver(() => [AccountAccess], {
     description:
       "Every exchange account the user holds a role on through their teams, with that role, ordered by " +
-      "account id. The admin flag alone grants no role on an account.",
+      "account id. The admin flag alone grants no role on an account. Other users' (admin users only) " +
+      "come from stored memberships.",
   })
   accounts(@Root() user: User, @Ctx() ctx: GatewayContext): Promise<AccountAccessView[]> {
-    return serviceOf(ctx, "access").accountAccess(callerAs(user, ctx));
+    const caller = requirePrincipal(ctx);
+    return isCaller(user, caller)
+      ? serviceOf(ctx, "access").accountAccess(caller)
+      : serviceOf(ctx, "admin").userAccounts(caller, user);
   }
 }
 
 /**
- * A User is only ever the caller (`me`): these fields are answered from the caller's own principal, so a
- * User reached any other way would be a gateway bug that must not show the caller's data under another
- * name.
+ * The caller's own fields come from their principal (which knows OIDC group teams); any other user's go
+ * through the admin service, which allows them to admin users only.
  */
-function callerAs(user: User, ctx: GatewayContext): Principal {
-  const principal = requirePrincipal(ctx);
-  if (user.id !== principal.userId) throw new Error("User fields resolve for the caller only");
-  return principal;
+function isCaller(user: User, caller: Principal): boolean {
+  return user.id === caller.userId;
 }

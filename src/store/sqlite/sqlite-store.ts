@@ -464,7 +464,9 @@ export class SqliteStore implements Store {
   }
 
   async listMemberships(): Promise<MembershipRecord[]> {
-    return this.s.listMemberships.all().map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
+    return this.s.listMemberships
+      .all()
+      .map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
   }
 
   async grant(team: string, accountId: string, role: Role): Promise<void> {

@@ -1,0 +1,37 @@
+import { Field, InputType } from "type-graphql";
+import type { AddExchangeAccountRequest } from "../../admin/admin-api.types";
+import type { KeyType } from "../../domain";
+import { KeyTypeEnum } from "../account/account.enums";
+
+@InputType("AddExchangeAccountInput", {
+  description:
+    "An exchange account to hold keys for. The secret is sealed (AES-256-GCM) before it is stored and is " +
+    "never returned or logged. Send it in variables, not in the query text.",
+})
+export class AddExchangeAccountInput implements AddExchangeAccountRequest {
+  @Field(() => String, {
+    description:
+      "The account's name, its `accountId` from now on: 1-64 letters, digits, '.', '_' or '-', starting " +
+      "with a letter or digit.",
+  })
+  name!: string;
+
+  @Field(() => String, { description: "The exchange API key (1-256 printable characters, no spaces)." })
+  apiKey!: string;
+
+  @Field(() => KeyTypeEnum, { defaultValue: KeyTypeEnum.HMAC, description: "How the key signs requests." })
+  keyType!: KeyType;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The exchange REST base URL for this account, http(s)://host[:port]; null: the gateway's " +
+      "BINANCE_EAPI_URL.",
+  })
+  baseUrl?: string | null;
+
+  @Field(() => String, {
+    description: "HMAC: the API secret. ED25519 / RSA: the PKCS#8 PEM private key. Write-only.",
+  })
+  secret!: string;
+}
