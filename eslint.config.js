@@ -1,7 +1,18 @@
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "data/", "scripts/", "bench/*.js", "*.config.js", "eslint.config.js"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "coverage/",
+      "data/",
+      "scripts/",
+      "bench/*.js",
+      "*.config.js",
+      "eslint.config.js",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -101,7 +101,11 @@ export function classifyError(error: unknown): ClassifiedError {
   if (code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED) {
     const literal = literalInputError(error);
     if (literal) {
-      return { kind: "badInput", message: withoutSecrets(literal.field, error.message), field: literal.field };
+      return {
+        kind: "badInput",
+        message: withoutSecrets(literal.field, error.message),
+        field: literal.field,
+      };
     }
   }
   return { kind: "request" };

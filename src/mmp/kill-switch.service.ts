@@ -12,7 +12,7 @@
  *   timers; it costs weight 10). The gateway does not resend it itself: the exchange client never
  *   re-sends a mutation whose fate is unclear, and a heartbeating bot sends the next one anyway.
  */
-import type { ExchangeCredentials, Principal } from "../domain";
+import type { Principal } from "../domain";
 import { badUserInput } from "../errors";
 import type { ExchangeClient, KillSwitch } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
@@ -25,7 +25,7 @@ import type {
   KillSwitchServiceApi,
   SetKillSwitchRequest,
 } from "./kill-switch.types";
-import { checkListedUnderlying, checkUnderlyingShape } from "./mmp.validation";
+import { checkAccountUnderlying } from "./mmp.validation";
 
 /** Binance: countdownTime 0 disables, otherwise at least 5000 ms. */
 export const MIN_COUNTDOWN_MS = 5000n;
@@ -58,7 +58,12 @@ export class KillSwitchService implements KillSwitchServiceApi {
   async setKillSwitch(principal: Principal, req: SetKillSwitchRequest): Promise<AccountKillSwitch> {
     const account = await this.authorizer.authorize(principal, req.accountId, "trader");
     const countdown = checkCountdown("countdownTimeInMilliseconds", req.countdownTimeInMilliseconds);
-    const underlying = await this.listedUnderlying(account, "underlying", req.underlying);
+    const underlying = await checkAccountUnderlying(
+      this.deps.exchange,
+      account,
+      "underlying",
+      req.underlying,
+    );
     const previous = this.known(account.accountId, underlying);
     const set = await this.audit.run<KillSwitch>({
       principal,
@@ -99,7 +104,7 @@ export class KillSwitchService implements KillSwitchServiceApi {
     const account = await this.authorizer.authorize(principal, req.accountId, "trader");
     if (req.underlyings.length === 0) throw badUserInput("underlyings", "name at least one underlying");
     const underlyings = [...new Set(req.underlyings)];
-    for (const u of underlyings) await this.listedUnderlying(account, "underlyings", u);
+    for (const u of underlyings) await checkAccountUnderlying(this.deps.exchange, account, "underlyings", u);
     return this.audit.run({
       principal,
       accountId: account.accountId,
@@ -113,15 +118,6 @@ export class KillSwitchService implements KillSwitchServiceApi {
   }
 
   // ---- internals ----
-
-  private async listedUnderlying(
-    account: ExchangeCredentials,
-    field: string,
-    value: string,
-  ): Promise<string> {
-    checkUnderlyingShape(field, value);
-    return checkListedUnderlying(field, value, await this.deps.exchange.underlyings(account.baseUrl));
-  }
 
   private known(accountId: string, underlying: string): bigint | undefined {
     const timers = this.lastKnown.get(accountId);

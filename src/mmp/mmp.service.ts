@@ -28,7 +28,7 @@ import type {
 } from "./mmp.types";
 import {
   checkAccountId,
-  checkListedUnderlying,
+  checkAccountUnderlying,
   checkNonNegativeLong,
   checkPositiveDecimal,
   checkUnderlyingShape,
@@ -84,7 +84,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
 
   async mmpConfig(principal: Principal, accountId: string, underlying: string): Promise<AccountMmpConfig> {
     const account = await this.authorize(principal, accountId, "viewer");
-    await this.listedUnderlying(account, "underlying", underlying);
+    await checkAccountUnderlying(this.deps.exchange, account, "underlying", underlying);
     return this.read(account, underlying);
   }
 
@@ -97,7 +97,12 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
 
   async resetMmp(principal: Principal, req: ResetMmpRequest): Promise<AccountMmpConfig> {
     const account = await this.authorize(principal, req.accountId, "trader");
-    const underlying = await this.listedUnderlying(account, "underlying", req.underlying);
+    const underlying = await checkAccountUnderlying(
+      this.deps.exchange,
+      account,
+      "underlying",
+      req.underlying,
+    );
     const key = configKey(account.accountId, underlying);
     const previous = this.lastKnown.get(key);
     const config = await this.audit.run({
@@ -160,17 +165,8 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
       deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
     };
-    await this.listedUnderlying(account, "underlying", settings.underlying);
+    await checkAccountUnderlying(this.deps.exchange, account, "underlying", settings.underlying);
     return settings;
-  }
-
-  private async listedUnderlying(
-    account: ExchangeCredentials,
-    field: string,
-    value: string,
-  ): Promise<string> {
-    checkUnderlyingShape(field, value);
-    return checkListedUnderlying(field, value, await this.deps.exchange.underlyings(account.baseUrl));
   }
 
   private async apply(

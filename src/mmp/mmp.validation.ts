@@ -4,7 +4,9 @@
  * name the field in the error. Decimal comparisons use decimal.js so no value passes through a float.
  */
 import Decimal from "decimal.js";
+import type { ExchangeCredentials } from "../domain";
 import { badUserInput } from "../errors";
+import type { ExchangeClient } from "../exchange/exchange.port";
 
 export const MAX_WINDOW_MS = 5000;
 const INT64_MAX = 9223372036854775807n;
@@ -67,4 +69,15 @@ function truncate(s: string): string {
 /** Two decimals are the same limit when numerically equal ("2.30" and "2.3"): the exchange strips zeros. */
 export function sameDecimal(a: string, b: string): boolean {
   return new Decimal(a).eq(new Decimal(b));
+}
+
+/** Shape first (so nothing odd is ever looked up), then the exchange's list for the account's base URL. */
+export async function checkAccountUnderlying(
+  exchange: Pick<ExchangeClient, "underlyings">,
+  account: ExchangeCredentials,
+  field: string,
+  value: string,
+): Promise<string> {
+  checkUnderlyingShape(field, value);
+  return checkListedUnderlying(field, value, await exchange.underlyings(account.baseUrl));
 }
