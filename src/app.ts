@@ -118,7 +118,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         sealer: async () => sealer,
         defaultBaseUrl: config.binanceEapiUrl,
         // This process's caches drop at once; other processes follow by poll (or Redis) within a second.
-        afterChange: () => void announced.poll(),
+        afterChange: () => announced.notifyChanged(),
       }),
     };
 

@@ -16,9 +16,10 @@
  * caller's mistake becomes BAD_USER_INPUT naming the field; a duplicate name is one too, with a message
  * saying what already exists.
  *
- * After a change, this process's authentication caches are dropped at once (`afterChange`) rather than at
- * the next auth-version poll, so a client that disables a user and retries sees the effect immediately;
- * other processes still follow within a second (poll, or Redis).
+ * After a change, this process's caches (authentication, account credentials) are dropped at once
+ * (`afterChange`) rather than at the next auth-version poll, so an admin who grants a role and tells the
+ * trader to go ahead is never answered from a stale cache by this replica; other replicas follow within
+ * a second (poll, or Redis).
  */
 import { roleAtLeast, type Principal, type Role } from "../domain";
 import { badUserInput, forbidden, GatewayError } from "../errors";

@@ -118,6 +118,12 @@ describe("OIDC sign-in", () => {
     expect(withoutGroups.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
+  it("lists in me.teams the teams its groups name beside the stored ones, and no other group", async () => {
+    const token = await idp.sign({ sub: "rita", groups: ["desk-a", "no-such-team"] });
+    const res = await h.gql<{ me: { teams: { name: string }[] } }>(token, "{ me { teams { name } } }");
+    expect(res.body.data?.me.teams).toEqual([{ name: "desk-a" }, { name: "risk" }]);
+  });
+
   it("serves a warm token from memory, with no database round trip", async () => {
     const token = await idp.sign({ sub: "bob", groups: ["risk"] });
     await h.gateway.refreshCaches();

@@ -105,6 +105,15 @@ describe("OidcAuthenticator", () => {
     expect((await auth.authenticateJwt(token)).roles.get("acc-a")).toBe("admin");
   });
 
+  it("lists the stored teams plus the groups that name gateway teams, and no other group", async () => {
+    await store.addTeam("by-group");
+    await watcher.poll();
+    const p = await authenticator().authenticateJwt(
+      await idp.sign({ sub: "alice", groups: ["by-group", "desk-a", "provider-only"] }),
+    );
+    expect(p.teams).toEqual(["by-group", "desk-a"]);
+  });
+
   it("takes the user from OIDC_USER_CLAIM and accepts a single-string groups claim", async () => {
     const auth = authenticator({ userClaim: "preferred_username", groupsClaim: "team" });
     const p = await auth.authenticateJwt(
