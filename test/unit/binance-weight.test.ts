@@ -188,18 +188,27 @@ describe("ServerClock", () => {
     release();
   });
 
-  it("a failed first sync rejects (nothing can be signed reliably) and is retried on the next call", async () => {
+  it("signs with the local clock when the first sync fails, and retries the sync a few seconds later", async () => {
     let fail = true;
+    let local = 1_000;
+    let syncs = 0;
     const clock = new ServerClock(
       async () => {
+        syncs++;
         if (fail) throw exchangeUnavailable("NOT_APPLIED", "connection refused");
-        return { serverTime: 10, sentAt: 0, receivedAt: 0 };
+        return { serverTime: local + 10, sentAt: local, receivedAt: local };
       },
-      () => 0,
+      () => local,
     );
-    await expect(clock.timestamp(H)).rejects.toMatchObject({ extensions: { outcome: "NOT_APPLIED" } });
+    await expect(clock.timestamp(H)).resolves.toBe(1_000);
     fail = false;
-    await expect(clock.timestamp(H)).resolves.toBe(10);
+    // within the retry pause: local clock, no new sync attempt
+    local = 2_000;
+    await expect(clock.timestamp(H)).resolves.toBe(2_000);
+    expect(syncs).toBe(1);
+    local = 7_000;
+    await expect(clock.timestamp(H)).resolves.toBe(7_010);
+    expect(syncs).toBe(2);
   });
 });
 

@@ -11,6 +11,9 @@
  * - resync() forces one now (after a -1021).
  */
 
+/** how long calls sign with the local clock after a failed first sync before trying to sync again */
+const UNSYNCED_RETRY_MS = 5_000;
+
 export interface TimeSample {
   serverTime: number;
   /** local clock just before sending and just after the answer */
@@ -49,8 +52,22 @@ export class ServerClock {
   async timestamp(baseUrl: string): Promise<number> {
     let entry = this.entries.get(baseUrl);
     if (entry?.offset === undefined) {
-      await this.resync(baseUrl);
-      entry = this.entries.get(baseUrl);
+      // No offset yet: sync first, unless a sync just failed (then do not make every call wait on it).
+      const due = entry === undefined || entry.inFlight !== undefined;
+      if (due || this.now() - entry!.lastAttemptAt >= UNSYNCED_RETRY_MS) {
+        try {
+          await this.resync(baseUrl);
+        } catch (err) {
+          // The host clock is second best, not nothing: an exchange (or a stand-in for it) whose /time
+          // is missing or broken still gets a timestamp, and if the host clock is off the exchange
+          // answers -1021, which is reported clearly. Calls keep retrying the sync every few seconds.
+          this.logger?.warn(
+            { baseUrl, err: errorText(err) },
+            "server time unavailable; signing with the local clock until a sync succeeds",
+          );
+        }
+        entry = this.entries.get(baseUrl);
+      }
     } else {
       const now = this.now();
       // Retrying a failing background sync waits the same interval, so a down /time is not hammered.
