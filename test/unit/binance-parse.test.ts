@@ -77,12 +77,17 @@ describe("parseMmpConfig", () => {
     expect(parseMmpConfig(parseJsonExact(DOC.replace('"2.3"', '"2.30"'))).deltaLimit).toBe("2.30");
   });
 
+  it("takes a limit sent as a JSON number exactly as written, never through a float", () => {
+    const cfg = parseMmpConfig(
+      parseJsonExact(
+        DOC.replace('"qtyLimit":"2"', '"qtyLimit":12345678.123456789012').replace('"2.3"', "2.5E-7"),
+      ),
+    );
+    expect(cfg.qtyLimit).toBe("12345678.123456789012");
+    expect(cfg.deltaLimit).toBe("0.00000025");
+  });
+
   it.each([
-    [
-      "qtyLimit as a number",
-      DOC.replace('"qtyLimit":"2"', '"qtyLimit":2'),
-      /qtyLimit is not a decimal string/,
-    ],
     ["deltaLimit in exponent form", DOC.replace('"2.3"', '"2.3e1"'), /deltaLimit/],
     ["deltaLimit negative", DOC.replace('"2.3"', '"-2.3"'), /deltaLimit/],
     ["missing lastTriggerTime", DOC.replace(',"lastTriggerTime":0', ""), /lastTriggerTime is missing/],

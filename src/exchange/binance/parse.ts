@@ -5,6 +5,7 @@
  */
 import type { MmpConfig } from "../../domain";
 import type { KillSwitch } from "../exchange.port";
+import Decimal from "decimal.js";
 import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "./json";
 
 export class MalformedAnswer extends Error {
@@ -51,13 +52,26 @@ function nonEmptyString(o: JsonObject, field: string): string {
   return v;
 }
 
-/** Binance sends these as JSON strings; its text (trailing zeros possibly stripped) is kept verbatim. */
+/**
+ * Binance sends these as JSON strings; its text (trailing zeros possibly stripped) is kept verbatim.
+ * A JSON number is accepted too (an exchange variant or stand-in may send one): the exact-number parser
+ * kept its source text, so it is taken as written, exponent forms rewritten in plain notation.
+ */
 function decimalString(o: JsonObject, field: string): string {
-  const v = o[field];
+  const raw = o[field];
+  const v = raw instanceof JsonNumber ? plainFromNumberText(raw.text) : raw;
   if (typeof v !== "string" || !PLAIN_DECIMAL.test(v)) {
     throw new MalformedAnswer(`${field} is ${v === undefined ? "missing" : "not a decimal string"}`);
   }
   return v;
+}
+
+function plainFromNumberText(text: string): string | undefined {
+  try {
+    return new Decimal(text).toFixed();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The shared answer of mmpSet, mmp and mmpReset. */
