@@ -24,7 +24,7 @@ import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
 import { createHttpApp } from "./http/create-http-app";
 import { reconcilePendingAudit } from "./mmp/reconcile";
-import { createLogger, requestScopeMiddleware } from "./observability/logger";
+import { createLogger } from "./observability/logger";
 import { GatewayMetrics } from "./observability/metrics";
 import { RedisSharedState } from "./shared-state/redis-shared-state";
 import { announcingAuthChanges } from "./shared-state/auth-changes";
@@ -138,9 +138,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       services,
       logger,
       plugins: [metrics.apolloPlugin()],
-      routes: Router()
-        .use(requestScopeMiddleware())
-        .use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
+      routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
       ready: async () => {

@@ -51,10 +51,20 @@ export interface ExchangeCredentials {
   secret: string;
   /** base URL of the exchange REST API, e.g. https://eapi.binance.com */
   baseUrl: string;
+  /**
+   * The request these credentials were handed out for (AccountAuthorizer copies the principal's), so
+   * that the exchange client's log lines name it; absent outside requests (start-up reconciliation).
+   */
+  requestId?: string;
 }
 
 /** Who is calling, resolved from a bearer token. */
 export interface Principal {
+  /**
+   * The request being served, on the per-request copy the GraphQL context hands to resolvers (the
+   * authenticators' principals are cached and shared): log lines written for it carry this id.
+   */
+  requestId?: string;
   userId: string;
   userName: string;
   admin: boolean;

@@ -11,7 +11,7 @@ import { looksLikeApiToken, looksLikeJwt, parseBearer } from "./bearer";
 
 /** Authenticates a bare JWT (already taken out of its header). */
 export interface JwtAuthenticator {
-  authenticateJwt(jwt: string): Promise<Principal>;
+  authenticateJwt(jwt: string, requestId?: string): Promise<Principal>;
 }
 
 export class CompositeAuthenticator implements Authenticator {
@@ -21,15 +21,16 @@ export class CompositeAuthenticator implements Authenticator {
     private readonly jwt: JwtAuthenticator | undefined,
   ) {}
 
-  authenticate(authorizationHeader: string | undefined): Promise<Principal> {
+  authenticate(authorizationHeader: string | undefined, requestId?: string): Promise<Principal> {
     const credential = parseBearer(authorizationHeader);
     // Missing and malformed headers, and anything not JWT-shaped, get the token authenticator's answers.
     if (credential === undefined || looksLikeApiToken(credential) || !looksLikeJwt(credential)) {
+      // API tokens are looked up without logging anything: no request id to pass.
       return this.tokens.authenticate(authorizationHeader);
     }
     if (this.jwt === undefined) {
       return Promise.reject(unauthenticated("JWT sign-in (OIDC) is not enabled on this gateway"));
     }
-    return this.jwt.authenticateJwt(credential);
+    return this.jwt.authenticateJwt(credential, requestId);
   }
 }

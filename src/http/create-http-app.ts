@@ -14,6 +14,8 @@
  * - The landing page is off: Apollo's loads Sandbox from a CDN, which we neither want to serve to traders'
  *   browsers nor depend on; use the checked-in `schema.graphql` and `examples.graphql` instead.
  * - Stack traces are never returned; unexpected errors are masked as INTERNAL_SERVER_ERROR and logged.
+ * - No cache-control headers: responses of a trading gateway are not cacheable (Apollo's cache-control
+ *   plugin is off, which also spares every field resolver its instrumentation wrapper).
  * - Usage and schema reporting to Apollo's cloud are disabled even if APOLLO_KEY is set in the
  *   environment: operation shapes of a trading system stay in-house.
  * - Automatic persisted queries are off: clients send full documents, and no client-fed cache exists.
@@ -26,6 +28,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -135,6 +138,10 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     logger: deps.logger.child({ component: "apollo" }),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's default cache-control plugin computes a cache policy for every response (POST
+      // responses are never cacheable anyway, and no type declares a hint), and, having a
+      // willResolveField hook, makes Apollo wrap every field resolver of the schema for it.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.stopGracePeriodMillis }),

@@ -29,8 +29,10 @@ export function createGraphQLContext(
   return async ({ req, res }) => {
     const requestId = requestIdOf(res);
     try {
-      const principal = await deps.authenticator.authenticate(req.get("authorization"));
-      return { principal, requestId, services: deps.services };
+      const principal = await deps.authenticator.authenticate(req.get("authorization"), requestId);
+      // The authenticator's principal is cached and shared between requests: this request's copy names
+      // it, so that what the services log for it carries its id (see src/observability/logger.ts).
+      return { principal: { ...principal, requestId }, requestId, services: deps.services };
     } catch (error) {
       throw toContextError(error, requestId, deps.logger);
     }

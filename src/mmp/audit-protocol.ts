@@ -70,6 +70,7 @@ export class AuditProtocol {
   async run<T>(c: AuditedCall<T>): Promise<T> {
     const auditId = await this.deps.store.auditBegin({
       actorId: c.principal.userId,
+      actorName: c.principal.userName,
       accountId: c.accountId,
       action: c.action,
       input: JSON.stringify({ accountId: c.accountId, ...c.input }),
@@ -77,7 +78,7 @@ export class AuditProtocol {
     });
     const started = this.now();
     const complete = (completion: Completion) =>
-      this.completeQuietly(auditId, { ...completion, durationMs: this.now() - started });
+      this.completeQuietly(auditId, { ...completion, durationMs: this.now() - started }, c.principal.requestId);
 
     let result: T;
     try {
@@ -89,7 +90,7 @@ export class AuditProtocol {
         throw err;
       }
       if (err.code === "EXCHANGE_UNAVAILABLE" && err.extensions.outcome === "UNKNOWN" && c.readBack) {
-        const held = await this.tryReadBack(c.readBack);
+        const held = await this.tryReadBack(c.readBack, c.principal.requestId);
         if (held !== undefined) {
           await complete({
             outcome: "SUCCEEDED",
@@ -120,6 +121,7 @@ export class AuditProtocol {
     try {
       const id = await this.deps.store.auditBegin({
         actorId: r.principal.userId,
+        actorName: r.principal.userName,
         accountId: r.accountId,
         action: r.action,
         input: JSON.stringify(r.input),
@@ -130,24 +132,35 @@ export class AuditProtocol {
         durationMs: 0,
       });
     } catch (err) {
-      this.deps.logger?.error({ err }, "could not audit a refused request");
+      this.deps.logger?.error({ requestId: r.principal.requestId, err }, "could not audit a refused request");
     }
   }
 
-  private async tryReadBack<T>(readBack: () => Promise<T | undefined>): Promise<T | undefined> {
+  private async tryReadBack<T>(
+    readBack: () => Promise<T | undefined>,
+    requestId: string | undefined,
+  ): Promise<T | undefined> {
     try {
       return await readBack();
     } catch (err) {
-      this.deps.logger?.warn({ err: isGatewayError(err) ? err.message : String(err) }, "read-back failed");
+      const reason = isGatewayError(err) ? err.message : String(err);
+      this.deps.logger?.warn({ requestId, err: reason }, "read-back failed");
       return undefined;
     }
   }
 
-  private async completeQuietly(id: number, completion: AuditCompletion): Promise<void> {
+  private async completeQuietly(
+    id: number,
+    completion: AuditCompletion,
+    requestId: string | undefined,
+  ): Promise<void> {
     try {
       await this.deps.store.auditComplete(id, completion);
     } catch (err) {
-      this.deps.logger?.error({ err, auditId: id }, "audit completion failed; record stays PENDING");
+      this.deps.logger?.error(
+        { requestId, err, auditId: id },
+        "audit completion failed; record stays PENDING",
+      );
     }
   }
 }

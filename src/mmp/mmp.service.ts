@@ -225,7 +225,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       account = await this.authorize(principal, req.accountId, "trader");
       settings = await this.validSettings(account, req);
     } catch (err) {
-      const error = this.asGatewayError(err, "bulk item refused with an internal error");
+      const error = this.asGatewayError(err, principal, "bulk item refused with an internal error");
       await this.audit.recordRefusal({
         principal,
         accountId: wellFormedAccountId(req.accountId),
@@ -240,15 +240,18 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     } catch (err) {
       return {
         ok: false,
-        error: itemError(req, this.asGatewayError(err, "bulk item failed with an internal error")),
+        error: itemError(
+          req,
+          this.asGatewayError(err, principal, "bulk item failed with an internal error"),
+        ),
       };
     }
   }
 
   /** Anything that is not ours is a gateway fault: logged here, masked for the caller. */
-  private asGatewayError(err: unknown, logMessage: string): GatewayError {
+  private asGatewayError(err: unknown, principal: Principal, logMessage: string): GatewayError {
     if (isGatewayError(err)) return err;
-    this.deps.logger?.error({ err }, logMessage);
+    this.deps.logger?.error({ requestId: principal.requestId, err }, logMessage);
     return internalError();
   }
 }

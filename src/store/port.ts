@@ -71,6 +71,8 @@ export interface AuditRecord {
 
 export interface AuditBegin {
   actorId: string | null;
+  /** the actor's name now (kept in the record as it was then); looked up by actorId when absent */
+  actorName?: string | null;
   accountId: string | null;
   action: AuditAction;
   input: string;

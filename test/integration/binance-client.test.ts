@@ -390,4 +390,19 @@ describe("logging", () => {
     for (const secret of ["secret-xyz", "key-123", "signature", ...signatures])
       expect(all).not.toContain(secret);
   });
+
+  it("builds no per-call debug line when the logger says debug is off", async () => {
+    const debug = jest.fn();
+    const withLevels = new BinanceClient({
+      logger: { debug, info() {}, warn() {}, error() {}, isLevelEnabled: (l) => l !== "debug" },
+    });
+    try {
+      await withLevels.setMmp(account, SETTINGS);
+      await withLevels.getMmp(account, "BTCUSDT");
+      // (the clock's rare "server time synced" goes through pino's own level check)
+      expect(debug.mock.calls.filter(([, msg]) => msg === "exchange call")).toEqual([]);
+    } finally {
+      await withLevels.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from "axios";
+import axios, { AxiosHeaders, type AxiosInstance } from "axios";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -77,6 +77,42 @@ it("sends the body as given and answers with text, status and headers", async ()
   expect(res.data).toBe('{"a":1}');
   expect(res.headers["x-mbx-used-weight-1m"]).toBe("5");
   expect(received[0]).toMatchObject({ url: "/p?q=1", body: "a=1&b=2" });
+});
+
+it("hands on the answer's headers as AxiosHeaders, even names that match its members", async () => {
+  behaviour = (_req, res) => {
+    res.setHeader("X-Mbx-Used-Weight-1m", "7");
+    res.setHeader("get", "g");
+    res.setHeader("constructor", "c");
+    res.setHeader("__proto__", "p");
+    res.setHeader("set-cookie", ["a=1", "b=2"]);
+    res.end("ok");
+  };
+  const res = await client.get(`${base}/h`);
+  expect(res.headers).toBeInstanceOf(AxiosHeaders);
+  const headers = res.headers as AxiosHeaders;
+  expect(headers["x-mbx-used-weight-1m"]).toBe("7");
+  expect(headers.get("X-MBX-USED-WEIGHT-1M")).toBe("7");
+  expect(headers.get("get")).toBe("g");
+  expect(headers.get("constructor")).toBe("c");
+  expect(headers.get("set-cookie")).toEqual(["a=1", "b=2"]);
+  // the members those names match still work
+  expect(headers.set("x-later", "1").get("x-later")).toBe("1");
+  expect(headers.toJSON()).toMatchObject({ "x-mbx-used-weight-1m": "7" });
+});
+
+it("sends each call to its own path and query on the same origin", async () => {
+  await client.get(`${base}/a?x=1`);
+  await client.get(`${base}/a?x=2`);
+  await client.post(`${base}/b`, "y=3");
+  await client.get(`${base}/a`);
+  expect(received.map((r) => r.url)).toEqual(["/a?x=1", "/a?x=2", "/b", "/a"]);
+});
+
+it("refuses a protocol it does not speak: not sent", async () => {
+  const err = await rejection(client.get("ftp://127.0.0.1/x"));
+  expect(err).toMatchObject({ sent: false, kind: "connect-failed" });
+  expect(err.message).toBe("unsupported protocol ftp:");
 });
 
 it("keeps one socket alive across sequential calls", async () => {

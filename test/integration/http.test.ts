@@ -153,7 +153,8 @@ describe("setMmpConfig carries exact values", () => {
     expect(answer.status).toBe(200);
     expect(mmp.calls).toEqual([
       {
-        principal,
+        // this request's copy of the principal, naming the request for the service's log lines
+        principal: { ...principal, requestId: answer.headers.get("x-request-id") },
         request: {
           accountId: "desk-a",
           underlying: "BTCUSDT",

@@ -123,11 +123,12 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     return (await this.keys()).url;
   }
 
-  authenticate(authorizationHeader: string | undefined): Promise<Principal> {
-    return this.authenticateJwt(bearerCredential(authorizationHeader));
+  authenticate(authorizationHeader: string | undefined, requestId?: string): Promise<Principal> {
+    return this.authenticateJwt(bearerCredential(authorizationHeader), requestId);
   }
 
-  async authenticateJwt(jwt: string): Promise<Principal> {
+  /** `requestId` names the request in what is logged; a load shared by several names the first. */
+  async authenticateJwt(jwt: string, requestId?: string): Promise<Principal> {
     if (jwt.length > MAX_JWT_LENGTH) throw unauthenticated("Invalid token: too long");
     const key = hashToken(jwt);
     const hit = this.cache.get(key);
@@ -137,16 +138,21 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     }
     let pending = this.inflight.get(key);
     if (pending === undefined) {
-      pending = this.load(jwt, key, this.generation);
+      pending = this.load(jwt, key, this.generation, requestId);
       this.inflight.set(key, pending);
     }
     return (await pending).principal;
   }
 
-  private async load(jwt: string, key: string, generation: number): Promise<CachedPrincipal> {
+  private async load(
+    jwt: string,
+    key: string,
+    generation: number,
+    requestId: string | undefined,
+  ): Promise<CachedPrincipal> {
     try {
-      const payload = await this.verify(jwt);
-      const user = await this.userFor(payload);
+      const payload = await this.verify(jwt, requestId);
+      const user = await this.userFor(payload, requestId);
       const teams = new Set(await this.opts.store.teamsOfUser(user.id));
       const index = await this.teamIndex();
       // A group counts only when it names a gateway team, so `me.teams` never lists the provider's other
@@ -176,7 +182,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     }
   }
 
-  private async verify(jwt: string): Promise<JWTPayload> {
+  private async verify(jwt: string, requestId: string | undefined): Promise<JWTPayload> {
     const { keySet } = await this.keys();
     const { config } = this.opts;
     try {
@@ -192,7 +198,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     } catch (e) {
       if (TOKEN_FAULTS.some((fault) => e instanceof fault)) {
         const reason = (e as Error).message;
-        this.opts.logger.debug({ reason }, "OIDC token refused");
+        this.opts.logger.debug({ requestId, reason }, "OIDC token refused");
         throw unauthenticated(`Invalid token: ${reason}`);
       }
       // The provider could not be asked for its keys: not the caller's fault, so not a 401.
@@ -200,7 +206,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
     }
   }
 
-  private async userFor(payload: JWTPayload): Promise<UserRecord> {
+  private async userFor(payload: JWTPayload, requestId: string | undefined): Promise<UserRecord> {
     const { config, store } = this.opts;
     const who = userNameFrom(payload, config.userClaim);
     if (!who.ok) throw unauthenticated(`Token accepted, but ${who.reason}`);
@@ -211,13 +217,13 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
           `No gateway user is named '${who.name}' (the token's '${config.userClaim}' claim); ask an admin to add it`,
         );
       }
-      user = await this.createUser(who.name);
+      user = await this.createUser(who.name, requestId);
     }
     if (user.disabled) throw unauthenticated("This gateway user is disabled");
     return user;
   }
 
-  private async createUser(name: string): Promise<UserRecord> {
+  private async createUser(name: string, requestId: string | undefined): Promise<UserRecord> {
     const { store, config, logger } = this.opts;
     let user: UserRecord;
     try {
@@ -236,7 +242,7 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
       input: JSON.stringify({ name, admin: false, via: "oidc", issuer: config.issuer }),
     });
     await store.auditComplete(auditId, { outcome: "SUCCEEDED", durationMs: 0 });
-    logger.info({ user: name }, "created a gateway user on first OIDC sign-in");
+    logger.info({ requestId, user: name }, "created a gateway user on first OIDC sign-in");
     return user;
   }
 

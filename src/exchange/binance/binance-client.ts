@@ -13,7 +13,7 @@
  *
  * A per-host circuit breaker (circuit-breaker.ts) refuses calls, nothing sent, while a host keeps failing.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import axios, { type AxiosResponse, type RawAxiosRequestHeaders } from "axios";
 import { performance } from "node:perf_hooks";
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import { badUserInput, exchangeUnavailable } from "../../errors";
@@ -70,6 +70,8 @@ export interface ExchangeLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** pino's: lets a call skip building a debug line nobody writes; absent, every level counts as on */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface BinanceClientOptions {
@@ -137,10 +139,20 @@ interface CachedSigner {
   keyType: string;
   secret: string;
   sign: Signer;
+  /** the account's request headers per method, built once (axios copies them; never mutated) */
+  headers: Readonly<Record<HttpMethod, Readonly<RawAxiosRequestHeaders>>>;
 }
 
+const USER_AGENT = "mmp-gateway";
+/** unsigned calls (server time, exchangeInfo) */
+const PUBLIC_HEADERS: Readonly<RawAxiosRequestHeaders> = Object.freeze({ "User-Agent": USER_AGENT });
+const GZIP_HEADERS: Readonly<RawAxiosRequestHeaders> = Object.freeze({
+  "User-Agent": USER_AGENT,
+  "Accept-Encoding": "gzip",
+});
+
 export class BinanceClient implements ExchangeClient {
-  private readonly http: AxiosInstance;
+  private readonly http: InstanceType<typeof axios.Axios>;
   private readonly transport: NodeHttpTransport;
   private readonly limits: RateLimitTracker;
   private readonly clock: ServerClock;
@@ -171,17 +183,13 @@ export class BinanceClient implements ExchangeClient {
       responseTimeoutMs: timeoutMs,
       maxSockets: options.maxSocketsPerHost ?? 64,
     });
-    this.http = axios.create({
-      adapter: this.transport.adapter,
-      timeout: timeoutMs,
-      // Status handling, body parsing and redirects are ours: the body must reach the error mapper raw.
-      validateStatus: () => true,
-      transformRequest: [(data: unknown) => data],
-      transformResponse: [(data: unknown) => data],
-      responseType: "text",
-      maxRedirects: 0,
-      headers: { "User-Agent": "mmp-gateway" },
-    });
+    // An Axios of its own, without axios's global defaults (header buckets per method, transitional
+    // options, transforms, XSRF names...): axios merges its defaults into every request's config, and
+    // those would be merged, validated and flattened on each call for nothing. Everything they would do
+    // is ours: the adapter sends the body as given, answers with the raw text (no transforms: the body
+    // must reach the error mapper raw), resolves every status (the client maps them), follows no
+    // redirect, and applies the response timeout given to the transport above.
+    this.http = new axios.Axios({ adapter: this.transport.adapter });
     this.limits = new RateLimitTracker(
       options.weightSafetyRatio ?? 0.9,
       undefined,
@@ -307,12 +315,10 @@ export class BinanceClient implements ExchangeClient {
     weight: number,
     parse: (v: JsonValue) => T,
   ): Promise<T> {
-    const { baseUrl } = account;
-    const sign = this.signerFor(account);
-    const headers = {
-      "X-MBX-APIKEY": account.apiKey,
-      ...(method === "POST" ? { "Content-Type": FORM_CONTENT_TYPE } : {}),
-    };
+    const { baseUrl, requestId } = account;
+    const signer = this.signerFor(account);
+    const sign = signer.sign;
+    const headers = signer.headers[method];
     for (let attempt = 1; ; attempt++) {
       const timestamp = await this.clock.timestamp(baseUrl);
       const wire = buildSignedRequest(method, baseUrl, path, params, {
@@ -322,7 +328,7 @@ export class BinanceClient implements ExchangeClient {
       });
       let answer: HttpAnswer;
       try {
-        answer = await this.send(baseUrl, wire, path, weight, headers, attempt);
+        answer = await this.send(baseUrl, wire, path, weight, headers, attempt, requestId);
       } catch (err) {
         if (isTransportError(err) && retryableRead(method, err) && (await this.pauseBeforeRetry(attempt)))
           continue;
@@ -330,7 +336,7 @@ export class BinanceClient implements ExchangeClient {
       }
       if (answer.status >= 200 && answer.status < 300)
         return this.readAnswer(answer, method === "POST", parse);
-      const error = this.httpError(baseUrl, path, answer, method === "POST");
+      const error = this.httpError(baseUrl, path, answer, method === "POST", requestId);
       if (method === "GET" && answer.status >= 500 && (await this.pauseBeforeRetry(attempt))) continue;
       // Only a 4XX -1021 proves the call was refused; a 5XX carrying it may still have been applied.
       const refusedTimestamp =
@@ -338,13 +344,13 @@ export class BinanceClient implements ExchangeClient {
         error.extensions.exchangeCode === CODE_TIMESTAMP_OUTSIDE_RECV_WINDOW;
       if (attempt === 1 && refusedTimestamp) {
         this.logger.warn(
-          { path, host: this.originOf(baseUrl) },
+          { requestId, path, host: this.originOf(baseUrl) },
           "exchange refused the timestamp (-1021); resyncing",
         );
         try {
           await this.clock.resync(baseUrl);
         } catch (syncErr) {
-          this.logger.warn({ err: errorText(syncErr) }, "server-time resync after -1021 failed");
+          this.logger.warn({ requestId, err: errorText(syncErr) }, "server-time resync after -1021 failed");
           throw error;
         }
         continue;
@@ -356,13 +362,13 @@ export class BinanceClient implements ExchangeClient {
   private async unsignedGet(
     baseUrl: string,
     path: string,
-    headers: Record<string, string> = {},
+    headers: Readonly<RawAxiosRequestHeaders> = PUBLIC_HEADERS,
   ): Promise<HttpAnswer> {
     const wire = buildUnsignedRequest(baseUrl, path);
     for (let attempt = 1; ; attempt++) {
       let answer: HttpAnswer;
       try {
-        answer = await this.send(baseUrl, wire, path, 1, headers, attempt, true);
+        answer = await this.send(baseUrl, wire, path, 1, headers, attempt, undefined, true);
       } catch (err) {
         if (isTransportError(err) && retryableRead("GET", err) && (await this.pauseBeforeRetry(attempt)))
           continue;
@@ -375,14 +381,18 @@ export class BinanceClient implements ExchangeClient {
     }
   }
 
-  /** Admission, the HTTP exchange itself, weight accounting and the debug log line. */
+  /**
+   * Admission, the HTTP exchange itself, weight accounting and the debug log line. `requestId`: the
+   * request the call serves, for its log lines (undefined for shared work: clock and exchangeInfo).
+   */
   private async send(
     baseUrl: string,
     wire: WireRequest,
     path: string,
     weight: number,
-    headers: Record<string, string>,
+    headers: Readonly<RawAxiosRequestHeaders>,
     attempt: number,
+    requestId: string | undefined,
     metadata = false,
   ): Promise<HttpAnswer> {
     if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the exchange client is closed");
@@ -403,46 +413,41 @@ export class BinanceClient implements ExchangeClient {
       this.limits.release(host, weight, this.exchangeNow(baseUrl), undefined, sent);
       if (isTransportError(err) && err.kind !== "aborted") this.breaker.failure(ticket, this.now());
       else this.breaker.abandon(ticket);
-      this.logger.debug(
-        {
-          method: wire.method,
-          path,
-          host,
-          attempt,
-          failure: isTransportError(err) ? err.kind : "error",
-          durationMs: ms(started),
-        },
-        "exchange call failed without an answer",
-      );
       const failure = isTransportError(err) ? err.kind : "error";
-      this.observe({
-        method: wire.method,
-        endpoint: path,
-        host,
-        status: undefined,
-        failure,
-        started,
-        attempt,
-      });
+      if (this.debugEnabled()) {
+        this.logger.debug(
+          { requestId, method: wire.method, path, host, attempt, failure, durationMs: ms(started) },
+          "exchange call failed without an answer",
+        );
+      }
+      this.observe(
+        { method: wire.method, endpoint: path, host, status: undefined, failure, started, attempt },
+        requestId,
+      );
       throw err;
     }
     const responseHeaders = res.headers as HeaderBag;
     this.limits.release(host, weight, this.exchangeNow(baseUrl), responseHeaders, true);
     if (res.status >= 500) this.breaker.failure(ticket, this.now());
     else this.breaker.success(ticket);
-    this.logger.debug(
-      { method: wire.method, path, host, attempt, status: res.status, durationMs: ms(started) },
-      "exchange call",
+    if (this.debugEnabled()) {
+      this.logger.debug(
+        {
+          requestId,
+          method: wire.method,
+          path,
+          host,
+          attempt,
+          status: res.status,
+          durationMs: ms(started),
+        },
+        "exchange call",
+      );
+    }
+    this.observe(
+      { method: wire.method, endpoint: path, host, status: res.status, failure: undefined, started, attempt },
+      requestId,
     );
-    this.observe({
-      method: wire.method,
-      endpoint: path,
-      host,
-      status: res.status,
-      failure: undefined,
-      started,
-      attempt,
-    });
     return {
       status: res.status,
       body: typeof res.data === "string" ? res.data : "",
@@ -450,18 +455,32 @@ export class BinanceClient implements ExchangeClient {
     };
   }
 
+  /** Whether a debug line would be written: building one per call is not free. */
+  private debugEnabled(): boolean {
+    return this.logger.isLevelEnabled?.("debug") ?? true;
+  }
+
   /** An observer's fault must not turn a completed exchange call into a failed request. */
-  private observe(e: Omit<ExchangeCallEvent, "durationMs"> & { started: number }): void {
+  private observe(
+    e: Omit<ExchangeCallEvent, "durationMs"> & { started: number },
+    requestId: string | undefined,
+  ): void {
     if (this.onExchangeCall === undefined) return;
     const { started, ...rest } = e;
     try {
       this.onExchangeCall({ ...rest, durationMs: ms(started) });
     } catch (err) {
-      this.logger.warn({ err: errorText(err) }, "exchange call observer failed");
+      this.logger.warn({ requestId, err: errorText(err) }, "exchange call observer failed");
     }
   }
 
-  private httpError(baseUrl: string, path: string, answer: HttpAnswer, mutation: boolean) {
+  private httpError(
+    baseUrl: string,
+    path: string,
+    answer: HttpAnswer,
+    mutation: boolean,
+    requestId?: string,
+  ) {
     const mapped = mapHttpError(answer, {
       mutation,
       path,
@@ -477,7 +496,12 @@ export class BinanceClient implements ExchangeClient {
         this.exchangeNow(baseUrl),
       );
       this.logger.warn(
-        { host, status: answer.status, retryAfterSeconds: mapped.error.extensions.retryAfterSeconds },
+        {
+          requestId,
+          host,
+          status: answer.status,
+          retryAfterSeconds: mapped.error.extensions.retryAfterSeconds,
+        },
         "exchange rate limit hit; calls to this host are refused until the back-off ends",
       );
     }
@@ -524,7 +548,7 @@ export class BinanceClient implements ExchangeClient {
 
   private async fetchExchangeInfo(baseUrl: string): Promise<ExchangeInfo> {
     // The document is large; compression is worth it off the hot path.
-    const answer = await this.unsignedGet(baseUrl, EAPI.exchangeInfo, { "Accept-Encoding": "gzip" });
+    const answer = await this.unsignedGet(baseUrl, EAPI.exchangeInfo, GZIP_HEADERS);
     let doc: unknown;
     try {
       doc = JSON.parse(answer.body);
@@ -536,19 +560,27 @@ export class BinanceClient implements ExchangeClient {
     return info;
   }
 
-  private signerFor(account: ExchangeCredentials): Signer {
+  private signerFor(account: ExchangeCredentials): CachedSigner {
     const cacheKey = `${account.accountId}\u0000${account.apiKey}`;
     const cached = this.signers.get(cacheKey);
     if (cached !== undefined && cached.secret === account.secret && cached.keyType === account.keyType) {
-      return cached.sign;
+      return cached;
     }
     try {
       const sign = createSigner(account.keyType, account.secret);
-      this.signers.set(cacheKey, { keyType: account.keyType, secret: account.secret, sign });
-      return sign;
+      const get = Object.freeze({ "User-Agent": USER_AGENT, "X-MBX-APIKEY": account.apiKey });
+      const post = Object.freeze({ ...get, "Content-Type": FORM_CONTENT_TYPE });
+      const entry: CachedSigner = {
+        keyType: account.keyType,
+        secret: account.secret,
+        sign,
+        headers: Object.freeze({ GET: get, POST: post }),
+      };
+      this.signers.set(cacheKey, entry);
+      return entry;
     } catch (err) {
       this.logger.error(
-        { accountId: account.accountId, err: errorText(err) },
+        { requestId: account.requestId, accountId: account.accountId, err: errorText(err) },
         "the account's signing key is unusable",
       );
       throw err;

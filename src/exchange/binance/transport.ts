@@ -22,10 +22,10 @@ import tls from "node:tls";
 import zlib from "node:zlib";
 import {
   AxiosError,
+  AxiosHeaders,
   type AxiosAdapter,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
-  type RawAxiosResponseHeaders,
 } from "axios";
 
 export type TransportFailureKind =
@@ -100,28 +100,16 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
     return agent;
   }
 
+  const targets = new TargetCache();
+
   const adapter: AxiosAdapter = (config) =>
     new Promise<AxiosResponse>((resolve, reject) => {
-      let url: URL;
-      try {
-        url = new URL(fullUrl(config));
-      } catch {
-        reject(new TransportError("invalid URL", "connect-failed", false, undefined, false));
+      const target = targets.resolve(fullUrl(config));
+      if (typeof target === "string") {
+        reject(new TransportError(target, "connect-failed", false, undefined, false));
         return;
       }
-      const secure = url.protocol === "https:";
-      if (!secure && url.protocol !== "http:") {
-        reject(
-          new TransportError(
-            `unsupported protocol ${url.protocol}`,
-            "connect-failed",
-            false,
-            undefined,
-            false,
-          ),
-        );
-        return;
-      }
+      const secure = target.secure;
       const body = bodyBuffer(config.data);
       const headers = outgoingHeaders(config, body);
       const responseTimeoutMs =
@@ -137,11 +125,11 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
       let timer: NodeJS.Timeout | undefined;
 
       const req = (secure ? https : http).request({
-        agent: agentFor(url.origin, secure),
+        agent: agentFor(target.origin, secure),
         method: (config.method ?? "get").toUpperCase(),
-        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-        port: url.port || (secure ? 443 : 80),
-        path: url.pathname + url.search,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         headers,
       });
 
@@ -250,7 +238,7 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
               data: text,
               status: res.statusCode ?? 0,
               statusText: res.statusMessage ?? "",
-              headers: res.headers as RawAxiosResponseHeaders,
+              headers: responseHeaders(res.headers),
               config,
               request: req,
             };
@@ -269,6 +257,78 @@ export function createNodeHttpTransport(options: TransportOptions = {}): NodeHtt
       agents.clear();
     },
   };
+}
+
+interface Target {
+  secure: boolean;
+  origin: string;
+  hostname: string;
+  port: number;
+  /** path and query, as sent */
+  path: string;
+}
+
+/**
+ * Parses request URLs. The part before the query (origin and path: a handful per exchange account) is
+ * parsed once and kept; the query (a GET's signed parameters, new each call) is appended as given. The
+ * WHATWG parser would leave it unchanged anyway: it is percent-encoded by the request builder.
+ */
+class TargetCache {
+  private readonly parsed = new Map<string, Target | string>();
+
+  /** the target, or why the URL cannot be used */
+  resolve(url: string): Target | string {
+    const q = url.indexOf("?");
+    const base = q < 0 ? url : url.slice(0, q);
+    let t = this.parsed.get(base);
+    if (t === undefined) {
+      t = parseTarget(base);
+      // Bounded: base URLs come from account settings, never from callers; this is only a safety net.
+      if (this.parsed.size >= 1000) this.parsed.clear();
+      this.parsed.set(base, t);
+    }
+    if (typeof t === "string" || q < 0) return t;
+    return { ...t, path: t.path + url.slice(q) };
+  }
+}
+
+function parseTarget(base: string): Target | string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return "invalid URL";
+  }
+  const secure = url.protocol === "https:";
+  if (!secure && url.protocol !== "http:") return `unsupported protocol ${url.protocol}`;
+  return {
+    secure,
+    origin: url.origin,
+    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port ? Number(url.port) : secure ? 443 : 80,
+    path: url.pathname + url.search,
+  };
+}
+
+/**
+ * The answer's headers as axios hands them on. Given node's header object, axios would copy it into a
+ * new AxiosHeaders, looking up every name case-insensitively among those already set (quadratic in the
+ * header count; Binance answers carry a score of headers). Node has already validated the names and
+ * values and lower-cased the names, so they are taken as they are, except a name that matches a member
+ * of AxiosHeaders or Object (`get`, `set`, `constructor`, `__proto__`...): that one goes through axios's
+ * own `set`, which stores it where it shadows nothing. (Not a subclass: its `constructor` would be a
+ * plain property such a header could overwrite.)
+ */
+function responseHeaders(raw: http.IncomingHttpHeaders): AxiosHeaders {
+  const headers = new AxiosHeaders();
+  const slots = headers as unknown as Record<string, string | string[]>;
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    if (name in headers) headers.set(name, value);
+    else slots[name] = value;
+  }
+  return headers;
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

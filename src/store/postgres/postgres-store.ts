@@ -10,6 +10,7 @@ import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
 import * as msg from "../messages";
 import { POSTGRES_MIGRATIONS } from "../migrations/postgres";
 import { assertContiguous, latestVersion } from "../migrations/types";
+import { PostgresAuditWriter } from "./audit-writer";
 import {
   StoreNotFoundError,
   type AccountRecord,
@@ -105,6 +106,8 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   private readonly pool: Pool;
   private closed = false;
+  /** audit writes (audit-writer.ts): begins group-committed, completions without a WAL-flush wait */
+  private readonly audit: PostgresAuditWriter;
 
   /** `connectionString`: postgres://user:pass@host:port/db[?options=-c%20search_path%3Dschema] */
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
@@ -119,6 +122,10 @@ export class PostgresStore implements Store {
     // would crash the process. The pool drops that client and the next query opens a fresh connection.
     this.pool.on("error", (err) => {
       console.warn(`postgres: an idle database connection failed: ${err.message}`);
+    });
+    this.audit = new PostgresAuditWriter(this.pool, {
+      lock: [LOCK_CLASS, LOCK_AUDIT],
+      missing: msg.auditMissing,
     });
   }
 
@@ -200,6 +207,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Audit begins still queued are written first: their callers are waiting for them.
+    await this.audit.close();
     await this.pool.end();
   }
 
@@ -525,40 +534,33 @@ export class PostgresStore implements Store {
   /**
    * A bigserial id is drawn when the row is inserted, not when it commits: with two concurrent inserts,
    * id 11 can become visible before id 10, and a reader tailing "id > last seen" would skip 10 for good.
-   * The statement therefore takes a transaction-scoped advisory lock before drawing the id; the lock is
-   * released only after the commit is visible, so ids become visible in increasing order. The price is
-   * that audit inserts across replicas are serialized (one short insert each). Rolled-back inserts still
-   * leave gaps; ids are increasing, not contiguous.
+   * Inserts therefore take a transaction-scoped advisory lock before drawing ids, released only after the
+   * commit is visible, so ids become visible in increasing order. Begins arriving together share one
+   * insert, one lock hold and one commit (audit-writer.ts), which keeps that serialisation cheap.
+   * Rolled-back inserts still leave gaps; ids are increasing, not contiguous.
    */
   async auditBegin(e: AuditBegin): Promise<number> {
-    const rows = await this.query<{ id: string }>(
-      // The lock is the row source, so it is held before nextval() runs (a volatile CTE is evaluated
-      // once, before the rows that read it).
-      `WITH serialize AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, $2))
-       INSERT INTO audit_log (id, at, actor_id, actor_name, account_id, action, input, previous, outcome)
-       SELECT nextval('audit_log_id_seq'), $3, $4, (SELECT name FROM users WHERE id = $4), $5, $6, $7, $8, 'PENDING'
-         FROM serialize
-       RETURNING id`,
-      [LOCK_CLASS, LOCK_AUDIT, new Date(), e.actorId, e.accountId, e.action, e.input, e.previous ?? null],
-    );
-    return Number(rows[0]?.id);
+    return this.audit.begin({
+      at: new Date(),
+      actorId: e.actorId,
+      actorName: e.actorName ?? null,
+      accountId: e.accountId,
+      action: e.action,
+      input: e.input,
+      previous: e.previous ?? null,
+    });
   }
 
+  /** Committed without waiting for the WAL flush; durable at the next one: see audit-writer.ts. */
   async auditComplete(id: number, c: AuditCompletion): Promise<void> {
-    const n = await this.execute(
-      `UPDATE audit_log
-          SET outcome = $1, exchange_code = $2, exchange_message = $3, duration_ms = $4, result = $5
-        WHERE id = $6`,
-      [
-        c.outcome,
-        c.exchangeCode ?? null,
-        c.exchangeMessage ?? null,
-        Math.round(c.durationMs),
-        c.result ?? null,
-        id,
-      ],
-    );
-    if (n === 0) throw msg.auditMissing(id);
+    await this.audit.complete({
+      id,
+      outcome: c.outcome,
+      exchangeCode: c.exchangeCode ?? null,
+      exchangeMessage: c.exchangeMessage ?? null,
+      durationMs: Math.round(c.durationMs),
+      result: c.result ?? null,
+    });
   }
 
   async listAudit(q: AuditQuery): Promise<AuditRecord[]> {

@@ -10,6 +10,7 @@ import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
 import * as msg from "../messages";
 import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
 import { assertContiguous, latestVersion } from "../migrations/types";
+import { SqliteAuditWriter, type AuditInsertParams, type AuditUpdateParams } from "./audit-writer";
 import type {
   AccountRecord,
   AuditBegin,
@@ -171,14 +172,13 @@ function prepareStatements(db: Db) {
 
     authVersion: db.prepare<[], number>("SELECT version FROM auth_version WHERE id = 1").pluck(),
 
-    // actor_name is copied at write time so that the history keeps the name the actor had then.
-    auditBegin: db.prepare<
-      [number, string | null, string | null, string | null, AuditAction, string, string | null]
-    >(
+    // actor_name is copied at write time so that the history keeps the name the actor had then: the
+    // caller's (the principal's) when given, else looked up (COALESCE evaluates the lookup only then).
+    auditBegin: db.prepare<AuditInsertParams>(
       `INSERT INTO audit_log (at, actor_id, actor_name, account_id, action, input, previous, outcome)
-       VALUES (?, ?, (SELECT name FROM users WHERE id = ?), ?, ?, ?, ?, 'PENDING')`,
+       VALUES (?, ?, COALESCE(?, (SELECT name FROM users WHERE id = ?)), ?, ?, ?, ?, 'PENDING')`,
     ),
-    auditComplete: db.prepare<[AuditOutcome, number | null, string | null, number, string | null, number]>(
+    auditComplete: db.prepare<AuditUpdateParams>(
       `UPDATE audit_log
           SET outcome = ?, exchange_code = ?, exchange_message = ?, duration_ms = ?, result = ?
         WHERE id = ?`,
@@ -204,6 +204,7 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private statements: Statements | undefined;
   private readyStatement: Stmt<[number], number> | undefined;
+  private auditWriter: SqliteAuditWriter | undefined;
 
   /** `path` of the database file (its directory is created), or ":memory:" for tests. */
   constructor(path: string) {
@@ -227,6 +228,16 @@ export class SqliteStore implements Store {
   private get s(): Statements {
     this.statements ??= prepareStatements(this.db);
     return this.statements;
+  }
+
+  /** audit writes, group-committed (audit-writer.ts); created with the statements, after migrate() */
+  private get audit(): SqliteAuditWriter {
+    this.auditWriter ??= new SqliteAuditWriter(
+      this.db,
+      { insert: this.s.auditBegin, update: this.s.auditComplete },
+      { missing: msg.auditMissing },
+    );
+    return this.auditWriter;
   }
 
   async migrate(): Promise<void> {
@@ -268,6 +279,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Audit writes still queued are committed first: their callers are waiting for them.
+    this.auditWriter?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -498,29 +511,30 @@ export class SqliteStore implements Store {
     return v;
   }
 
+  /** Group-committed with the other audit writes of this event-loop turn: see audit-writer.ts. */
   async auditBegin(e: AuditBegin): Promise<number> {
-    const r = this.s.auditBegin.run(
+    return this.audit.begin([
       Date.now(),
       e.actorId,
+      e.actorName ?? null,
       e.actorId,
       e.accountId,
       e.action,
       e.input,
       e.previous ?? null,
-    );
-    return Number(r.lastInsertRowid);
+    ]);
   }
 
+  /** Group-committed; durable against a power loss at the next fsync, not at once: see audit-writer.ts. */
   async auditComplete(id: number, c: AuditCompletion): Promise<void> {
-    const r = this.s.auditComplete.run(
+    return this.audit.complete([
       c.outcome,
       c.exchangeCode ?? null,
       c.exchangeMessage ?? null,
       Math.round(c.durationMs),
       c.result ?? null,
       id,
-    );
-    if (r.changes === 0) throw msg.auditMissing(id);
+    ]);
   }
 
   async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
