@@ -1,6 +1,7 @@
 // Per-call cost of the exchange transport, sequential calls against a local HTTP server:
 //   raw node http (keep-alive)  vs  axios default http adapter (keep-alive)  vs  axios + our adapter
-//   vs the whole BinanceClient.getMmp (sign + build + send + parse).
+//   (configured like axios.create, and as BinanceClient builds it: an Axios of its own without axios's
+//   global defaults, prebuilt headers)  vs the whole BinanceClient.getMmp (sign + build + send + parse).
 // Usage: node bench/exchange-transport.js [calls=5000]
 "use strict";
 const http = require("node:http");
@@ -61,6 +62,8 @@ async function main() {
     transformRequest: [(d) => d],
     transformResponse: [(d) => d],
   });
+  const axiosLean = new axios.Axios({ adapter: transport.adapter });
+  const headers = Object.freeze({ "User-Agent": "mmp-gateway", "X-MBX-APIKEY": "k" });
   // Weight limits are irrelevant here; a high ratio keeps the local budget out of the way.
   const client = new BinanceClient({ weightSafetyRatio: 1e9 });
   const account = { accountId: "a", apiKey: "k", keyType: "hmac", secret: "s".repeat(64), baseUrl: base };
@@ -68,7 +71,8 @@ async function main() {
   const cases = [
     ["raw node http (keep-alive)", raw],
     ["axios default http adapter (keep-alive agent)", () => axiosDefault.get(url)],
-    ["axios + our node-http adapter", () => axiosOurs.get(url)],
+    ["axios.create + our node-http adapter", () => axiosOurs.get(url)],
+    ["own Axios, no global defaults + our adapter", () => axiosLean.request({ method: "GET", url, headers })],
     [
       "our adapter alone (no axios; attribution only)",
       () => transport.adapter({ url, method: "get", headers: new axios.AxiosHeaders() }),

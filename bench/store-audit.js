@@ -1,9 +1,11 @@
 /* eslint-disable */
 // Cost of the audit protocol's two writes (auditBegin + auditComplete) per call, straight on the built
-// stores (dist/store), with nothing else around: SQLite on the work disk, SQLite on tmpfs (fsync free),
-// PostgreSQL (and with synchronous_commit=off). Sequential, then 32 calls at a time. Wall time per pair
-// and CPU time of this process per pair. SQLite's driver is synchronous: its wall time per pair is time
-// the gateway's event loop is blocked, serving nobody.
+// stores (dist/store), with nothing else around: SQLite on the work disk (audit writes committed by the
+// store's worker thread, as deployed, and on the store's own connection, "inline"), SQLite on tmpfs
+// (fsync free), PostgreSQL (and with synchronous_commit=off for the whole session). Sequential, then 32
+// calls at a time. Wall time per pair, CPU time of this process (all threads) per pair, and for the 32
+// at a time the longest the event loop was blocked (better-sqlite3 is synchronous: whatever runs on the
+// main thread's connection blocks it, serving nobody).
 // Usage: node bench/store-audit.js [pairs=400]   (BENCH_PG_URL as in bench/run.js)
 "use strict";
 const fs = require("node:fs");
@@ -13,6 +15,8 @@ const { randomBytes } = require("node:crypto");
 // BENCH_DIST: another build of the gateway; default the repository's dist/
 const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { openStore } = require(path.join(dist, "store", "open-store"));
+const { SqliteStore } = require(path.join(dist, "store", "sqlite", "sqlite-store"));
+const { monitorEventLoopDelay } = require("node:perf_hooks");
 
 const PAIRS = Number(process.argv[2] || 400);
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
@@ -36,20 +40,24 @@ async function pairs(store, actorId, n, concurrency) {
       await one();
     }
   };
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
+  loop.disable();
   return {
     usPerPair: (1000 * ms) / n,
     cpuUsPerPair: (cpu.user + cpu.system) / n,
     pairsPerSec: (1000 * n) / ms,
+    maxLoopDelayMs: loop.max / 1e6,
   };
 }
 
-async function measure(label, url) {
-  const store = openStore(url);
+async function measure(label, url, open = openStore) {
+  const store = open(url);
   try {
     await store.migrate();
     const user = await store.addUser(`bench${randomBytes(3).toString("hex")}`, false);
@@ -58,7 +66,8 @@ async function measure(label, url) {
     const par = await pairs(store, user.id, PAIRS, 32);
     console.log(
       `${label.padEnd(34)} sequential ${seq.usPerPair.toFixed(0).padStart(6)} µs/pair (CPU ${seq.cpuUsPerPair.toFixed(0).padStart(5)} µs)` +
-        `   32 at a time ${par.pairsPerSec.toFixed(0).padStart(6)} pairs/s (CPU ${par.cpuUsPerPair.toFixed(0).padStart(5)} µs/pair)`,
+        `   32 at a time ${par.pairsPerSec.toFixed(0).padStart(6)} pairs/s (CPU ${par.cpuUsPerPair.toFixed(0).padStart(5)} µs/pair,` +
+        ` event loop blocked up to ${par.maxLoopDelayMs.toFixed(1).padStart(5)} ms)`,
     );
   } catch (e) {
     console.log(`${label.padEnd(34)} failed: ${e.message}`);
@@ -91,7 +100,12 @@ async function main() {
     `audit writes per call (auditBegin + auditComplete), ${PAIRS} pairs per case, node ${process.version}`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-bench-audit-"));
-  await measure("sqlite, work disk (synchronous=FULL)", `sqlite:${path.join(dir, "a.sqlite")}`);
+  await measure("sqlite, work disk", `sqlite:${path.join(dir, "a.sqlite")}`);
+  await measure(
+    "sqlite, work disk, inline writes",
+    path.join(dir, "b.sqlite"),
+    (file) => new SqliteStore(file, { auditWrites: "inline" }),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync("/dev/shm")) {
     const shm = fs.mkdtempSync("/dev/shm/mmp-bench-audit-");

@@ -8,7 +8,7 @@
  * A fault inside the authenticator (a database error…) is logged and answered with a masked 500.
  */
 import { HeaderMap } from "@apollo/server";
-import type { ExpressContextFunctionArgument } from "@as-integrations/express5";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/auth.types";
@@ -23,13 +23,19 @@ export interface GraphQLContextDeps {
   logger: Logger;
 }
 
+/** the request and response the context is built for (Express's are these too) */
+export interface GraphQLContextArgument {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
 export function createGraphQLContext(
   deps: GraphQLContextDeps,
-): (argument: ExpressContextFunctionArgument) => Promise<GatewayContext> {
+): (argument: GraphQLContextArgument) => Promise<GatewayContext> {
   return async ({ req, res }) => {
     const requestId = requestIdOf(res);
     try {
-      const principal = await deps.authenticator.authenticate(req.get("authorization"), requestId);
+      const principal = await deps.authenticator.authenticate(req.headers.authorization, requestId);
       // The authenticator's principal is cached and shared between requests: this request's copy names
       // it, so that what the services log for it carries its id (see src/observability/logger.ts).
       return { principal: { ...principal, requestId }, requestId, services: deps.services };

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { INTERNAL_ERROR_MESSAGE } from "../graphql/format-error";
 import { requestIdOf } from "./request-id";
 
-function errorBody(message: string, code: string) {
+export function errorBody(message: string, code: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
@@ -25,22 +25,40 @@ export function notFoundHandler(): RequestHandler {
   };
 }
 
+export interface ErrorAnswer {
+  status: number;
+  body: ReturnType<typeof errorBody>;
+}
+
+/**
+ * The answer to an error raised before or outside GraphQL (body parser, route): a client error the
+ * raiser marked as safe to show, or a logged and masked 500. Shared by `errorHandler` and the direct
+ * POST /graphql path (create-http-app.ts).
+ */
+export function errorAnswer(
+  error: unknown,
+  deps: { logger: Logger; bodyLimit: string },
+  requestId: string,
+): ErrorAnswer {
+  const status = clientErrorStatus(error);
+  if (status !== undefined) {
+    const message =
+      status === 413
+        ? `Request body too large: at most ${deps.bodyLimit}`
+        : `Malformed request: ${error instanceof Error ? error.message : "unreadable body"}`;
+    return { status, body: errorBody(message, "BAD_REQUEST") };
+  }
+  deps.logger.error({ err: error, requestId }, "unhandled error in an HTTP route");
+  return { status: 500, body: errorBody(INTERNAL_ERROR_MESSAGE, "INTERNAL_SERVER_ERROR") };
+}
+
 export function errorHandler(deps: { logger: Logger; bodyLimit: string }): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const status = clientErrorStatus(error);
-    if (status !== undefined) {
-      const message =
-        status === 413
-          ? `Request body too large: at most ${deps.bodyLimit}`
-          : `Malformed request: ${error instanceof Error ? error.message : "unreadable body"}`;
-      res.status(status).json(errorBody(message, "BAD_REQUEST"));
-      return;
-    }
-    deps.logger.error({ err: error, requestId: requestIdOf(res) }, "unhandled error in an HTTP route");
-    res.status(500).json(errorBody(INTERNAL_ERROR_MESSAGE, "INTERNAL_SERVER_ERROR"));
+    const answer = errorAnswer(error, deps, requestIdOf(res));
+    res.status(answer.status).json(answer.body);
   };
 }

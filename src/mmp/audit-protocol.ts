@@ -78,7 +78,11 @@ export class AuditProtocol {
     });
     const started = this.now();
     const complete = (completion: Completion) =>
-      this.completeQuietly(auditId, { ...completion, durationMs: this.now() - started }, c.principal.requestId);
+      this.completeQuietly(
+        auditId,
+        { ...completion, durationMs: this.now() - started },
+        c.principal.requestId,
+      );
 
     let result: T;
     try {

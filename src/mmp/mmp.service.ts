@@ -240,10 +240,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     } catch (err) {
       return {
         ok: false,
-        error: itemError(
-          req,
-          this.asGatewayError(err, principal, "bulk item failed with an internal error"),
-        ),
+        error: itemError(req, this.asGatewayError(err, principal, "bulk item failed with an internal error")),
       };
     }
   }

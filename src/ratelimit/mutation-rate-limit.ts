@@ -303,7 +303,8 @@ class AccountIdReader {
     const t = isNonNullType(type) ? type.ofType : type;
     if (isListType(t)) {
       // a single value where a list is expected is coerced to a list of one
-      if (node.kind === Kind.LIST) for (const item of node.values) this.fromAst(item, t.ofType, isId, depth + 1);
+      if (node.kind === Kind.LIST)
+        for (const item of node.values) this.fromAst(item, t.ofType, isId, depth + 1);
       else this.fromAst(node, t.ofType, isId, depth + 1);
     } else if (isInputObjectType(t)) {
       if (node.kind !== Kind.OBJECT) return;
@@ -333,7 +334,8 @@ class AccountIdReader {
       const fields = value as Record<string, unknown>;
       for (const field of Object.values(t.getFields())) {
         const fieldIsId = field.name === ACCOUNT_ID;
-        if (Object.hasOwn(fields, field.name)) this.fromValue(fields[field.name], field.type, fieldIsId, depth + 1);
+        if (Object.hasOwn(fields, field.name))
+          this.fromValue(fields[field.name], field.type, fieldIsId, depth + 1);
         else if (field.defaultValue !== undefined) {
           this.fromValue(field.defaultValue, field.type, fieldIsId, depth + 1);
         }

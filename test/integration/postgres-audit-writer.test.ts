@@ -118,7 +118,12 @@ describePg("PostgreSQL audit writes", () => {
     const texts = spyQueries();
     const results = await Promise.allSettled([
       store.auditComplete(a!, { outcome: "UNKNOWN", exchangeMessage: "timeout", durationMs: 10 }),
-      store.auditComplete(b!, { outcome: "REJECTED", exchangeCode: -1102, exchangeMessage: "bad", durationMs: 2 }),
+      store.auditComplete(b!, {
+        outcome: "REJECTED",
+        exchangeCode: -1102,
+        exchangeMessage: "bad",
+        durationMs: 2,
+      }),
       store.auditComplete(987654, { outcome: "FAILED", durationMs: 1 }),
       store.auditComplete(a!, { outcome: "SUCCEEDED", result: '{"ok":true}', durationMs: 12 }),
     ]);
@@ -126,7 +131,12 @@ describePg("PostgreSQL audit writes", () => {
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreNotFoundError);
     expect(texts.filter((t) => t === AUDIT_COMPLETE_SQL)).toHaveLength(1);
     const rows = new Map((await store.listAudit({ limit: 10 })).map((r) => [r.id, r]));
-    expect(rows.get(a!)).toMatchObject({ outcome: "SUCCEEDED", exchangeMessage: null, result: '{"ok":true}', durationMs: 12 });
+    expect(rows.get(a!)).toMatchObject({
+      outcome: "SUCCEEDED",
+      exchangeMessage: null,
+      result: '{"ok":true}',
+      durationMs: 12,
+    });
     expect(rows.get(b!)).toMatchObject({ outcome: "REJECTED", exchangeCode: -1102, exchangeMessage: "bad" });
     expect(rows.get(c!)).toMatchObject({ outcome: "PENDING" });
   });

@@ -95,7 +95,8 @@ function coerced(query: string, variables: Record<string, unknown> = {}): Charge
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   )!;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (result.errors) throw new Error(result.errors.map((e) => e.message).join("; "));
   const vars = result.coerced;
@@ -145,19 +146,31 @@ const cases: Array<[string, string, Record<string, unknown>?]> = [
   ["a literal input", 'mutation { one(input: { accountId: "b" }) }'],
   ["an integer ID literal", "mutation { one(input: { accountId: 7 }) }"],
   ["an integer ID variable", "mutation($i: Item!) { one(input: $i) }", { i: { accountId: 7 } }],
-  ["a variable inside a literal", 'mutation($x: ID!) { one(input: { accountId: $x, inner: { accountId: "c" } }) }', { x: "a" }],
+  [
+    "a variable inside a literal",
+    'mutation($x: ID!) { one(input: { accountId: $x, inner: { accountId: "c" } }) }',
+    { x: "a" },
+  ],
   [
     "a list variable with nested ids",
     "mutation($l: [Item!]!) { many(inputs: $l) }",
     { l: [{ accountId: "a", inners: [{ accountId: "b" }, { accountId: "v" }] }, { accountId: "zz" }] },
   ],
   ["a single value where a list goes", "mutation($i: Item!) { many(inputs: $i) }", { i: { accountId: "b" } }],
-  ["a list literal of variables", "mutation($x: Item!, $y: Item!) { many(inputs: [$x, $y]) }", { x: { accountId: "a" }, y: { accountId: "a" } }],
+  [
+    "a list literal of variables",
+    "mutation($x: Item!, $y: Item!) { many(inputs: [$x, $y]) }",
+    { x: { accountId: "a" }, y: { accountId: "a" } },
+  ],
   ["a direct argument", 'mutation { direct(accountId: "c") }'],
   ["an argument default", "mutation { defaulted }"],
   ["an input field default", "mutation { withDefault(input: { n: 1 }) }"],
   ["a variable default", 'mutation($x: ID = "from-var-default") { direct(accountId: $x) }'],
-  ["a variable given over its default", 'mutation($x: ID = "from-var-default") { direct(accountId: $x) }', { x: "b" }],
+  [
+    "a variable given over its default",
+    'mutation($x: ID = "from-var-default") { direct(accountId: $x) }',
+    { x: "b" },
+  ],
   ["no account at all", 'mutation { plain(name: "x") }'],
   ["__typename only", "mutation { __typename }"],
   [
@@ -173,7 +186,10 @@ const cases: Array<[string, string, Record<string, unknown>?]> = [
     "a skipped spread, then the same fragment included",
     'mutation { ...F @skip(if: true) ...F } fragment F on Mutation { direct(accountId: "a") }',
   ],
-  ["a viewer's and a stranger's accounts", 'mutation { a: direct(accountId: "v") b: direct(accountId: "nobody") }'],
+  [
+    "a viewer's and a stranger's accounts",
+    'mutation { a: direct(accountId: "v") b: direct(accountId: "nobody") }',
+  ],
 ];
 
 describe("mutation rate limit: cost from the document and raw variables", () => {

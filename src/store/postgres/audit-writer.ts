@@ -271,5 +271,7 @@ export class PostgresAuditWriter {
 
 /** a failure caused by a row's values (data exception, integrity constraint), not by the database */
 function dataError(e: unknown): boolean {
-  return e instanceof DatabaseError && (e.code?.startsWith("22") === true || e.code?.startsWith("23") === true);
+  return (
+    e instanceof DatabaseError && (e.code?.startsWith("22") === true || e.code?.startsWith("23") === true)
+  );
 }

@@ -10,7 +10,7 @@ import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
 import * as msg from "../messages";
 import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
 import { assertContiguous, latestVersion } from "../migrations/types";
-import { SqliteAuditWriter, type AuditInsertParams, type AuditUpdateParams } from "./audit-writer";
+import { InlineAuditWriter, WorkerAuditWriter, type AuditWriter } from "./audit-writer";
 import type {
   AccountRecord,
   AuditBegin,
@@ -172,17 +172,6 @@ function prepareStatements(db: Db) {
 
     authVersion: db.prepare<[], number>("SELECT version FROM auth_version WHERE id = 1").pluck(),
 
-    // actor_name is copied at write time so that the history keeps the name the actor had then: the
-    // caller's (the principal's) when given, else looked up (COALESCE evaluates the lookup only then).
-    auditBegin: db.prepare<AuditInsertParams>(
-      `INSERT INTO audit_log (at, actor_id, actor_name, account_id, action, input, previous, outcome)
-       VALUES (?, ?, COALESCE(?, (SELECT name FROM users WHERE id = ?)), ?, ?, ?, ?, 'PENDING')`,
-    ),
-    auditComplete: db.prepare<AuditUpdateParams>(
-      `UPDATE audit_log
-          SET outcome = ?, exchange_code = ?, exchange_message = ?, duration_ms = ?, result = ?
-        WHERE id = ?`,
-    ),
     listAudit: db.prepare<[number, number], AuditRow>(
       `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`,
     ),
@@ -199,15 +188,29 @@ function prepareStatements(db: Db) {
 }
 type Statements = ReturnType<typeof prepareStatements>;
 
+export interface SqliteStoreOptions {
+  /**
+   * Where audit writes are committed (audit-writer.ts): "thread" (default for a file), a worker thread
+   * with a connection of its own, so that their fsyncs do not stop the event loop; "inline", the
+   * store's own connection (always for ":memory:").
+   */
+  auditWrites?: "thread" | "inline";
+}
+
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly db: Db;
   private statements: Statements | undefined;
   private readyStatement: Stmt<[number], number> | undefined;
-  private auditWriter: SqliteAuditWriter | undefined;
+  private auditWriter: AuditWriter | undefined;
+  private readonly auditThread: boolean;
 
   /** `path` of the database file (its directory is created), or ":memory:" for tests. */
-  constructor(path: string) {
+  constructor(
+    private readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.auditThread = path !== ":memory:" && options.auditWrites !== "inline";
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     // The CLI and the server may write at the same moment; wait for the other's lock rather than fail.
     this.db = new Database(path, { timeout: 5000 });
@@ -215,7 +218,8 @@ export class SqliteStore implements Store {
       this.db.pragma("busy_timeout = 5000");
       // WAL lets the server keep reading while the CLI writes. In WAL mode synchronous=NORMAL may lose the
       // last committed transactions on power loss; the audit log records what was sent to the exchange and
-      // must survive, so every commit is synced (FULL). Writes here are rare next to exchange round trips.
+      // must survive, so commits are synced (FULL). The one exception, a batch of audit completions alone,
+      // and what is durable when, are explained in audit-writer.ts.
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");
       this.db.pragma("foreign_keys = ON");
@@ -230,13 +234,12 @@ export class SqliteStore implements Store {
     return this.statements;
   }
 
-  /** audit writes, group-committed (audit-writer.ts); created with the statements, after migrate() */
-  private get audit(): SqliteAuditWriter {
-    this.auditWriter ??= new SqliteAuditWriter(
-      this.db,
-      { insert: this.s.auditBegin, update: this.s.auditComplete },
-      { missing: msg.auditMissing },
-    );
+  /** audit writes, group-committed (audit-writer.ts); created on the first, after migrate() */
+  private get audit(): AuditWriter {
+    const options = { missing: msg.auditMissing };
+    this.auditWriter ??= this.auditThread
+      ? new WorkerAuditWriter(this.path, this.db, options)
+      : new InlineAuditWriter(this.db, options);
     return this.auditWriter;
   }
 
@@ -280,7 +283,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Audit writes still queued are committed first: their callers are waiting for them.
-    this.auditWriter?.close();
+    await this.auditWriter?.close();
     if (this.db.open) this.db.close();
   }
 
