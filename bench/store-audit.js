@@ -1,8 +1,8 @@
 /* eslint-disable */
 // Cost of the audit protocol's two writes (auditBegin + auditComplete) per call, straight on the built
-// stores (dist/store), with nothing else around: SQLite on the work disk (audit writes committed by the
-// store's worker thread, as deployed, and on the store's own connection, "inline"), SQLite on tmpfs
-// (fsync free), PostgreSQL (and with synchronous_commit=off for the whole session). Sequential, then 32
+// stores (dist/store), with nothing else around: SQLite on the work disk (audit writes committed on the
+// store's own connection, "inline", and by its worker thread, "thread"; see SqliteStoreOptions), SQLite
+// on tmpfs (fsync free), PostgreSQL (and with synchronous_commit=off for the whole session). Sequential, then 32
 // calls at a time. Wall time per pair, CPU time of this process (all threads) per pair, and for the 32
 // at a time the longest the event loop was blocked (better-sqlite3 is synchronous: whatever runs on the
 // main thread's connection blocks it, serving nobody).
@@ -100,16 +100,21 @@ async function main() {
     `audit writes per call (auditBegin + auditComplete), ${PAIRS} pairs per case, node ${process.version}`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-bench-audit-"));
-  await measure("sqlite, work disk", `sqlite:${path.join(dir, "a.sqlite")}`);
-  await measure(
-    "sqlite, work disk, inline writes",
-    path.join(dir, "b.sqlite"),
-    (file) => new SqliteStore(file, { auditWrites: "inline" }),
-  );
+  for (const mode of ["inline", "thread"]) {
+    await measure(
+      `sqlite, work disk, ${mode}`,
+      path.join(dir, `${mode}.sqlite`),
+      (file) => new SqliteStore(file, { auditWrites: mode }),
+    );
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync("/dev/shm")) {
     const shm = fs.mkdtempSync("/dev/shm/mmp-bench-audit-");
-    await measure("sqlite, tmpfs (fsync free)", `sqlite:${path.join(shm, "a.sqlite")}`);
+    await measure(
+      "sqlite, tmpfs (fsync free), inline",
+      path.join(shm, "a.sqlite"),
+      (file) => new SqliteStore(file, { auditWrites: "inline" }),
+    );
     fs.rmSync(shm, { recursive: true, force: true });
   }
   for (const [label, extra] of [

@@ -87,10 +87,16 @@ export interface ListeningAddress {
 }
 
 export interface HttpApp {
-  /** The Express app, complete (add routes through `deps.routes`); may be served with `app.listen()`. */
+  /**
+   * The Express app, complete (add routes through `deps.routes`); `app.listen()` would serve every route,
+   * but without the direct POST /graphql path (see `createHttpApp`): prefer `listen()`.
+   */
   readonly app: express.Express;
   readonly apollo: ApolloServer<GatewayContext>;
-  /** The Node server `listen()` uses, created up front so that `stop()` can drain it. */
+  /**
+   * The Node server `listen()` uses, created up front so that `stop()` can drain it: the direct POST
+   * /graphql path, then the Express app.
+   */
   readonly httpServer: Server;
   /** Starts Apollo and opens /graphql (which answers 503 until then). Does not listen. Idempotent; not after stop(). */
   start(): Promise<void>;
@@ -183,7 +189,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       requestId = assignRequestId(req, res);
       res.setHeader("x-content-type-options", "nosniff");
       jsonBody(req, res, (err?: unknown) => {
-        if (err !== undefined) return sendJson(res, errorAnswer(err, errorDeps, requestId));
+        if (err !== undefined && err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
         if (phase.name !== "started") return sendJson(res, NOT_RUNNING);
         serveGraphQL(apollo, context, req, res).catch((e: unknown) => failed(res, e, requestId));
       });

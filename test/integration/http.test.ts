@@ -374,6 +374,70 @@ describe("HTTP hygiene", () => {
     expect(answer.body.errors?.[0]?.extensions).toEqual({ code: "BAD_REQUEST" });
   });
 
+  describe("POST /graphql answers alike on the direct path and through Express", () => {
+    // "application/json" takes the direct path; a parameter the direct path does not know (body-parser
+    // reads it all the same) takes Express's route.
+    const DIRECT = "application/json";
+    const EXPRESS = "application/json; profile=x";
+    async function both(body: string, headers: Record<string, string> = {}) {
+      const send = (type: string) =>
+        fetch(`${base}/graphql`, {
+          method: "POST",
+          headers: { authorization: "Bearer good", "content-type": type, ...headers },
+          body,
+        });
+      const answers = [await send(DIRECT), await send(EXPRESS)];
+      return Promise.all(
+        answers.map(async (r) => ({
+          status: r.status,
+          body: await r.text(),
+          type: r.headers.get("content-type"),
+          nosniff: r.headers.get("x-content-type-options"),
+          requestId: r.headers.get("x-request-id"),
+          etag: r.headers.get("etag"),
+          wwwAuthenticate: r.headers.get("www-authenticate"),
+        })),
+      );
+    }
+    const same = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+      expect({ ...a, requestId: typeof a.requestId }).toEqual({ ...b, requestId: typeof b.requestId });
+    };
+
+    it("a mutation", async () => {
+      const [direct, viaExpress] = await both(
+        JSON.stringify({ query: SET, variables: { input: validInput } }),
+      );
+      expect(direct?.status).toBe(200);
+      expect(direct?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(direct?.nosniff).toBe("nosniff");
+      expect(direct?.etag).toBeNull();
+      same(direct!, viaExpress!);
+    });
+
+    it("a body too large, malformed JSON, a bad variable, no token", async () => {
+      for (const [body, headers] of [
+        [JSON.stringify({ query: `{ me { id } } # ${"x".repeat(110 * 1024)}` }), {}],
+        ['{"query": ', {}],
+        ["  nope", {}],
+        [JSON.stringify({ query: SET, variables: { input: { ...validInput, qtyLimit: "1e5" } } }), {}],
+        [JSON.stringify({ query: "{ me { id } }" }), { authorization: "Bearer bad" }],
+      ] as const) {
+        const [direct, viaExpress] = await both(body, headers);
+        expect(direct?.status).toBeGreaterThanOrEqual(400);
+        same(direct!, viaExpress!);
+      }
+    });
+
+    it("keeps a caller's sane request id on the direct path", async () => {
+      const res = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { authorization: "Bearer good", "content-type": DIRECT, "x-request-id": "trace-77" },
+        body: JSON.stringify({ query: "{ me { id } }" }),
+      });
+      expect(res.headers.get("x-request-id")).toBe("trace-77");
+    });
+  });
+
   it("gives every response a request id, reusing a sane x-request-id", async () => {
     const given = await fetch(`${base}/healthz`, { headers: { "x-request-id": "abc-123.def:9" } });
     expect(given.headers.get("x-request-id")).toBe("abc-123.def:9");

@@ -234,7 +234,7 @@ describe("the batch executor", () => {
 
 describe("the audit writer thread", () => {
   it("falls back to the store's connection when the thread dies", async () => {
-    const store = new SqliteStore(join(dir, "gateway.sqlite"));
+    const store = new SqliteStore(join(dir, "gateway.sqlite"), { auditWrites: "thread" });
     await store.migrate();
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
     try {

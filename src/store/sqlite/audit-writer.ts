@@ -1,5 +1,5 @@
 /**
- * Audit writes on SQLite: group commit, off the event loop.
+ * Audit writes on SQLite: group commit, on the event loop or off it.
  *
  * Every audited exchange call writes twice: a PENDING record before the call (auditBegin) and its
  * outcome after it (auditComplete). Committed one by one under `synchronous=FULL`, each write costs an
@@ -7,10 +7,12 @@
  * nobody. Here writes are queued and committed in batches, one transaction (one fsync) for a batch:
  * the first write of a quiet spell waits for the end of the event-loop turn (`setImmediate`) to gather
  * the others of that turn, and while a batch is being committed the writes arriving meanwhile form the
- * next one. For a database file the batches are committed by a worker thread on a connection of its own
- * (`WorkerAuditWriter`), so the fsync waits (and WAL checkpoints, which run in the committing
- * connection) no longer stop the event loop; `:memory:` databases (tests), or a worker that fails, use
- * the same batches on the store's own connection (`InlineAuditWriter`).
+ * next one. Either the store's own connection commits the batches (`InlineAuditWriter`: the event loop
+ * waits for one fsync per batch), or a worker thread on a connection of its own does
+ * (`WorkerAuditWriter`: fsync waits and WAL checkpoints, which run in the committing connection, never
+ * stop the event loop, for a message to the thread and back per batch). SqliteStore chooses (its
+ * `auditWrites` option: by the machine's CPU count); a worker that fails hands over to the inline
+ * writer.
  *
  * What is durable when (the database is in WAL mode; see SqliteStore):
  * - A begin resolves only after the transaction holding its PENDING row committed with

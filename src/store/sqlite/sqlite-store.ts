@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
@@ -190,12 +191,19 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 export interface SqliteStoreOptions {
   /**
-   * Where audit writes are committed (audit-writer.ts): "thread" (default for a file), a worker thread
-   * with a connection of its own, so that their fsyncs do not stop the event loop; "inline", the
-   * store's own connection (always for ":memory:").
+   * Where audit writes are committed (audit-writer.ts): "inline", on the store's own connection, in
+   * batches whose fsync the event loop waits for; "thread", by a worker thread on a connection of its
+   * own, so that fsyncs and checkpoints never stop the event loop, for the price of a message to the
+   * thread and back per batch and a second JS heap. "auto" (default): "thread" when the machine has at
+   * least AUDIT_THREAD_MIN_CPUS CPUs to run it beside the event loop, else "inline" (measured on two
+   * cores: the thread's messages cost the event loop about as much as the fsync waits it spares, and
+   * the process grows by 10-30 MB). Always "inline" for ":memory:".
    */
-  auditWrites?: "thread" | "inline";
+  auditWrites?: "auto" | "thread" | "inline";
 }
+
+/** see SqliteStoreOptions.auditWrites */
+export const AUDIT_THREAD_MIN_CPUS = 4;
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -210,7 +218,10 @@ export class SqliteStore implements Store {
     private readonly path: string,
     options: SqliteStoreOptions = {},
   ) {
-    this.auditThread = path !== ":memory:" && options.auditWrites !== "inline";
+    const mode = options.auditWrites ?? "auto";
+    this.auditThread =
+      path !== ":memory:" &&
+      (mode === "thread" || (mode === "auto" && availableParallelism() >= AUDIT_THREAD_MIN_CPUS));
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     // The CLI and the server may write at the same moment; wait for the other's lock rather than fail.
     this.db = new Database(path, { timeout: 5000 });

@@ -1,0 +1,149 @@
+/* eslint-disable */
+// A/B of two gateway builds, interleaved: both gateways run side by side (each its own child process and
+// fresh SQLite file, one upstream stub), warm up, then take turns in short slices at the same
+// concurrency (order alternating), so that drifts in competing load on a shared machine hit both alike.
+// Prints per build the median over slices of req/s, CPU ms per answer, p50 and p99, and the median of
+// the per-slice ratios B/A. For "did this change help?" questions; `npm run bench` is the full report.
+//
+// Usage: node bench/ab.js <buildA> <buildB> [slices=12] [seconds per slice=2] [connections=32]
+//   builds: directories like dist/ (a copy of an earlier build, e.g. `cp -r dist /tmp/before`; a build
+//   outside the repository needs node_modules reachable from it, e.g. a symlink beside it)
+//   BENCH_AB_DB: directory for the SQLite files (default: the OS temp dir, i.e. the work disk; /dev/shm
+//   takes fsync out of the comparison)
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { fork } = require("node:child_process");
+const { randomBytes } = require("node:crypto");
+const autocannon = require("autocannon");
+
+const [A, B] = process.argv.slice(2, 4).map((d) => d && path.resolve(d));
+if (!A || !B) {
+  console.error("usage: node bench/ab.js <buildA> <buildB> [slices] [seconds] [connections]");
+  process.exit(2);
+}
+const SLICES = Number(process.argv[4] || 12);
+const SECONDS = Number(process.argv[5] || 2);
+const CONNECTIONS = Number(process.argv[6] || 32);
+const DB_DIR = process.env.BENCH_AB_DB || os.tmpdir();
+
+const BODY = JSON.stringify({
+  query:
+    "mutation Set($input: SetMmpConfigInput!) { setMmpConfig(input: $input) { accountId underlyingId underlying " +
+    "windowTimeInMilliseconds frozenTimeInMilliseconds qtyLimit deltaLimit lastTriggerTime } }",
+  operationName: "Set",
+  variables: {
+    input: {
+      accountId: "desk-a",
+      underlying: "BTCUSDT",
+      windowTimeInMilliseconds: 3000,
+      frozenTimeInMilliseconds: 300000,
+      qtyLimit: "2",
+      deltaLimit: "2.3",
+    },
+  },
+});
+
+const children = [];
+function start(script, env) {
+  return new Promise((resolve, reject) => {
+    const c = fork(path.join(__dirname, script), [], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
+    children.push(c);
+    c.once("message", (m) => resolve({ child: c, ...m }));
+    c.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+}
+
+function cpuSeconds(pid) {
+  const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+function load(gw, seconds) {
+  return new Promise((resolve, reject) => {
+    const lat = [];
+    const inst = autocannon(
+      {
+        url: `${gw.url}/graphql`,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` },
+        body: BODY,
+        connections: CONNECTIONS,
+        duration: seconds,
+      },
+      (err, res) => (err ? reject(err) : resolve({ res, lat })),
+    );
+    inst.on("response", (_c, status, _b, ms) => status === 200 && lat.push(ms));
+  });
+}
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+async function main() {
+  const up = await start("upstream-stub.js", {});
+  const gws = [];
+  for (const dist of [A, B]) {
+    const file = path.join(DB_DIR, `mmp-bench-ab-${randomBytes(4).toString("hex")}.sqlite`);
+    gws.push({
+      dist,
+      file,
+      ...(await start("start-gateway.js", {
+        DATABASE_URL: `sqlite:${file}`,
+        BENCH_UPSTREAM_URL: up.url,
+        BENCH_API_KEY: up.apiKey,
+        BENCH_API_SECRET: up.secret,
+        BENCH_DIST: dist,
+        BENCH_GATEWAY_LOG_LEVEL: "info",
+      })),
+    });
+  }
+  for (const gw of gws) await load(gw, 5); // warm-up
+  const stats = [[], []];
+  for (let s = 0; s < SLICES; s++) {
+    for (const i of s % 2 ? [1, 0] : [0, 1]) {
+      const gw = gws[i];
+      const c0 = cpuSeconds(gw.child.pid);
+      const { res, lat } = await load(gw, SECONDS);
+      const c1 = cpuSeconds(gw.child.pid);
+      lat.sort((a, b) => a - b);
+      stats[i].push({
+        rps: lat.length / SECONDS,
+        cpu: (1000 * (c1 - c0)) / Math.max(1, lat.length),
+        p50: lat[lat.length >> 1],
+        p99: lat[Math.floor(lat.length * 0.99)],
+        bad: res.non2xx + res.errors + res.timeouts,
+      });
+    }
+  }
+  console.log(`${SLICES} slices of ${SECONDS} s at c=${CONNECTIONS}, SQLite in ${DB_DIR}; medians:`);
+  stats.forEach((st, i) =>
+    console.log(
+      `  ${"AB"[i]} ${gws[i].dist}: ${median(st.map((x) => x.rps)).toFixed(0)} req/s, ` +
+        `CPU ${median(st.map((x) => x.cpu)).toFixed(3)} ms/req, p50 ${median(st.map((x) => x.p50)).toFixed(2)} ms, ` +
+        `p99 ${median(st.map((x) => x.p99)).toFixed(2)} ms, bad answers ${st.reduce((a, x) => a + x.bad, 0)}`,
+    ),
+  );
+  const ratio = (k) => median(stats[0].map((x, j) => stats[1][j][k] / x[k])).toFixed(3);
+  console.log(`  B/A: req/s ${ratio("rps")}, CPU per request ${ratio("cpu")}, p99 ${ratio("p99")}`);
+  for (const gw of gws) {
+    gw.child.send({ type: "stop" });
+    for (const f of [gw.file, `${gw.file}-wal`, `${gw.file}-shm`]) fs.rmSync(f, { force: true });
+  }
+  up.child.kill();
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => setTimeout(() => process.exit(), 2000).unref());
