@@ -35,7 +35,10 @@
 //   BENCH_PROFILE       0 skips the profiling run (1)
 //   BENCH_PROFILE_STORES  which gateway stores to profile, comma list (sqlite)
 //   BENCH_PROFILE_DURATION  seconds of the profiled run at c=32 (6)
+//   BENCH_PROFILE_CONNECTIONS  connections of the profiled run (BENCH_CONNECTIONS; 1 profiles the added latency)
 //   BENCH_GATEWAY_LOG_LEVEL  the gateway's LOG_LEVEL (info, as deployed); its log goes to a file
+//   BENCH_GATEWAY_NODE_ARGS  node options for the gateway processes, comma list (none), e.g.
+//                       --max-semi-space-size=8 to compare heap settings
 //   BENCH_DIST          the gateway build to measure, absolute or relative to the repository (dist)
 "use strict";
 const fs = require("node:fs");
@@ -67,8 +70,11 @@ const MEASURE = process.env.BENCH_MEASURE !== "0";
 const PROFILE = process.env.BENCH_PROFILE !== "0";
 const PROFILE_DURATION = num(process.env.BENCH_PROFILE_DURATION, 6);
 const PROFILE_STORES = list(process.env.BENCH_PROFILE_STORES, "sqlite");
+const PROFILE_CONNECTIONS = num(process.env.BENCH_PROFILE_CONNECTIONS, CONNECTIONS);
 const DIST = path.resolve(ROOT, process.env.BENCH_DIST || "dist");
 const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL || "info";
+// node options for the gateway processes (e.g. "--max-semi-space-size=8"), to compare heap settings
+const GATEWAY_NODE_ARGS = list(process.env.BENCH_GATEWAY_NODE_ARGS, "").join(",").split(",").filter(Boolean);
 
 const TARGETS = {
   throughputPct: 50, // gateway req/s at c=32 >= 50% of the reference's
@@ -381,7 +387,7 @@ async function freshDatabase(kind, label, pgProblem) {
 function startGateway(name, upstreamEnv, databaseUrl, execArgv = []) {
   return startChild(name, "start-gateway.js", {
     env: { ...upstreamEnv, DATABASE_URL: databaseUrl, BENCH_GATEWAY_LOG_LEVEL: GATEWAY_LOG_LEVEL },
-    execArgv,
+    execArgv: [...GATEWAY_NODE_ARGS, ...execArgv],
   });
 }
 
@@ -711,7 +717,7 @@ function printResults(all) {
 async function profileRun(store, pgProblem) {
   const upName = UPSTREAMS.includes("stub") ? "stub" : UPSTREAMS[0] || "stub";
   console.log(
-    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream under node --cpu-prof, c=${CONNECTIONS} for ${PROFILE_DURATION} s ` +
+    `\n=== CPU profile: gateway (${store}) on the ${upName} upstream under node --cpu-prof, c=${PROFILE_CONNECTIONS} for ${PROFILE_DURATION} s ` +
       `(start-up and warm-up samples left out) ===\n`,
   );
   const db = await freshDatabase(store, `${upName}-profile`, pgProblem);
@@ -727,7 +733,7 @@ async function profileRun(store, pgProblem) {
     await sanity(t.url, headers);
     const warm = await warmUp(t, headers, up.child.pid);
     console.log(`warm-up: ${warm.requests} answers in ${f1(warm.secs)} s`);
-    const hi = await load(t, headers, CONNECTIONS, PROFILE_DURATION, up.child.pid);
+    const hi = await load(t, headers, PROFILE_CONNECTIONS, PROFILE_DURATION, up.child.pid);
     await stopChild(t);
     console.log(
       `under the profiler: ${f1(hi.rps)} req/s, p50 ${f2(hi.p50)} ms, p99 ${f2(hi.p99)} ms, errors ${hi.bad}; ` +

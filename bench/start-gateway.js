@@ -9,6 +9,10 @@
 // BENCH_GATEWAY_LOG_LEVEL (default info). fork() it: it sends {type:"ready", url, token}; send
 // {type:"stop"} (or SIGTERM) to stop it gracefully, which also lets `node --cpu-prof` write its profile.
 "use strict";
+// As deployed (Dockerfile, docker-compose.yml): NODE_ENV=production unless the environment says
+// otherwise. Libraries read it once at load time (graphql-js, for one, swaps its cross-realm `instanceOf`
+// check, run on every type test during execution, for a plain `instanceof`), so it is set before any of them loads.
+if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = "production";
 // type-graphql's decorators need the metadata polyfill before any schema class loads (dist/cli/main does the same).
 require("reflect-metadata");
 const path = require("node:path");

@@ -46,6 +46,7 @@ import { createGraphQLContext, type GraphQLContextArgument } from "./graphql-con
 import { graphqlHardening, type GraphQLLimits } from "./hardening";
 import { healthRoutes, type ReadinessCheck } from "./health.routes";
 import { errorAnswer, errorBody, errorHandler, notFoundHandler, type ErrorAnswer } from "./http-errors";
+import { bodyLimitBytes, readJsonBody } from "./json-body";
 import { assignRequestId, requestIdMiddleware } from "./request-id";
 
 export interface HttpAppDeps {
@@ -128,8 +129,9 @@ const NOT_RUNNING: ErrorAnswer = {
 
 /**
  * The Express app serves every route, but `POST /graphql` with a JSON body, the one call that matters
- * for latency, is taken before Express sees it: the same steps (request id, nosniff, the same JSON body
- * parser and limit, the same error answers, Apollo) on node's own request and response. Express costs
+ * for latency, is taken before Express sees it: the same steps (request id, nosniff, a JSON body reader
+ * with body-parser's rules and the same limit (json-body.ts), the same error answers, Apollo) on node's
+ * own request and response. Express costs
  * a router pass per request and re-prototypes every request and response object
  * (`Object.setPrototypeOf` to its own req/res), which puts V8 on slow paths for them and keeps each
  * request's objects alive past the young-generation collections (measured: a fifth of the gateway's
@@ -141,6 +143,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const app = express();
   const errorDeps = { logger: deps.logger, bodyLimit };
   const jsonBody = express.json({ limit: bodyLimit });
+  const directBodyLimit = bodyLimitBytes(bodyLimit);
   const context = createGraphQLContext(deps);
   const httpServer = createServer((req, res) => {
     if (req.method === "POST" && isGraphqlPath(req.url) && isPlainJson(req)) direct(req, res);
@@ -188,9 +191,10 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     try {
       requestId = assignRequestId(req, res);
       res.setHeader("x-content-type-options", "nosniff");
-      jsonBody(req, res, (err?: unknown) => {
-        if (err !== undefined && err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
+      readJsonBody(req, directBodyLimit, (err, body) => {
+        if (err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
         if (phase.name !== "started") return sendJson(res, NOT_RUNNING);
+        (req as IncomingMessage & { body?: unknown }).body = body;
         serveGraphQL(apollo, context, req, res).catch((e: unknown) => failed(res, e, requestId));
       });
     } catch (e) {
