@@ -113,6 +113,8 @@ export function parseStrictJson(text: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.length === 0) return {};
   const first = FIRST_NON_WHITESPACE.exec(body)?.[1] ?? "";
+  // Whitespace only: JSON.parse's own "end of input" error, as body-parser gives.
+  if (first === "") return JSON.parse(body);
   if (first !== "{" && first !== "[") throw strictViolation(body, body.indexOf(first));
   return JSON.parse(body);
 }
