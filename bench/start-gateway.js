@@ -50,10 +50,10 @@ async function main() {
   // The per-user and per-account mutation rate limits (MUTATION_RATE_PER_USER 120/m and
   // MUTATION_RATE_PER_ACCOUNT 300/m by default) would make a throughput benchmark measure the limiter
   // refusing calls. They stay on (their cost per call is measured) with a budget no run can exhaust,
-  // unless the environment sets them. Other settings come from the environment's EXCHANGE_* / MUTATION_*.
+  // unless the environment sets them. Other settings come from the environment's EXCHANGE_* / MUTATION_* / HEAP_GROWTH_PERCENT.
   const env = { MUTATION_RATE_PER_USER: "999999999/s", MUTATION_RATE_PER_ACCOUNT: "999999999/s" };
   for (const [k, v] of Object.entries(process.env))
-    if (/^(MUTATION_RATE_|EXCHANGE_)/.test(k) && v) env[k] = v;
+    if (/^(MUTATION_RATE_|EXCHANGE_|HEAP_GROWTH_PERCENT$)/.test(k) && v) env[k] = v;
   const config = {
     ...loadConfig(env),
     port: 0,

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import { Router } from "express";
-import type { Config } from "./config";
+import { DEFAULT_HEAP_GROWTH_PERCENT, type Config } from "./config";
 import { ChangeWatcher } from "./cache/change-watcher";
 import { TokenAuthenticator } from "./auth/token-authenticator";
 import { CompositeAuthenticator } from "./auth/composite-authenticator";
@@ -24,6 +24,7 @@ import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
 import { createHttpApp } from "./http/create-http-app";
 import { reconcilePendingAudit } from "./mmp/reconcile";
+import { applyHeapGrowth } from "./observability/heap";
 import { createLogger } from "./observability/logger";
 import { GatewayMetrics } from "./observability/metrics";
 import { RedisSharedState } from "./shared-state/redis-shared-state";
@@ -53,6 +54,7 @@ export interface Gateway {
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
+  applyHeapGrowth(config.heapGrowthPercent ?? DEFAULT_HEAP_GROWTH_PERCENT);
   const logger = opts.logger ?? createLogger(config.logLevel);
   // Optional: without REDIS_URL each replica keeps its own exchange state, as a single gateway does.
   const shared =

@@ -7,6 +7,9 @@ import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+/** see Config.heapGrowthPercent */
+export const DEFAULT_HEAP_GROWTH_PERCENT = 30;
+
 function httpUrl(name: string) {
   return z.string().refine(
     (v) => {
@@ -112,6 +115,12 @@ const schema = z.object({
   EXCHANGE_CIRCUIT_COOLDOWN_MS: milliseconds("EXCHANGE_CIRCUIT_COOLDOWN_MS", 100, 3_600_000).default(10_000),
   MUTATION_RATE_PER_USER: rateSpec("MUTATION_RATE_PER_USER").default("120/m"),
   MUTATION_RATE_PER_ACCOUNT: rateSpec("MUTATION_RATE_PER_ACCOUNT").default("300/m"),
+  HEAP_GROWTH_PERCENT: z.coerce
+    .number({ message: "HEAP_GROWTH_PERCENT must be a number" })
+    .int("HEAP_GROWTH_PERCENT must be an integer")
+    .min(0, "HEAP_GROWTH_PERCENT must be 0..400 (0: V8's own heuristics)")
+    .max(400, "HEAP_GROWTH_PERCENT must be 0..400 (0: V8's own heuristics)")
+    .default(DEFAULT_HEAP_GROWTH_PERCENT),
   OIDC_ISSUER: identityProviderUrl("OIDC_ISSUER").optional(),
   OIDC_AUDIENCE: z.string().optional(),
   OIDC_JWKS_URL: identityProviderUrl("OIDC_JWKS_URL").optional(),
@@ -167,6 +176,12 @@ export type Config = {
   exchange: ExchangeSettings;
   /** MUTATION_RATE_PER_USER / MUTATION_RATE_PER_ACCOUNT; undefined = no limit */
   mutationRateLimits: { perUser: RateSpec | undefined; perAccount: RateSpec | undefined };
+  /**
+   * HEAP_GROWTH_PERCENT: how far V8 lets the old generation grow past what survived the last full
+   * collection before the next one (src/observability/heap.ts); 0 leaves V8's heuristics. Absent: the
+   * default.
+   */
+  heapGrowthPercent?: number;
 };
 
 export interface ExchangeSettings {
@@ -238,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuitFailures: e.EXCHANGE_CIRCUIT_FAILURES,
       circuitCooldownMs: e.EXCHANGE_CIRCUIT_COOLDOWN_MS,
     },
+    heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     mutationRateLimits: {
       perUser: parseRateSpec("MUTATION_RATE_PER_USER", e.MUTATION_RATE_PER_USER),
       perAccount: parseRateSpec("MUTATION_RATE_PER_ACCOUNT", e.MUTATION_RATE_PER_ACCOUNT),

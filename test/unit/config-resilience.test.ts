@@ -44,8 +44,19 @@ describe("exchange and rate-limit settings", () => {
     ["EXCHANGE_CIRCUIT_COOLDOWN_MS", "0"],
     ["MUTATION_RATE_PER_USER", "60 per minute"],
     ["MUTATION_RATE_PER_ACCOUNT", "0/m"],
+    ["HEAP_GROWTH_PERCENT", "-1"],
+    ["HEAP_GROWTH_PERCENT", "12.5"],
+    ["HEAP_GROWTH_PERCENT", "401"],
   ])("a malformed %s stops start-up with one line naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+});
+
+describe("HEAP_GROWTH_PERCENT", () => {
+  it("defaults to 30 and reads 0..400", () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(30);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: "100" }).heapGrowthPercent).toBe(100);
   });
 });
