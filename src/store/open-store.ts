@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Store } from "./port";
-import { PostgresStore } from "./postgres/postgres-store";
 import { SqliteStore } from "./sqlite/sqlite-store";
 
 const FORMS = "sqlite:<path>, sqlite::memory:, or postgres://user@host:port/database";
@@ -13,7 +12,13 @@ const FORMS = "sqlite:<path>, sqlite::memory:, or postgres://user@host:port/data
  */
 export function openStore(databaseUrl: string): Store {
   const url = databaseUrl.trim();
-  if (/^postgres(?:ql)?:\/\//i.test(url)) return new PostgresStore(url);
+  if (/^postgres(?:ql)?:\/\//i.test(url)) {
+    // Loaded only for a PostgreSQL URL: a SQLite gateway does not carry pg (about 8 MB resident).
+    type PostgresModule = typeof import("./postgres/postgres-store");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PostgresStore } = require("./postgres/postgres-store") as PostgresModule;
+    return new PostgresStore(url);
+  }
   if (/^sqlite:/i.test(url)) {
     let path = url.slice("sqlite:".length);
     if (path.startsWith("//")) path = path.slice(2);
