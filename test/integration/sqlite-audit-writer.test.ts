@@ -1,12 +1,16 @@
 /** The SQLite audit log's group commit (src/store/sqlite/audit-writer.ts), on a real file. */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { AuditBegin } from "../../src/store/port";
 import { StoreNotFoundError } from "../../src/store/port";
 import { createBatchExecutor, type AuditWrite } from "../../src/store/sqlite/audit-writer";
-import { SqliteStore, type SqliteStoreOptions } from "../../src/store/sqlite/sqlite-store";
+import {
+  AUDIT_THREAD_MIN_CPUS,
+  SqliteStore,
+  type SqliteStoreOptions,
+} from "../../src/store/sqlite/sqlite-store";
 
 let dir: string;
 
@@ -39,6 +43,7 @@ const begin = (i: number, over: Partial<AuditBegin> = {}): AuditBegin => ({
 describe.each<[string, SqliteStoreOptions]>([
   ["a worker thread", { auditWrites: "thread" }],
   ["the store's connection", { auditWrites: "inline" }],
+  ["the store's connection for lone writes, a worker thread for batches", { auditWrites: "adaptive" }],
 ])("SQLite audit group commit on %s", (_name, options) => {
   let store: SqliteStore;
   const path = () => join(dir, "gateway.sqlite");
@@ -249,6 +254,48 @@ describe("the audit writer thread", () => {
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/audit writer thread failed/));
     } finally {
       warn.mockRestore();
+      await store.close();
+    }
+  });
+});
+
+describe("adaptive audit writes", () => {
+  const writerOf = (store: SqliteStore) =>
+    (store as unknown as { auditWriter: { threadStarted: boolean } }).auditWriter;
+
+  it("commit a lone write on the store's connection and a batch of several by the thread, in one id order", async () => {
+    const store = new SqliteStore(join(dir, "gateway.sqlite"), { auditWrites: "adaptive" });
+    await store.migrate();
+    try {
+      const lone = await store.auditBegin(begin(0));
+      await store.auditComplete(lone, { outcome: "SUCCEEDED", durationMs: 1 });
+      expect(writerOf(store).threadStarted).toBe(false);
+
+      const together = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.auditBegin(begin(i + 1))),
+      );
+      expect(writerOf(store).threadStarted).toBe(true);
+      const after = await store.auditBegin(begin(11));
+
+      const ids = [lone, ...together, after];
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      const rows = await store.listAudit({ limit: 20 });
+      expect(rows.map((r) => r.id).reverse()).toEqual(ids);
+      expect(rows.find((r) => r.id === lone)?.outcome).toBe("SUCCEEDED");
+      expect(rows.filter((r) => r.outcome === "PENDING")).toHaveLength(11);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("is what a file database on two or more CPUs gets by default", async () => {
+    const store = new SqliteStore(join(dir, "gateway.sqlite"));
+    await store.migrate();
+    try {
+      expect((store as unknown as { auditMode: string }).auditMode).toBe(
+        availableParallelism() >= AUDIT_THREAD_MIN_CPUS ? "adaptive" : "inline",
+      );
+    } finally {
       await store.close();
     }
   });

@@ -297,15 +297,31 @@ function auditWorkerMain(executorFactory: typeof createBatchExecutor): void {
   });
 }
 
+export interface WorkerAuditWriterOptions extends AuditWriterOptions {
+  /**
+   * Commit a batch of one write on the store's own connection instead of the thread. A lone write is
+   * what a quiet gateway sends (one call at a time): there the thread only adds its two message hops
+   * (measured at one call at a time on two cores: 30% fewer calls per second through the thread), while
+   * under load, when writes arrive while a batch is being committed and the next batches hold several,
+   * the thread keeps fsync waits off the event loop (measured at 32 calls at a time: +21-26% calls per
+   * second, -7% CPU per call). Batches are still committed one at a time, whichever connection
+   * commits them, so ids stay monotonic and the two connections never wait for each other's lock.
+   */
+  loneWritesInline?: boolean;
+}
+
 /**
- * Commits in a worker thread, on a connection of its own to the same file. If the worker cannot start
- * or dies, the writes it had are answered with that failure (a begin's caller then sends nothing; a
- * record it may have committed stays PENDING for reconciliation) and later writes fall back to the
- * store's own connection.
+ * Commits in a worker thread, on a connection of its own to the same file (lone writes optionally on
+ * the store's connection, see WorkerAuditWriterOptions). If the worker cannot start or dies, the writes
+ * it had are answered with that failure (a begin's caller then sends nothing; a record it may have
+ * committed stays PENDING for reconciliation) and later writes fall back to the store's own connection.
  */
 export class WorkerAuditWriter extends BatchingWriter {
   private worker: Worker | undefined;
-  private fallback: InlineAuditWriter | undefined;
+  /** commits on the store's own connection: lone writes (loneWritesInline), everything once the worker failed */
+  private inline: InlineAuditWriter | undefined;
+  private workerFailed = false;
+  private readonly loneWritesInline: boolean;
   private seq = 0;
   private readonly waiting = new Map<
     number,
@@ -314,11 +330,17 @@ export class WorkerAuditWriter extends BatchingWriter {
 
   constructor(
     private readonly path: string,
-    /** the store's own connection, for the fallback */
+    /** the store's own connection, for lone writes and the fallback */
     private readonly db: Db,
-    options: AuditWriterOptions,
+    options: WorkerAuditWriterOptions,
   ) {
     super(options);
+    this.loneWritesInline = options.loneWritesInline ?? false;
+  }
+
+  /** whether the thread has been started (it starts with the first batch it is given) */
+  get threadStarted(): boolean {
+    return this.worker !== undefined;
   }
 
   override async close(): Promise<void> {
@@ -333,7 +355,10 @@ export class WorkerAuditWriter extends BatchingWriter {
   }
 
   protected async commitBatch(writes: readonly AuditWrite[]): Promise<AuditWriteOutcome[]> {
-    if (this.fallback !== undefined) return this.fallback.commitBatch(writes);
+    if (this.workerFailed || (this.loneWritesInline && writes.length === 1)) {
+      this.inline ??= new InlineAuditWriter(this.db, this.options);
+      return this.inline.commitBatch(writes);
+    }
     const worker = (this.worker ??= this.startWorker());
     const seq = ++this.seq;
     // Kept alive while it holds writes; idle, it does not keep the process from exiting.
@@ -367,7 +392,7 @@ export class WorkerAuditWriter extends BatchingWriter {
     const failed = (err: unknown) => {
       if (this.worker === worker) {
         this.worker = undefined;
-        this.fallback = new InlineAuditWriter(this.db, this.options);
+        this.workerFailed = true;
         console.warn(
           `sqlite: the audit writer thread failed (${err instanceof Error ? err.message : String(err)}); ` +
             "audit writes continue on the main connection",

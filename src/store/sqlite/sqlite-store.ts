@@ -194,16 +194,16 @@ export interface SqliteStoreOptions {
    * Where audit writes are committed (audit-writer.ts): "inline", on the store's own connection, in
    * batches whose fsync the event loop waits for; "thread", by a worker thread on a connection of its
    * own, so that fsyncs and checkpoints never stop the event loop, for the price of a message to the
-   * thread and back per batch and a second JS heap. "auto" (default): "thread" when the machine has at
-   * least AUDIT_THREAD_MIN_CPUS CPUs to run it beside the event loop, else "inline" (measured on two
-   * cores: the thread's messages cost the event loop about as much as the fsync waits it spares, and
-   * the process grows by 10-30 MB). Always "inline" for ":memory:".
+   * thread and back per batch and a second JS heap (10-30 MB); "adaptive", lone writes inline and
+   * batches of several by the thread (see WorkerAuditWriterOptions.loneWritesInline). "auto" (default):
+   * "adaptive" when the machine has at least AUDIT_THREAD_MIN_CPUS CPUs to run the thread beside the
+   * event loop, else "inline". Always "inline" for ":memory:".
    */
-  auditWrites?: "auto" | "thread" | "inline";
+  auditWrites?: "auto" | "adaptive" | "thread" | "inline";
 }
 
 /** see SqliteStoreOptions.auditWrites */
-export const AUDIT_THREAD_MIN_CPUS = 4;
+export const AUDIT_THREAD_MIN_CPUS = 2;
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -211,7 +211,7 @@ export class SqliteStore implements Store {
   private statements: Statements | undefined;
   private readyStatement: Stmt<[number], number> | undefined;
   private auditWriter: AuditWriter | undefined;
-  private readonly auditThread: boolean;
+  private readonly auditMode: "adaptive" | "thread" | "inline";
 
   /** `path` of the database file (its directory is created), or ":memory:" for tests. */
   constructor(
@@ -219,9 +219,14 @@ export class SqliteStore implements Store {
     options: SqliteStoreOptions = {},
   ) {
     const mode = options.auditWrites ?? "auto";
-    this.auditThread =
-      path !== ":memory:" &&
-      (mode === "thread" || (mode === "auto" && availableParallelism() >= AUDIT_THREAD_MIN_CPUS));
+    this.auditMode =
+      path === ":memory:"
+        ? "inline"
+        : mode !== "auto"
+          ? mode
+          : availableParallelism() >= AUDIT_THREAD_MIN_CPUS
+            ? "adaptive"
+            : "inline";
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     // The CLI and the server may write at the same moment; wait for the other's lock rather than fail.
     this.db = new Database(path, { timeout: 5000 });
@@ -248,9 +253,13 @@ export class SqliteStore implements Store {
   /** audit writes, group-committed (audit-writer.ts); created on the first, after migrate() */
   private get audit(): AuditWriter {
     const options = { missing: msg.auditMissing };
-    this.auditWriter ??= this.auditThread
-      ? new WorkerAuditWriter(this.path, this.db, options)
-      : new InlineAuditWriter(this.db, options);
+    this.auditWriter ??=
+      this.auditMode === "inline"
+        ? new InlineAuditWriter(this.db, options)
+        : new WorkerAuditWriter(this.path, this.db, {
+            ...options,
+            loneWritesInline: this.auditMode === "adaptive",
+          });
     return this.auditWriter;
   }
 
