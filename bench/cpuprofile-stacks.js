@@ -4,6 +4,9 @@
 // client, axios included?". Self-time summaries (cpuprofile-summary.js) scatter such a layer over many
 // functions of node core and packages.
 //
+// The whole profile is read, start-up included (module compilation shows as `wrapSafe`); run.js's own
+// summary keeps the measured window only.
+//
 // Usage: node bench/cpuprofile-stacks.js <file.cpuprofile> [frame-regexp]
 //   with a frame regexp: only the samples whose stack matches it, by leaf function (self time within it)
 "use strict";
