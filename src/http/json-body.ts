@@ -84,10 +84,11 @@ export function readJsonBody(req: IncomingMessage, limit: number, callback: Json
       );
     }
     done = true;
-    const raw = chunks === undefined ? "" : Array.isArray(chunks) ? Buffer.concat(chunks, received) : chunks;
+    const raw =
+      chunks === undefined ? undefined : Array.isArray(chunks) ? Buffer.concat(chunks, received) : chunks;
     let parsed: unknown;
     try {
-      parsed = parseStrictJson(typeof raw === "string" ? raw : raw.toString("utf8"));
+      parsed = parseStrictJson(raw === undefined ? "" : raw.toString("utf8"));
     } catch (error) {
       return answer(
         new JsonBodyError(error instanceof Error ? error.message : String(error), 400, "entity.parse.failed"),
@@ -113,9 +114,8 @@ export function parseStrictJson(text: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.length === 0) return {};
   const first = FIRST_NON_WHITESPACE.exec(body)?.[1] ?? "";
-  // Whitespace only: JSON.parse's own "end of input" error, as body-parser gives.
-  if (first === "") return JSON.parse(body);
-  if (first !== "{" && first !== "[") throw strictViolation(body, body.indexOf(first));
+  // Whitespace only (first === ""): JSON.parse's own "end of input" error, as body-parser gives.
+  if (first !== "" && first !== "{" && first !== "[") throw strictViolation(body, body.indexOf(first));
   return JSON.parse(body);
 }
 
