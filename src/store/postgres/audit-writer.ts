@@ -28,6 +28,7 @@
  */
 import { DatabaseError, type Pool } from "pg";
 import type { AuditAction, AuditOutcome } from "../../domain";
+import { BatchQueue, type Waiter } from "../batch-queue";
 
 export interface PgAuditInsert {
   at: Date;
@@ -58,70 +59,6 @@ export interface PgAuditWriterOptions {
   closed?: () => Error;
   /** most rows per insert statement (500) */
   maxBatch?: number;
-}
-
-interface Waiter<T, R> {
-  row: T;
-  resolve: (value: R) => void;
-  reject: (err: unknown) => void;
-}
-
-/**
- * A queue written in batches, one at a time: what arrives while a batch is written forms the next one
- * (the first of a quiet spell waits for the end of the event-loop turn, to gather its companions).
- */
-class BatchQueue<T, R> {
-  private queue: Waiter<T, R>[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
-  /** a batch is being written; set and cleared synchronously with the queue checks, so none is missed */
-  private busy = false;
-  private idle: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly maxBatch: number,
-    /** writes a batch; settles every waiter of it */
-    private readonly write: (batch: Waiter<T, R>[]) => Promise<void>,
-  ) {}
-
-  push(row: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      if (!this.busy) this.scheduled ??= setImmediate(() => this.start());
-    });
-  }
-
-  /** starts now what is queued; resolves when the queue is empty */
-  async flush(): Promise<void> {
-    if (this.scheduled !== undefined) {
-      clearImmediate(this.scheduled);
-      this.start();
-    }
-    await this.idle;
-  }
-
-  private start(): void {
-    this.scheduled = undefined;
-    if (this.busy || this.queue.length === 0) return;
-    this.busy = true;
-    this.idle = this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          await this.write(batch);
-        } catch (error) {
-          for (const w of batch) w.reject(error);
-        }
-      }
-    } finally {
-      // In the same synchronous step as the last look at the queue: a write queued from now on
-      // schedules a new drain.
-      this.busy = false;
-    }
-  }
 }
 
 // The lock is the row source of the insert, so it is held before any nextval() runs; the rows are read

@@ -38,6 +38,7 @@
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import type { AuditAction, AuditOutcome } from "../../domain";
+import { BatchQueue, type Waiter } from "../batch-queue";
 
 type Db = Database.Database;
 
@@ -163,22 +164,15 @@ export function createBatchExecutor(db: Db): (writes: readonly AuditWrite[]) => 
   };
 }
 
-interface Pending {
-  write: AuditWrite;
-  resolve: (id: number) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * The queue both writers share: batches of what arrives together, one batch being committed at a time.
- * `commitBatch` commits one and answers every outcome.
+ * What both SQLite writers share: the group-commit queue (../batch-queue.ts) and the answers to each
+ * write. `commitBatch` commits one batch and tells every write's outcome.
  */
 abstract class BatchingWriter implements AuditWriter {
-  private queue: Pending[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
-  /** a batch is being committed; set and cleared synchronously with the queue checks */
-  private busy = false;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly queue = new BatchQueue<AuditWrite, number>(Infinity, async (batch) => {
+    const outcomes = await this.commitBatch(batch.map((w) => w.row));
+    batch.forEach((w, i) => this.settle(w, outcomes[i]));
+  });
   protected closed = false;
 
   constructor(protected readonly options: AuditWriterOptions) {}
@@ -193,56 +187,21 @@ abstract class BatchingWriter implements AuditWriter {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.scheduled !== undefined) {
-      clearImmediate(this.scheduled);
-      this.start();
-    }
-    await this.idle;
+    await this.queue.flush();
   }
 
   protected abstract commitBatch(writes: readonly AuditWrite[]): Promise<AuditWriteOutcome[]>;
 
   private push(write: AuditWrite): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      if (this.closed) return reject(new Error("the audit log is closed"));
-      this.queue.push({ write, resolve, reject });
-      if (!this.busy) this.scheduled ??= setImmediate(() => this.start());
-    });
+    if (this.closed) return Promise.reject(new Error("the audit log is closed"));
+    return this.queue.push(write);
   }
 
-  private start(): void {
-    this.scheduled = undefined;
-    if (this.busy || this.queue.length === 0) return;
-    this.busy = true;
-    this.idle = this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        let outcomes: AuditWriteOutcome[];
-        try {
-          outcomes = await this.commitBatch(batch.map((p) => p.write));
-        } catch (error) {
-          for (const p of batch) p.reject(error);
-          continue;
-        }
-        batch.forEach((p, i) => this.settle(p, outcomes[i]));
-      }
-    } finally {
-      // In the same synchronous step as the last look at the queue: a write queued from now on
-      // schedules a new drain.
-      this.busy = false;
-    }
-  }
-
-  private settle(p: Pending, o: AuditWriteOutcome | undefined): void {
-    if (o === undefined) p.reject(new Error("the audit writer gave no outcome for a write"));
-    else if (o.ok) p.resolve(o.id);
-    else if (o.missing) p.reject(this.options.missing(p.write.params[5] as number));
-    else p.reject(Object.assign(new Error(o.error.message), o.error));
+  private settle(w: Waiter<AuditWrite, number>, o: AuditWriteOutcome | undefined): void {
+    if (o === undefined) w.reject(new Error("the audit writer gave no outcome for a write"));
+    else if (o.ok) w.resolve(o.id);
+    else if (o.missing) w.reject(this.options.missing(w.row.params[5] as number));
+    else w.reject(Object.assign(new Error(o.error.message), o.error));
   }
 }
 
