@@ -15,13 +15,15 @@ import { Client } from "pg";
 import { loadConfig, type Config } from "../../src/config";
 import { AdminService } from "../../src/admin/admin.service";
 import { openStore } from "../../src/store/open-store";
+import type { AuditRecord } from "../../src/store/port";
 import { openSealer } from "../../src/secrets";
-import { ExchangeSimulator } from "../../src/simulator";
+import { ExchangeSimulator, type SimulatorOptions } from "../../src/simulator";
 import { seedDemo, type DemoSeed } from "../../src/cli/demo";
 import { postgresSkipped, postgresTarget } from "./store";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
+  headers: Headers;
   body: {
     data?: T | null;
     errors?: { message: string; extensions?: Record<string, unknown>; path?: string[] }[];
@@ -45,10 +47,15 @@ export interface Harness {
   logs: string[];
   /** everything the database holds, as text: the SQLite file and its WAL, or every row of the schema */
   databaseText(): Promise<string>;
+  /** API key of a demo account in the simulator */
+  apiKey(account: string): string;
+  /** newest audit records of an account, newest first */
+  audit(accountId: string, limit?: number): Promise<AuditRecord[]>;
   gql<T = Record<string, unknown>>(
     token: string | undefined,
     query: string,
     variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
   ): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
@@ -60,10 +67,14 @@ export interface HarnessOptions {
   masterKey?: string;
   /** overrides of the gateway's configuration (e.g. oidc, or another master key) */
   config?: Partial<Config>;
+  /** environment for loadConfig (e.g. NODE_ENV), before `config` overrides */
+  env?: NodeJS.ProcessEnv;
+  /** the simulator's options (faults, limits…); default: a plain simulator */
+  simulator?: Omit<SimulatorOptions, "accounts">;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = new ExchangeSimulator();
+  const sim = new ExchangeSimulator(opts.simulator);
   const simUrl = await sim.start();
   const dir = mkdtempSync(join(tmpdir(), "mmp-e2e-"));
   const dbFile = join(dir, "gateway.sqlite");
@@ -77,7 +88,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logs.push(line) });
   const config: Config = {
-    ...loadConfig({}),
+    ...loadConfig(opts.env ?? {}),
     port: 0,
     databaseUrl,
     masterKey,
@@ -101,15 +112,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logs,
     databaseText: () =>
       store.kind === "sqlite" ? Promise.resolve(sqliteText(dbFile)) : postgresText(databaseUrl),
-    async gql(token, query, variables) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
+    apiKey(account) {
+      const a = accounts.find((x) => x.name === account);
+      if (!a) throw new Error(`no demo account ${account}`);
+      return a.apiKey;
+    },
+    audit: (accountId, limit = 5) => store.listAudit({ accountIds: [accountId], limit }),
+    async gql(token, query, variables, extra = {}) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...extra };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       const res = await fetch(`${url}/graphql`, {
         method: "POST",
         headers,
         body: JSON.stringify({ query, variables }),
       });
-      return { status: res.status, body: (await res.json()) as GraphQLResponse["body"] } as never;
+      const body = (await res.json()) as GraphQLResponse["body"];
+      return { status: res.status, headers: res.headers, body } as never;
     },
     async stop() {
       await gateway.stop();
