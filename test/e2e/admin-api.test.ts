@@ -10,6 +10,7 @@
 import { generateAccountKeys } from "../../src/simulator/keys";
 import {
   e2eStoreTargets,
+  mmpInput,
   startHarness,
   type E2eDatabase,
   type GraphQLResponse,
@@ -56,17 +57,6 @@ interface AuditNode {
   accountId: string | null;
   input: Record<string, unknown>;
   outcome: string;
-}
-
-function mmpInput(accountId: string, qtyLimit: string): Record<string, unknown> {
-  return {
-    accountId,
-    underlying: "BTCUSDT",
-    windowTimeInMilliseconds: 3000,
-    frozenTimeInMilliseconds: 300000,
-    qtyLimit,
-    deltaLimit: "2.3",
-  };
 }
 
 /** Polls until `done` holds; the elapsed milliseconds, or a failure after `withinMs`. */

@@ -5,18 +5,16 @@
  */
 import { startGateway } from "../../src/app";
 import { generateMasterKey } from "../../src/secrets";
-import { e2eStoreTargets, startHarness, type E2eDatabase, type Harness } from "../helpers/harness";
+import {
+  e2eStoreTargets,
+  mmpInput as input,
+  startHarness,
+  type E2eDatabase,
+  type Harness,
+} from "../helpers/harness";
 import { runSecretsCommand } from "../helpers/secrets-cli";
 
 const SET = `mutation Set($input: SetMmpConfigInput!) { setMmpConfig(input: $input) { accountId qtyLimit } }`;
-const input = (accountId: string, qtyLimit: string) => ({
-  accountId,
-  underlying: "BTCUSDT",
-  windowTimeInMilliseconds: 3000,
-  frozenTimeInMilliseconds: 300000,
-  qtyLimit,
-  deltaLimit: "2.3",
-});
 
 describe.each(e2eStoreTargets())("master key rotation under a running gateway, on $kind", (target) => {
   const OLD = generateMasterKey();

@@ -28,16 +28,7 @@ export const SET_MMP = `mutation Set($input: SetMmpConfigInput!) {
   setMmpConfig(input: $input) { accountId underlying qtyLimit deltaLimit }
 }`;
 
-export function mmpInput(accountId: string, qtyLimit = "2"): Record<string, unknown> {
-  return {
-    accountId,
-    underlying: "BTCUSDT",
-    windowTimeInMilliseconds: 3000,
-    frozenTimeInMilliseconds: 300000,
-    qtyLimit,
-    deltaLimit: "2.3",
-  };
-}
+export { mmpInput } from "./harness";
 
 export interface GqlAnswer {
   status: number;

@@ -200,3 +200,15 @@ export function e2eStoreTargets(): E2eStoreTarget[] {
   };
   return postgresSkipped ? [sqlite] : [sqlite, postgres];
 }
+
+/** A valid setMmpConfig input for an account, with the given qtyLimit. */
+export function mmpInput(accountId: string, qtyLimit = "2"): Record<string, unknown> {
+  return {
+    accountId,
+    underlying: "BTCUSDT",
+    windowTimeInMilliseconds: 3000,
+    frozenTimeInMilliseconds: 300000,
+    qtyLimit,
+    deltaLimit: "2.3",
+  };
+}
