@@ -27,14 +27,40 @@ const SLICES = Number(process.argv[4] || 12);
 const SECONDS = Number(process.argv[5] || 2);
 const CONNECTIONS = Number(process.argv[6] || 32);
 const DB_DIR = process.env.BENCH_AB_DB || os.tmpdir();
+// BENCH_AB_PG_URL: PostgreSQL instead of SQLite, a fresh schema per build (e.g. postgres://postgres@127.0.0.1:5432/test)
+const PG_URL = process.env.BENCH_AB_PG_URL;
+
+/** a fresh schema on PG_URL: {url, drop()} */
+async function pgSchema() {
+  const { Client } = require("pg");
+  const schema = `mmp_bench_ab_${randomBytes(4).toString("hex")}`;
+  const connect = async () => {
+    const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    return c;
+  };
+  const c = await connect();
+  await c.query(`CREATE SCHEMA ${schema}`);
+  await c.end();
+  const sep = PG_URL.includes("?") ? "&" : "?";
+  return {
+    url: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: async () => {
+      const d = await connect();
+      await d.query(`DROP SCHEMA ${schema} CASCADE`);
+      await d.end();
+    },
+  };
+}
 
 const { BODY, okBody } = require("./request");
 
 const children = [];
-function start(script, env) {
+function start(script, env, execArgv = []) {
   return new Promise((resolve, reject) => {
     const c = fork(path.join(__dirname, script), [], {
       env: { ...process.env, ...env },
+      execArgv,
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     children.push(c);
@@ -78,19 +104,30 @@ const median = (xs) => {
 async function main() {
   const up = await start("upstream-stub.js", {});
   const gws = [];
-  for (const dist of [A, B]) {
+  for (const [side, dist] of [
+    ["A", A],
+    ["B", B],
+  ]) {
+    const nodeArgs = (process.env[`BENCH_AB_NODE_ARGS_${side}`] || "").split(",").filter(Boolean);
     const file = path.join(DB_DIR, `mmp-bench-ab-${randomBytes(4).toString("hex")}.sqlite`);
+    const pg = PG_URL ? await pgSchema() : undefined;
     gws.push({
       dist,
       file,
-      ...(await start("start-gateway.js", {
-        DATABASE_URL: `sqlite:${file}`,
-        BENCH_UPSTREAM_URL: up.url,
-        BENCH_API_KEY: up.apiKey,
-        BENCH_API_SECRET: up.secret,
-        BENCH_DIST: dist,
-        BENCH_GATEWAY_LOG_LEVEL: "info",
-      })),
+      pg,
+      ...(await start(
+        "start-gateway.js",
+        {
+          DATABASE_URL: pg ? pg.url : `sqlite:${file}`,
+          BENCH_UPSTREAM_URL: up.url,
+          BENCH_API_KEY: up.apiKey,
+          BENCH_API_SECRET: up.secret,
+          BENCH_DIST: dist,
+          BENCH_GATEWAY_LOG_LEVEL: "info",
+          BENCH_ABLATE: process.env[`BENCH_AB_ABLATE_${side}`] || "",
+        },
+        nodeArgs,
+      )),
     });
   }
   for (const gw of gws) await load(gw, 5); // warm-up
@@ -111,7 +148,8 @@ async function main() {
       });
     }
   }
-  console.log(`${SLICES} slices of ${SECONDS} s at c=${CONNECTIONS}, SQLite in ${DB_DIR}; medians:`);
+  const where = PG_URL ? "PostgreSQL" : `SQLite in ${DB_DIR}`;
+  console.log(`${SLICES} slices of ${SECONDS} s at c=${CONNECTIONS}, ${where}; medians:`);
   stats.forEach((st, i) =>
     console.log(
       `  ${"AB"[i]} ${gws[i].dist}: ${median(st.map((x) => x.rps)).toFixed(0)} req/s, ` +
@@ -124,6 +162,13 @@ async function main() {
   for (const gw of gws) {
     gw.child.send({ type: "stop" });
     for (const f of [gw.file, `${gw.file}-wal`, `${gw.file}-shm`]) fs.rmSync(f, { force: true });
+    if (gw.pg) {
+      await new Promise((resolve) => {
+        gw.child.once("exit", resolve);
+        setTimeout(resolve, 5000).unref();
+      });
+      await gw.pg.drop().catch(() => undefined);
+    }
   }
   up.child.kill();
 }

@@ -25,6 +25,43 @@ const { AdminService } = require(path.join(dist, "admin", "admin.service"));
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { openSealer } = require(path.join(dist, "secrets"));
 
+// BENCH_ABLATE (comma list of axios, audit, metrics, ratelimit): a diagnostic, never a measured
+// configuration. It takes one layer's per-call work out of this process, so that an A/B run
+// (bench/ab.js with BENCH_AB_ABLATE_B) measures what the layer costs by its absence, where a profile
+// spreads it over node core and library frames. Each patch replaces a module export or prototype method
+// the built gateway reads at call time.
+// - axios: BinanceClient's Axios instance calls its adapter (ours, in transport.js) directly, skipping
+//   axios's config merging, header normalisation and promise chain;
+// - audit: the store's audit writes answer at once and write nothing;
+// - metrics: no GraphQL operations metrics plugin; ratelimit: no mutation rate limit plugin.
+function ablate(layers) {
+  for (const layer of layers) {
+    if (layer === "axios") {
+      const axios = require("axios");
+      axios.Axios.prototype.request = function (config) {
+        const headers = config.headers;
+        return this.defaults.adapter({ ...config, headers: { toJSON: () => ({ ...headers }) } });
+      };
+    } else if (layer === "audit") {
+      for (const [file, name] of [
+        [["store", "sqlite", "sqlite-store"], "SqliteStore"],
+        [["store", "postgres", "postgres-store"], "PostgresStore"],
+      ]) {
+        const proto = require(path.join(dist, ...file))[name].prototype;
+        proto.auditBegin = async () => 0;
+        proto.auditComplete = async () => undefined;
+      }
+    } else if (layer === "metrics") {
+      require(path.join(dist, "observability", "metrics")).GatewayMetrics.prototype.apolloPlugin = () => ({});
+    } else if (layer === "ratelimit") {
+      require(path.join(dist, "ratelimit", "mutation-rate-limit")).mutationRateLimitPlugin = () => ({});
+    } else {
+      throw new Error(`BENCH_ABLATE: unknown layer ${layer} (axios, audit, metrics, ratelimit)`);
+    }
+  }
+}
+ablate((process.env.BENCH_ABLATE || "").split(",").filter(Boolean));
+
 async function main() {
   const databaseUrl = process.env.DATABASE_URL;
   const upstream = process.env.BENCH_UPSTREAM_URL;
@@ -78,12 +115,47 @@ async function main() {
       },
     );
   };
-  process.on("message", (m) => m && m.type === "stop" && stop());
+  process.on("message", (m) => {
+    if (m && m.type === "stop") stop();
+    else if (m && m.type === "heap-sampling")
+      heapSampling(m).then(
+        (r) => process.send(r),
+        (e) => process.send({ error: String(e) }),
+      );
+  });
   process.on("disconnect", stop);
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   if (process.send) process.send({ type: "ready", url: gateway.url, token });
   else console.error(JSON.stringify({ url: gateway.url, token }));
+}
+
+// V8's sampling heap profiler, driven by bench/alloc-profile.js: {type:"heap-sampling", action:"start"},
+// then {action:"stop", file}, which writes the profile (.heapprofile, as Chrome DevTools reads it).
+// Objects that minor and major collections freed are kept in it: it shows the allocation rate by site, which is
+// what the scavenger's share of the CPU follows.
+let inspectorSession;
+async function heapSampling({ action, file }) {
+  const inspector = require("node:inspector");
+  if (!inspectorSession) {
+    inspectorSession = new inspector.Session();
+    inspectorSession.connect();
+  }
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      inspectorSession.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  if (action === "start") {
+    await post("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMajorGC: true,
+    });
+    return { type: "heap-sampling", started: true };
+  }
+  const { profile } = await post("HeapProfiler.stopSampling", {});
+  require("node:fs").writeFileSync(file, JSON.stringify(profile));
+  return { type: "heap-sampling", file };
 }
 
 main().catch((e) => {

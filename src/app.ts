@@ -65,7 +65,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           keyPrefix: config.redisKeyPrefix,
           logger: logger.child({ component: "redis" }),
         });
-  const openedStore = opts.store ?? openStore(config.databaseUrl);
+  const openedStore =
+    opts.store ?? openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
   // Auth changes written through this process are announced to the other replicas at once.
   const store = shared ? announcingAuthChanges(openedStore, () => shared.publishInvalidate()) : openedStore;
   const ownsStore = !opts.store;

@@ -86,6 +86,9 @@ const schema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "DATABASE_URL must be sqlite:<path> or postgres://…")
     .default("sqlite:./data/gateway.sqlite"),
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(["true", "false"], { message: "DATABASE_PREPARED_STATEMENTS must be true or false" })
+    .default("true"),
   GATEWAY_MASTER_KEY: z.string().optional(),
   BINANCE_EAPI_URL: httpUrl("BINANCE_EAPI_URL").default("https://eapi.binance.com"),
   REDIS_URL: z
@@ -160,6 +163,11 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string;
+  /**
+   * DATABASE_PREPARED_STATEMENTS: on PostgreSQL, the audit writes run as named prepared statements (half
+   * the database time per audited call); false behind a transaction-pooling proxy that cannot keep them
+   */
+  databasePreparedStatements: boolean;
   masterKey: string | undefined;
   binanceEapiUrl: string;
   redisUrl: string | undefined;
@@ -238,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === "true",
     masterKey: e.GATEWAY_MASTER_KEY,
     binanceEapiUrl: e.BINANCE_EAPI_URL.replace(/\/+$/, ""),
     redisUrl: e.REDIS_URL,

@@ -18,7 +18,7 @@ export interface CliRuntime {
 
 export async function openRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
-  const opened = openStore(config.databaseUrl);
+  const opened = openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
   let changed = false;
   const store = announcingAuthChanges(opened, () => (changed = true));
   await store.migrate();

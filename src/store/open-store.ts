@@ -10,14 +10,19 @@ const FORMS = "sqlite:<path>, sqlite::memory:, or postgres://user@host:port/data
  *   works); `sqlite::memory:` for a throw-away in-memory database;
  * - `postgres://...` or `postgresql://...`: a PostgreSQL connection string, as libpq understands it.
  */
-export function openStore(databaseUrl: string): Store {
+export interface OpenStoreOptions {
+  /** PostgreSQL: the audit writes as named prepared statements (DATABASE_PREPARED_STATEMENTS); default true */
+  preparedStatements?: boolean;
+}
+
+export function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Store {
   const url = databaseUrl.trim();
   if (/^postgres(?:ql)?:\/\//i.test(url)) {
     // Loaded only for a PostgreSQL URL: a SQLite gateway does not carry pg (about 8 MB resident).
     type PostgresModule = typeof import("./postgres/postgres-store");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PostgresStore } = require("./postgres/postgres-store") as PostgresModule;
-    return new PostgresStore(url);
+    return new PostgresStore(url, { preparedStatements: options.preparedStatements });
   }
   if (/^sqlite:/i.test(url)) {
     let path = url.slice("sqlite:".length);

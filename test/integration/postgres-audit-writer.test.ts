@@ -2,7 +2,12 @@
 import { Client } from "pg";
 import type { AuditBegin } from "../../src/store/port";
 import { StoreNotFoundError } from "../../src/store/port";
-import { AUDIT_COMPLETE_SQL } from "../../src/store/postgres/audit-writer";
+import { Pool } from "pg";
+import {
+  AUDIT_COMPLETE_SQL,
+  AUDIT_STATEMENT_NAMES,
+  PostgresAuditWriter,
+} from "../../src/store/postgres/audit-writer";
 import type { PostgresStore } from "../../src/store/postgres/postgres-store";
 import { postgresSkipped, postgresTarget, type TestDatabase } from "../helpers/store";
 
@@ -35,7 +40,13 @@ describePg("PostgreSQL audit writes", () => {
     const pool = (store as unknown as { pool: { query: (...a: unknown[]) => unknown } }).pool;
     const original = pool.query.bind(pool);
     jest.spyOn(pool, "query").mockImplementation((...args: unknown[]) => {
-      texts.push(String(args[0]));
+      const first = args[0];
+      // a text, or a query config (named prepared statements carry their text in it)
+      texts.push(
+        typeof first === "object" && first !== null
+          ? String((first as { text: unknown }).text)
+          : String(first),
+      );
       return original(...args);
     });
     return texts;
@@ -155,5 +166,72 @@ describePg("PostgreSQL audit writes", () => {
     const { rows } = await c.query<{ id: string; outcome: string }>("SELECT id, outcome FROM audit_log");
     expect(rows.map((r) => [Number(r.id), r.outcome])).toEqual([[id, "PENDING"]]);
     await expect(store.auditBegin(begin(8))).rejects.toThrow();
+  });
+
+  describe("prepared statements", () => {
+    /** a writer on a one-connection pool, so that pg_prepared_statements shows that connection's */
+    async function writerOn(prepared: boolean | undefined) {
+      const pool = new Pool({ connectionString: db.location, max: 1 });
+      pools.push(pool);
+      const writer = new PostgresAuditWriter(pool, {
+        lock: [7_001, 1],
+        missing: (id) => new Error(`no audit record ${id}`),
+        ...(prepared === undefined ? {} : { prepared }),
+      });
+      const statements = async () =>
+        (
+          await pool.query<{ name: string }>("SELECT name FROM pg_prepared_statements ORDER BY name")
+        ).rows.map((r) => r.name);
+      return { writer, statements };
+    }
+    const pools: Pool[] = [];
+    afterEach(async () => {
+      await Promise.all(pools.splice(0).map((p) => p.end()));
+    });
+    const row = (i: number) => ({
+      at: new Date(),
+      actorId: null,
+      actorName: null,
+      accountId: `acc-${i}`,
+      action: "SET_MMP" as const,
+      input: JSON.stringify({ i }),
+      previous: null,
+    });
+    const done = (id: number) => ({
+      id,
+      outcome: "SUCCEEDED" as const,
+      exchangeCode: null,
+      exchangeMessage: null,
+      durationMs: 3,
+      result: "{}",
+    });
+
+    it("are used by default: both writes are prepared once per connection and reused", async () => {
+      const { writer, statements } = await writerOn(undefined);
+      const first = await writer.begin(row(1));
+      await writer.complete(done(first));
+      expect(await statements()).toEqual(
+        [AUDIT_STATEMENT_NAMES.complete, AUDIT_STATEMENT_NAMES.insert].sort(),
+      );
+      // the same connection runs them again without preparing anew, with the right answers
+      const second = await writer.begin(row(2));
+      expect(second).toBeGreaterThan(first);
+      await writer.complete(done(second));
+      await expect(writer.complete(done(second + 1000))).rejects.toThrow(`no audit record ${second + 1000}`);
+      const c = await connect();
+      const rows = (
+        await c.query<{ id: string; outcome: string }>("SELECT id, outcome FROM audit_log ORDER BY id")
+      ).rows;
+      expect(rows.map((r) => [Number(r.id), r.outcome])).toEqual([
+        [first, "SUCCEEDED"],
+        [second, "SUCCEEDED"],
+      ]);
+    });
+
+    it("can be turned off (for a transaction-pooling proxy without support for them)", async () => {
+      const { writer, statements } = await writerOn(false);
+      await writer.complete(done(await writer.begin(row(1))));
+      expect(await statements()).toEqual([]);
+    });
   });
 });

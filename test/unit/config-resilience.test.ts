@@ -44,6 +44,7 @@ describe("exchange and rate-limit settings", () => {
     ["EXCHANGE_CIRCUIT_COOLDOWN_MS", "0"],
     ["MUTATION_RATE_PER_USER", "60 per minute"],
     ["MUTATION_RATE_PER_ACCOUNT", "0/m"],
+    ["DATABASE_PREPARED_STATEMENTS", "yes"],
     ["HEAP_GROWTH_PERCENT", "-1"],
     ["HEAP_GROWTH_PERCENT", "12.5"],
     ["HEAP_GROWTH_PERCENT", "401"],
@@ -58,5 +59,13 @@ describe("HEAP_GROWTH_PERCENT", () => {
     expect(loadConfig({}).heapGrowthPercent).toBe(30);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: "100" }).heapGrowthPercent).toBe(100);
+  });
+});
+
+describe("DATABASE_PREPARED_STATEMENTS", () => {
+  it("defaults to true and reads true or false", () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: "false" }).databasePreparedStatements).toBe(false);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: "true" }).databasePreparedStatements).toBe(true);
   });
 });

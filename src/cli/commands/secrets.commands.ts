@@ -39,7 +39,7 @@ export function registerSecretsCommands(program: Command, io: Partial<SecretsCom
       // Refuse a missing or malformed current key before prompting for the new one.
       parseMasterKey(config.masterKey, MASTER_KEY_ENV);
       const newKey = await readNewMasterKey();
-      const store = openStore(config.databaseUrl);
+      const store = openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
       try {
         await store.migrate();
         const rotation = await rotateMasterKey(store, {

@@ -23,10 +23,15 @@
  *   its record stays PENDING, never missing, and start-up reconciliation settles it by reading the
  *   exchange back (src/mmp/reconcile.ts), as after a crash between the two writes.
  *
+ * Both statements are named (server-side prepared) by default: PostgreSQL then parses and plans each
+ * once per connection instead of once per call, which halves the time of an audited call's two writes
+ * (measured with bench/store-audit.js: 1.9 to 0.93 ms per pair, one call at a time). Behind a
+ * transaction-pooling proxy without prepared-statement support, turn it off (`prepared: false`).
+ *
  * One bad row does not sink its batch: on a data error (class 22 or 23) each row is written alone, so
  * that each caller gets its own answer; any other failure (connection, lock, server) is every row's.
  */
-import { DatabaseError, type Pool } from "pg";
+import { DatabaseError, type Pool, type QueryResult } from "pg";
 import type { AuditAction, AuditOutcome } from "../../domain";
 import { BatchQueue, type Waiter } from "../batch-queue";
 
@@ -59,7 +64,15 @@ export interface PgAuditWriterOptions {
   closed?: () => Error;
   /** most rows per insert statement (500) */
   maxBatch?: number;
+  /** run the statements as named prepared statements (true; see the module comment) */
+  prepared?: boolean;
 }
+
+/** names of the prepared statements; a new text needs a new name (a connection keeps the old plan) */
+export const AUDIT_STATEMENT_NAMES = {
+  insert: "mmp_gateway_audit_insert_v1",
+  complete: "mmp_gateway_audit_complete_v1",
+} as const;
 
 // The lock is the row source of the insert, so it is held before any nextval() runs; the rows are read
 // from parallel arrays in order (WITH ORDINALITY: the scan yields them in array order, and ids are drawn
@@ -91,11 +104,13 @@ export class PostgresAuditWriter {
   private readonly begins: BatchQueue<PgAuditInsert, number>;
   private readonly completions: BatchQueue<PgAuditUpdate, void>;
   private closed = false;
+  private readonly prepared: boolean;
 
   constructor(
     private readonly pool: Pick<Pool, "query">,
     private readonly options: PgAuditWriterOptions,
   ) {
+    this.prepared = options.prepared ?? true;
     const max = Math.max(1, options.maxBatch ?? 500);
     this.begins = new BatchQueue(max, (batch) => this.writeBegins(batch));
     this.completions = new BatchQueue(max, (batch) => this.writeCompletions(batch));
@@ -139,7 +154,7 @@ export class PostgresAuditWriter {
   }
 
   private async insert(rows: readonly PgAuditInsert[]): Promise<number[]> {
-    const r = await this.pool.query<{ id: string }>(AUDIT_INSERT_SQL, [
+    const r = await this.run(AUDIT_STATEMENT_NAMES.insert, AUDIT_INSERT_SQL, [
       this.options.lock[0],
       this.options.lock[1],
       rows.map((x) => x.at),
@@ -190,7 +205,7 @@ export class PostgresAuditWriter {
   }
 
   private async update(rows: readonly PgAuditUpdate[]): Promise<Set<number>> {
-    const r = await this.pool.query<{ id: string }>(AUDIT_COMPLETE_SQL, [
+    const r = await this.run(AUDIT_STATEMENT_NAMES.complete, AUDIT_COMPLETE_SQL, [
       rows.map((x) => x.id),
       rows.map((x) => x.outcome),
       rows.map((x) => x.exchangeCode),
@@ -199,6 +214,13 @@ export class PostgresAuditWriter {
       rows.map((x) => x.result),
     ]);
     return new Set(r.rows.map((x) => Number(x.id)));
+  }
+
+  /** both statements answer `id` (int8, as a string: pg does not narrow 64-bit integers on its own) */
+  private run(name: string, text: string, values: unknown[]): Promise<QueryResult<{ id: string }>> {
+    return this.prepared
+      ? this.pool.query<{ id: string }>({ name, text, values })
+      : this.pool.query<{ id: string }>(text, values);
   }
 
   private closedError(): Error {

@@ -1,8 +1,10 @@
 /**
  * The PostgreSQL Store, for deployments with several gateway replicas sharing one database.
  *
- * Queries are parameterized but unnamed (not server-side prepared): that keeps the adapter usable behind
- * transaction-pooling proxies such as PgBouncer, and these statements plan in microseconds.
+ * Queries are parameterized. The two audit writes every audited call makes are named prepared statements
+ * (planned once per connection; audit-writer.ts); the rest are unnamed, as they run on cache misses and
+ * administration only. Behind a transaction-pooling proxy, either give it prepared-statement support
+ * (PgBouncer 1.21 or later with max_prepared_statements > 0) or set `preparedStatements: false`.
  */
 import { randomBytes } from "node:crypto";
 import { DatabaseError, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from "pg";
@@ -98,6 +100,8 @@ export interface PostgresStoreOptions {
   max?: number;
   /** extra pg Pool settings (e.g. ssl, or `options: "-c search_path=..."`) */
   pool?: Omit<PoolConfig, "connectionString">;
+  /** the audit writes as named prepared statements (DATABASE_PREPARED_STATEMENTS); default true */
+  preparedStatements?: boolean;
 }
 
 type Queryable = Pick<Pool, "query"> | PoolClient;
@@ -126,6 +130,7 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAuditWriter(this.pool, {
       lock: [LOCK_CLASS, LOCK_AUDIT],
       missing: msg.auditMissing,
+      prepared: options.preparedStatements ?? true,
     });
   }
 
