@@ -228,6 +228,14 @@ describePg("PostgreSQL audit writes", () => {
       ]);
     });
 
+    it("the store keeps its connections custom-planning, so a young table's plan does not stick", async () => {
+      const pool = (store as unknown as { pool: Pool }).pool;
+      const modes = await Promise.all(
+        Array.from({ length: 3 }, () => pool.query<{ plan_cache_mode: string }>("SHOW plan_cache_mode")),
+      );
+      expect(modes.map((r) => r.rows[0]?.plan_cache_mode)).toEqual(Array(3).fill("force_custom_plan"));
+    });
+
     it("can be turned off (for a transaction-pooling proxy without support for them)", async () => {
       const { writer, statements } = await writerOn(false);
       await writer.complete(done(await writer.begin(row(1))));

@@ -23,10 +23,9 @@
  *   its record stays PENDING, never missing, and start-up reconciliation settles it by reading the
  *   exchange back (src/mmp/reconcile.ts), as after a crash between the two writes.
  *
- * Both statements are named (server-side prepared) by default: PostgreSQL then parses and plans each
- * once per connection instead of once per call, which halves the time of an audited call's two writes
- * (measured with bench/store-audit.js: 1.9 to 0.93 ms per pair, one call at a time). Behind a
- * transaction-pooling proxy without prepared-statement support, turn it off (`prepared: false`).
+ * Both statements are named (server-side prepared) by default: PostgreSQL then parses and analyses each
+ * once per connection instead of once per call (the store keeps them custom-planned; see PostgresStore).
+ * Behind a transaction-pooling proxy without prepared-statement support, turn it off (`prepared: false`).
  *
  * One bad row does not sink its batch: on a data error (class 22 or 23) each row is written alone, so
  * that each caller gets its own answer; any other failure (connection, lock, server) is every row's.
