@@ -25,13 +25,14 @@ const { AdminService } = require(path.join(dist, "admin", "admin.service"));
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { openSealer } = require(path.join(dist, "secrets"));
 
-// BENCH_ABLATE (comma list of axios, audit, metrics, ratelimit): a diagnostic, never a measured
+// BENCH_ABLATE (comma list of axios, exchange, audit, metrics, ratelimit): a diagnostic, never a measured
 // configuration. It takes one layer's per-call work out of this process, so that an A/B run
 // (bench/ab.js with BENCH_AB_ABLATE_B) measures what the layer costs by its absence, where a profile
 // spreads it over node core and library frames. Each patch replaces a module export or prototype method
 // the built gateway reads at call time.
 // - axios: BinanceClient's Axios instance calls its adapter (ours, in transport.js) directly, skipping
 //   axios's config merging, header normalisation and promise chain;
+// - exchange: setMmp answers what the stub would, without calling it (the whole exchange client and its HTTP);
 // - audit: the store's audit writes answer at once and write nothing;
 // - metrics: no GraphQL operations metrics plugin; ratelimit: no mutation rate limit plugin.
 function ablate(layers) {
@@ -42,6 +43,18 @@ function ablate(layers) {
         const headers = config.headers;
         return this.defaults.adapter({ ...config, headers: { toJSON: () => ({ ...headers }) } });
       };
+    } else if (layer === "exchange") {
+      // the stub's answer, without the exchange client (admission, signing, HTTP, parsing)
+      const { BinanceClient } = require(path.join(dist, "exchange", "binance", "binance-client"));
+      BinanceClient.prototype.setMmp = async (_account, s) => ({
+        underlyingId: 2,
+        underlying: s.underlying,
+        windowTimeInMilliseconds: s.windowTimeInMilliseconds,
+        frozenTimeInMilliseconds: s.frozenTimeInMilliseconds,
+        qtyLimit: s.qtyLimit,
+        deltaLimit: s.deltaLimit,
+        lastTriggerTime: 0n,
+      });
     } else if (layer === "audit") {
       for (const [file, name] of [
         [["store", "sqlite", "sqlite-store"], "SqliteStore"],
@@ -56,7 +69,7 @@ function ablate(layers) {
     } else if (layer === "ratelimit") {
       require(path.join(dist, "ratelimit", "mutation-rate-limit")).mutationRateLimitPlugin = () => ({});
     } else {
-      throw new Error(`BENCH_ABLATE: unknown layer ${layer} (axios, audit, metrics, ratelimit)`);
+      throw new Error(`BENCH_ABLATE: unknown layer ${layer} (axios, exchange, audit, metrics, ratelimit)`);
     }
   }
 }
