@@ -30,30 +30,8 @@ const DB_DIR = process.env.BENCH_AB_DB || os.tmpdir();
 // BENCH_AB_PG_URL: PostgreSQL instead of SQLite, a fresh schema per build (e.g. postgres://postgres@127.0.0.1:5432/test)
 const PG_URL = process.env.BENCH_AB_PG_URL;
 
-/** a fresh schema on PG_URL: {url, drop()} */
-async function pgSchema() {
-  const { Client } = require("pg");
-  const schema = `mmp_bench_ab_${randomBytes(4).toString("hex")}`;
-  const connect = async () => {
-    const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    await c.connect();
-    return c;
-  };
-  const c = await connect();
-  await c.query(`CREATE SCHEMA ${schema}`);
-  await c.end();
-  const sep = PG_URL.includes("?") ? "&" : "?";
-  return {
-    url: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      const d = await connect();
-      await d.query(`DROP SCHEMA ${schema} CASCADE`);
-      await d.end();
-    },
-  };
-}
-
 const { BODY, okBody } = require("./request");
+const { pgSchema } = require("./pg-schema");
 
 const children = [];
 function start(script, env, execArgv = []) {
@@ -110,7 +88,7 @@ async function main() {
   ]) {
     const nodeArgs = (process.env[`BENCH_AB_NODE_ARGS_${side}`] || "").split(",").filter(Boolean);
     const file = path.join(DB_DIR, `mmp-bench-ab-${randomBytes(4).toString("hex")}.sqlite`);
-    const pg = PG_URL ? await pgSchema() : undefined;
+    const pg = PG_URL ? await pgSchema(PG_URL, "mmp_bench_ab") : undefined;
     gws.push({
       dist,
       file,

@@ -295,12 +295,8 @@ async function sanity(url, headers) {
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
 
-async function pgClient() {
-  const { Client } = require("pg");
-  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  return c;
-}
+const pg = require("./pg-schema");
+const pgClient = () => pg.connect(PG_URL);
 
 async function pgAvailable() {
   try {
@@ -311,23 +307,6 @@ async function pgAvailable() {
   } catch (e) {
     return e.message || String(e);
   }
-}
-
-/** a fresh schema; returns {url, drop()} */
-async function pgSchema(prefix) {
-  const schema = `${prefix.replace(/[^A-Za-z0-9]/g, "_")}_${randomBytes(4).toString("hex")}`;
-  const c = await pgClient();
-  await c.query(`CREATE SCHEMA ${schema}`);
-  await c.end();
-  const sep = PG_URL.includes("?") ? "&" : "?";
-  return {
-    url: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      const d = await pgClient();
-      await d.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-      await d.end();
-    },
-  };
 }
 
 /** a fresh database of a kind for one gateway: {url, drop()}, or null (skipped, with a note) */
@@ -353,7 +332,7 @@ async function freshDatabase(kind, label, pgProblem) {
     case "postgres":
     case "postgres-nosync": {
       if (pgProblem) return null;
-      const s = await pgSchema(`mmp_bench_${label}`);
+      const s = await pg.pgSchema(PG_URL, `mmp_bench_${label}`);
       if (kind === "postgres-nosync") s.url += encodeURIComponent(" -c synchronous_commit=off");
       return s;
     }

@@ -17,6 +17,7 @@ const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { SqliteStore } = require(path.join(dist, "store", "sqlite", "sqlite-store"));
 const { monitorEventLoopDelay } = require("node:perf_hooks");
+const { pgSchema } = require("./pg-schema");
 
 const PAIRS = Number(process.argv[2] || 400);
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
@@ -76,25 +77,6 @@ async function measure(label, url, open = openStore) {
   }
 }
 
-async function pgSchemaUrl(extra = "") {
-  const { Client } = require("pg");
-  const schema = `mmp_bench_audit_${randomBytes(4).toString("hex")}`;
-  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  await c.query(`CREATE SCHEMA ${schema}`);
-  await c.end();
-  const sep = PG_URL.includes("?") ? "&" : "?";
-  return {
-    url: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}${extra}`)}`,
-    drop: async () => {
-      const d = new Client({ connectionString: PG_URL });
-      await d.connect();
-      await d.query(`DROP SCHEMA ${schema} CASCADE`);
-      await d.end();
-    },
-  };
-}
-
 async function main() {
   console.log(
     `audit writes per call (auditBegin + auditComplete), ${PAIRS} pairs per case, node ${process.version}`,
@@ -123,7 +105,7 @@ async function main() {
   ]) {
     let s;
     try {
-      s = await pgSchemaUrl(extra);
+      s = await pgSchema(PG_URL, "mmp_bench_audit", extra);
     } catch (e) {
       console.log(`${label.padEnd(34)} skipped: ${e.message}`);
       continue;
