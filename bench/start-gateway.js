@@ -75,6 +75,50 @@ function ablate(layers) {
 }
 ablate((process.env.BENCH_ABLATE || "").split(",").filter(Boolean));
 
+// BENCH_TIMINGS=1 (bench/call-timings.js): wall time spent in the stages of a call that wait (the audit
+// writes, the exchange call), summed per stage; {type:"timings", action:"reset"|"read"} over IPC.
+const timings = new Map();
+const STAGES = [];
+if (process.env.BENCH_TIMINGS === "1") {
+  const stage = (proto, method, label) => {
+    STAGES.push(label);
+    const original = proto[method];
+    proto[method] = async function (...args) {
+      const started = process.hrtime.bigint();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        const t = timings.get(label) || { calls: 0, ns: 0n };
+        t.calls++;
+        t.ns += process.hrtime.bigint() - started;
+        timings.set(label, t);
+      }
+    };
+  };
+  for (const [file, name] of [
+    [["store", "sqlite", "sqlite-store"], "SqliteStore"],
+    [["store", "postgres", "postgres-store"], "PostgresStore"],
+  ]) {
+    const proto = require(path.join(dist, ...file))[name].prototype;
+    stage(proto, "auditBegin", "audit begin (PENDING record, flushed)");
+    stage(proto, "auditComplete", "audit completion");
+  }
+  const { BinanceClient } = require(path.join(dist, "exchange", "binance", "binance-client"));
+  stage(BinanceClient.prototype, "setMmp", "exchange call (setMmp: sign, send, parse)");
+  // its private `send`: admission, the HTTP exchange through axios, weight accounting
+  stage(BinanceClient.prototype, "send", "  of which send (axios, HTTP, weight)");
+  const axios = require("axios");
+  stage(axios.Axios.prototype, "request", "    of which axios.request");
+}
+function readTimings(reset) {
+  // in the order the stages were declared, so that a nested one follows its parent
+  const out = [...timings]
+    .map(([stage, t]) => ({ stage, calls: t.calls, meanUs: Number(t.ns / 1000n) / t.calls }))
+    .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
+  if (reset) timings.clear();
+  return out;
+}
+
 async function main() {
   const databaseUrl = process.env.DATABASE_URL;
   const upstream = process.env.BENCH_UPSTREAM_URL;
@@ -130,6 +174,8 @@ async function main() {
   };
   process.on("message", (m) => {
     if (m && m.type === "stop") stop();
+    else if (m && m.type === "timings")
+      process.send({ type: "timings", stages: readTimings(m.action === "reset") });
     else if (m && m.type === "heap-sampling")
       heapSampling(m).then(
         (r) => process.send(r),
