@@ -1,5 +1,6 @@
 /** The PostgreSQL audit writes (src/store/postgres/audit-writer.ts): batched begins, async completions. */
 import { Client } from "pg";
+import { openStore } from "../../src/store/open-store";
 import type { AuditBegin } from "../../src/store/port";
 import { StoreNotFoundError } from "../../src/store/port";
 import { Pool } from "pg";
@@ -234,6 +235,23 @@ describePg("PostgreSQL audit writes", () => {
         Array.from({ length: 3 }, () => pool.query<{ plan_cache_mode: string }>("SHOW plan_cache_mode")),
       );
       expect(modes.map((r) => r.rows[0]?.plan_cache_mode)).toEqual(Array(3).fill("force_custom_plan"));
+    });
+
+    it("follow openStore's preparedStatements (DATABASE_PREPARED_STATEMENTS)", async () => {
+      const modeOf = async (preparedStatements: boolean | undefined) => {
+        const opened = openStore(db.location, preparedStatements === undefined ? {} : { preparedStatements });
+        try {
+          const pool = (opened as unknown as { pool: Pool }).pool;
+          return (await pool.query<{ plan_cache_mode: string }>("SHOW plan_cache_mode")).rows[0]
+            ?.plan_cache_mode;
+        } finally {
+          await opened.close();
+        }
+      };
+      expect(await modeOf(undefined)).toBe("force_custom_plan");
+      expect(await modeOf(true)).toBe("force_custom_plan");
+      // off: the server's default, as for any unnamed statement
+      expect(await modeOf(false)).toBe("auto");
     });
 
     it("can be turned off (for a transaction-pooling proxy without support for them)", async () => {
