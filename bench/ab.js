@@ -14,9 +14,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { fork } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
-const autocannon = require("autocannon");
 
 const [A, B] = process.argv.slice(2, 4).map((d) => d && path.resolve(d));
 if (!A || !B) {
@@ -30,47 +28,13 @@ const DB_DIR = process.env.BENCH_AB_DB || os.tmpdir();
 // BENCH_AB_PG_URL: PostgreSQL instead of SQLite, a fresh schema per build (e.g. postgres://postgres@127.0.0.1:5432/test)
 const PG_URL = process.env.BENCH_AB_PG_URL;
 
-const { BODY, okBody } = require("./request");
 const { pgSchema } = require("./pg-schema");
-
-const children = [];
-function start(script, env, execArgv = []) {
-  return new Promise((resolve, reject) => {
-    const c = fork(path.join(__dirname, script), [], {
-      env: { ...process.env, ...env },
-      execArgv,
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    children.push(c);
-    c.once("message", (m) => resolve({ child: c, ...m }));
-    c.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
-  });
-}
+const { start, load } = require("./children");
 
 function cpuSeconds(pid) {
   const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-function load(gw, seconds) {
-  return new Promise((resolve, reject) => {
-    const lat = [];
-    const inst = autocannon(
-      {
-        url: `${gw.url}/graphql`,
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` },
-        body: BODY,
-        // an answer counts only if it is exactly the expected one (as in run.js)
-        verifyBody: okBody,
-        connections: CONNECTIONS,
-        duration: seconds,
-      },
-      (err, res) => (err ? reject(err) : resolve({ res, lat })),
-    );
-    inst.on("response", (_c, status, _b, ms) => status === 200 && lat.push(ms));
-  });
 }
 
 const median = (xs) => {
@@ -108,15 +72,14 @@ async function main() {
       )),
     });
   }
-  for (const gw of gws) await load(gw, 5); // warm-up
+  for (const gw of gws) await load(gw, CONNECTIONS, 5); // warm-up
   const stats = [[], []];
   for (let s = 0; s < SLICES; s++) {
     for (const i of s % 2 ? [1, 0] : [0, 1]) {
       const gw = gws[i];
       const c0 = cpuSeconds(gw.child.pid);
-      const { res, lat } = await load(gw, SECONDS);
+      const { res, durations: lat } = await load(gw, CONNECTIONS, SECONDS);
       const c1 = cpuSeconds(gw.child.pid);
-      lat.sort((a, b) => a - b);
       stats[i].push({
         rps: lat.length / SECONDS,
         cpu: (1000 * (c1 - c0)) / Math.max(1, lat.length),

@@ -8,50 +8,13 @@
 // The young-generation collector's cost follows the allocation rate, so this is the list to shorten when
 // the profile shows the garbage collector high. Build first (npm run build); BENCH_DIST picks another build.
 "use strict";
-const { fork } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const autocannon = require("autocannon");
-const { BODY, okBody } = require("./request");
+const { start, ask, load } = require("./children");
 
 const SECONDS = Number(process.argv[2] || 8);
 const TOP = Number(process.argv[3] || 30);
-
-function start(script, env) {
-  return new Promise((resolve, reject) => {
-    const c = fork(path.join(__dirname, script), [], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    c.once("message", (m) => resolve({ child: c, ...m }));
-    c.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
-  });
-}
-
-function ask(child, message) {
-  return new Promise((resolve) => {
-    child.once("message", resolve);
-    child.send(message);
-  });
-}
-
-function load(gw, seconds) {
-  return new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url: `${gw.url}/graphql`,
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` },
-        body: BODY,
-        verifyBody: okBody,
-        connections: 32,
-        duration: seconds,
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    ),
-  );
-}
 
 /** self bytes per call frame, summed over the sample tree */
 function summarise(profile, requests) {
@@ -94,12 +57,12 @@ async function main() {
     BENCH_API_SECRET: up.secret,
   });
   try {
-    await load(gw, 6); // warm-up: optimised code allocates differently from cold code
+    await load(gw, 32, 6); // warm-up: optimised code allocates differently from cold code
     await ask(gw.child, { type: "heap-sampling", action: "start" });
-    const res = await load(gw, SECONDS);
+    const { durations } = await load(gw, 32, SECONDS);
     const out = path.join(os.tmpdir(), `mmp-alloc-${process.pid}.heapprofile`);
     await ask(gw.child, { type: "heap-sampling", action: "stop", file: out });
-    const good = res.requests.total - res.non2xx - (res.mismatches || 0);
+    const good = durations.length;
     console.log(`${good} good answers in ${SECONDS} s at c=32; profile ${out}`);
     summarise(JSON.parse(fs.readFileSync(out, "utf8")), good);
   } finally {

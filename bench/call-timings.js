@@ -9,57 +9,17 @@
 //
 // At c=1 this is the added latency's breakdown (the target is 0.5 ms over the reference). Build first.
 "use strict";
-const { fork } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const autocannon = require("autocannon");
-const { BODY, okBody } = require("./request");
+const { start, ask, load } = require("./children");
 
 const CONNECTIONS = Number(process.argv[2] || 1);
 const SECONDS = Number(process.argv[3] || 6);
 
-function start(script, env) {
-  return new Promise((resolve, reject) => {
-    const c = fork(path.join(__dirname, script), [], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    c.once("message", (m) => resolve({ child: c, ...m }));
-    c.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
-  });
-}
-
-function ask(child, message) {
-  return new Promise((resolve) => {
-    child.once("message", resolve);
-    child.send(message);
-  });
-}
-
-/** autocannon's own latency figures are whole milliseconds: each response's duration is kept instead */
-function load(target, connections, seconds) {
-  return new Promise((resolve, reject) => {
-    const durations = [];
-    const instance = autocannon(
-      {
-        url: `${target.url}/graphql`,
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${target.token}` },
-        body: BODY,
-        verifyBody: okBody,
-        connections,
-        duration: seconds,
-      },
-      (err, res) => {
-        if (err) return reject(err);
-        durations.sort((a, b) => a - b);
-        const mean = durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length);
-        resolve({ res, good: durations.length, meanMs: mean, p50Ms: durations[durations.length >> 1] });
-      },
-    );
-    instance.on("response", (_client, status, _bytes, ms) => status === 200 && durations.push(ms));
-  });
+function summary({ durations }) {
+  const meanMs = durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length);
+  return { good: durations.length, meanMs, p50Ms: durations[durations.length >> 1] ?? NaN };
 }
 
 async function main() {
@@ -76,9 +36,9 @@ async function main() {
   try {
     await load(gw, 32, 5);
     await load(ref, 32, 3);
-    const refRun = await load(ref, CONNECTIONS, SECONDS);
+    const refRun = summary(await load(ref, CONNECTIONS, SECONDS));
     await ask(gw.child, { type: "timings", action: "reset" });
-    const run = await load(gw, CONNECTIONS, SECONDS);
+    const run = summary(await load(gw, CONNECTIONS, SECONDS));
     const { stages } = await ask(gw.child, { type: "timings", action: "read" });
     console.log(
       `c=${CONNECTIONS}, ${SECONDS} s, ${process.env.DATABASE_URL ? "DATABASE_URL as given" : "SQLite on " + os.tmpdir()}: ` +
