@@ -51,6 +51,13 @@ async function main() {
     ["B", B],
   ]) {
     const nodeArgs = (process.env[`BENCH_AB_NODE_ARGS_${side}`] || "").split(",").filter(Boolean);
+    // BENCH_AB_ENV_A / _B: more environment for one side, "NAME=value,NAME=value"
+    const sideEnv = Object.fromEntries(
+      (process.env[`BENCH_AB_ENV_${side}`] || "")
+        .split(",")
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
     const file = path.join(DB_DIR, `mmp-bench-ab-${randomBytes(4).toString("hex")}.sqlite`);
     const pg = PG_URL ? await pgSchema(PG_URL, "mmp_bench_ab") : undefined;
     gws.push({
@@ -67,6 +74,7 @@ async function main() {
           BENCH_DIST: dist,
           BENCH_GATEWAY_LOG_LEVEL: "info",
           BENCH_ABLATE: process.env[`BENCH_AB_ABLATE_${side}`] || "",
+          ...sideEnv,
         },
         nodeArgs,
       )),
@@ -91,11 +99,16 @@ async function main() {
   }
   const where = PG_URL ? "PostgreSQL" : `SQLite in ${DB_DIR}`;
   console.log(`${SLICES} slices of ${SECONDS} s at c=${CONNECTIONS}, ${where}; medians:`);
+  const peakRss = gws.map((gw) => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${gw.child.pid}/status`, "utf8"));
+    return m ? `${(Number(m[1]) / 1024).toFixed(0)} MB` : "?";
+  });
   stats.forEach((st, i) =>
     console.log(
       `  ${"AB"[i]} ${gws[i].dist}: ${median(st.map((x) => x.rps)).toFixed(0)} req/s, ` +
         `CPU ${median(st.map((x) => x.cpu)).toFixed(3)} ms/req, p50 ${median(st.map((x) => x.p50)).toFixed(2)} ms, ` +
-        `p99 ${median(st.map((x) => x.p99)).toFixed(2)} ms, bad answers ${st.reduce((a, x) => a + x.bad, 0)}`,
+        `p99 ${median(st.map((x) => x.p99)).toFixed(2)} ms, bad answers ${st.reduce((a, x) => a + x.bad, 0)}, ` +
+        `peak RSS ${peakRss[i]}`,
     ),
   );
   const ratio = (k) => median(stats[0].map((x, j) => stats[1][j][k] / x[k])).toFixed(3);
