@@ -8,7 +8,7 @@ import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** see Config.heapGrowthPercent */
-export const DEFAULT_HEAP_GROWTH_PERCENT = 30;
+export const DEFAULT_HEAP_GROWTH_PERCENT = 100;
 
 function httpUrl(name: string) {
   return z.string().refine(

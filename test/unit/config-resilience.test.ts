@@ -55,8 +55,9 @@ describe("exchange and rate-limit settings", () => {
 });
 
 describe("HEAP_GROWTH_PERCENT", () => {
-  it("defaults to 30 and reads 0..400", () => {
-    expect(loadConfig({}).heapGrowthPercent).toBe(30);
+  it("defaults to 100 and reads 0..400", () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(100);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: "30" }).heapGrowthPercent).toBe(30);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
     expect(loadConfig({ HEAP_GROWTH_PERCENT: "100" }).heapGrowthPercent).toBe(100);
   });
