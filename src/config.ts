@@ -164,8 +164,8 @@ export type Config = {
   host: string;
   databaseUrl: string;
   /**
-   * DATABASE_PREPARED_STATEMENTS: on PostgreSQL, the audit writes run as named prepared statements (half
-   * the database time per audited call); false behind a transaction-pooling proxy that cannot keep them
+   * DATABASE_PREPARED_STATEMENTS: on PostgreSQL, the audit writes run as named prepared statements
+   * (parsed once per connection); false behind a transaction-pooling proxy that cannot keep them
    */
   databasePreparedStatements: boolean;
   masterKey: string | undefined;
