@@ -20,7 +20,8 @@
 // Environment (all optional):
 //   BENCH_DURATION      seconds at 32 connections per target, split over the rounds (10)
 //   BENCH_DURATION_C1   seconds at 1 connection per target, split over the rounds (half of BENCH_DURATION, >= 2)
-//   BENCH_ROUNDS        rounds (3)
+//   BENCH_ROUNDS        rounds (5): the ratios are per round and their median is reported, so more
+//                       and shorter rounds resist the machine drifting during a run
 //   BENCH_WARMUP        most seconds of warm-up at 32 connections per target before measuring (6)
 //   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (4000): the
 //                       gateway runs a lot of code per call and V8 needs thousands of calls to optimise it
@@ -58,7 +59,7 @@ const list = (v, d) =>
     .filter(Boolean);
 const DURATION = num(process.env.BENCH_DURATION, 10);
 const DURATION_C1 = num(process.env.BENCH_DURATION_C1, Math.max(2, Math.round(DURATION / 2)));
-const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 3)));
+const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 5)));
 const WARMUP = num(process.env.BENCH_WARMUP, 6);
 const WARMUP_REQUESTS = num(process.env.BENCH_WARMUP_REQUESTS, 4000);
 const CONNECTIONS = num(process.env.BENCH_CONNECTIONS, 32);
