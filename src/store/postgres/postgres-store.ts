@@ -2,7 +2,7 @@
  * The PostgreSQL Store, for deployments with several gateway replicas sharing one database.
  *
  * Queries are parameterized. The two audit writes every audited call makes are named prepared statements
- * (planned once per connection; audit-writer.ts); the rest are unnamed, as they run on cache misses and
+ * (parsed once per connection; audit-writer.ts); the rest are unnamed, as they run on cache misses and
  * administration only. Behind a transaction-pooling proxy, either give it prepared-statement support
  * (PgBouncer 1.21 or later with max_prepared_statements > 0) or set `preparedStatements: false`.
  */
