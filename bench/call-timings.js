@@ -55,7 +55,7 @@ async function main() {
       `  ${"the rest (HTTP, GraphQL, auth, queueing)".padEnd(44)} ${(run.meanMs * 1000 - waited).toFixed(0).padStart(6)} µs per request`,
     );
   } finally {
-    for (const c of [gw.child, ref.child, up.child]) c.send ? c.send({ type: "stop" }) : undefined;
+    for (const c of [gw.child, ref.child, up.child]) c.send({ type: "stop" });
     setTimeout(() => {
       for (const c of [gw.child, ref.child, up.child]) c.kill();
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });

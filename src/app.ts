@@ -17,7 +17,7 @@ import { AdminApiService } from "./admin/admin-api.service";
 import type { GatewayServices } from "./graphql/context.type";
 import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
-import { openStore } from "./store/open-store";
+import { openConfiguredStore } from "./store/open-store";
 import type { Store } from "./store/port";
 import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
@@ -65,8 +65,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           keyPrefix: config.redisKeyPrefix,
           logger: logger.child({ component: "redis" }),
         });
-  const openedStore =
-    opts.store ?? openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
+  const openedStore = opts.store ?? openConfiguredStore(config);
   // Auth changes written through this process are announced to the other replicas at once.
   const store = shared ? announcingAuthChanges(openedStore, () => shared.publishInvalidate()) : openedStore;
   const ownsStore = !opts.store;

@@ -4,7 +4,7 @@
  */
 import { loadConfig, type Config } from "../config";
 import { AdminService } from "../admin/admin.service";
-import { openStore } from "../store/open-store";
+import { openConfiguredStore } from "../store/open-store";
 import type { Store } from "../store/port";
 import { openSealer } from "../secrets";
 import { announcingAuthChanges } from "../shared-state/auth-changes";
@@ -18,7 +18,7 @@ export interface CliRuntime {
 
 export async function openRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
-  const opened = openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
+  const opened = openConfiguredStore(config);
   let changed = false;
   const store = announcingAuthChanges(opened, () => (changed = true));
   await store.migrate();

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { Config } from "../config";
 import type { Store } from "./port";
 import { SqliteStore } from "./sqlite/sqlite-store";
 
@@ -13,6 +14,13 @@ const FORMS = "sqlite:<path>, sqlite::memory:, or postgres://user@host:port/data
 export interface OpenStoreOptions {
   /** PostgreSQL: the audit writes as named prepared statements (DATABASE_PREPARED_STATEMENTS); default true */
   preparedStatements?: boolean;
+}
+
+/** the store DATABASE_URL names, with the options the configuration sets for it */
+export function openConfiguredStore(
+  config: Pick<Config, "databaseUrl" | "databasePreparedStatements">,
+): Store {
+  return openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
 }
 
 export function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Store {

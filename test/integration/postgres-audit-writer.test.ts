@@ -1,9 +1,8 @@
 /** The PostgreSQL audit writes (src/store/postgres/audit-writer.ts): batched begins, async completions. */
-import { Client } from "pg";
+import { Client, Pool } from "pg";
 import { openStore } from "../../src/store/open-store";
 import type { AuditBegin } from "../../src/store/port";
 import { StoreNotFoundError } from "../../src/store/port";
-import { Pool } from "pg";
 import {
   AUDIT_COMPLETE_SQL,
   AUDIT_STATEMENT_NAMES,
@@ -170,6 +169,11 @@ describePg("PostgreSQL audit writes", () => {
   });
 
   describe("prepared statements", () => {
+    const pools: Pool[] = [];
+    afterEach(async () => {
+      await Promise.all(pools.splice(0).map((p) => p.end()));
+    });
+
     /** a writer on a one-connection pool, so that pg_prepared_statements shows that connection's */
     async function writerOn(prepared: boolean | undefined) {
       const pool = new Pool({ connectionString: db.location, max: 1 });
@@ -185,10 +189,6 @@ describePg("PostgreSQL audit writes", () => {
         ).rows.map((r) => r.name);
       return { writer, statements };
     }
-    const pools: Pool[] = [];
-    afterEach(async () => {
-      await Promise.all(pools.splice(0).map((p) => p.end()));
-    });
     const row = (i: number) => ({
       at: new Date(),
       actorId: null,
@@ -214,7 +214,8 @@ describePg("PostgreSQL audit writes", () => {
       expect(await statements()).toEqual(
         [AUDIT_STATEMENT_NAMES.complete, AUDIT_STATEMENT_NAMES.insert].sort(),
       );
-      // the same connection runs them again without preparing anew, with the right answers
+      // the same connection runs them again (preparing a name twice in one session would fail), with the
+      // right answers
       const second = await writer.begin(row(2));
       expect(second).toBeGreaterThan(first);
       await writer.complete(done(second));

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config";
 import { MASTER_KEY_ENV, PREVIOUS_MASTER_KEYS_ENV, parseMasterKey, rotateMasterKey } from "../../secrets";
 import type { MasterKeyRotation } from "../../secrets";
-import { openStore } from "../../store/open-store";
+import { openConfiguredStore } from "../../store/open-store";
 import { readSecretFromStdin } from "../read-secret";
 
 /** What the command reads and writes, injectable so tests run it in-process. */
@@ -39,7 +39,7 @@ export function registerSecretsCommands(program: Command, io: Partial<SecretsCom
       // Refuse a missing or malformed current key before prompting for the new one.
       parseMasterKey(config.masterKey, MASTER_KEY_ENV);
       const newKey = await readNewMasterKey();
-      const store = openStore(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
+      const store = openConfiguredStore(config);
       try {
         await store.migrate();
         const rotation = await rotateMasterKey(store, {

@@ -103,13 +103,11 @@ export class PostgresAuditWriter {
   private readonly begins: BatchQueue<PgAuditInsert, number>;
   private readonly completions: BatchQueue<PgAuditUpdate, void>;
   private closed = false;
-  private readonly prepared: boolean;
 
   constructor(
     private readonly pool: Pick<Pool, "query">,
     private readonly options: PgAuditWriterOptions,
   ) {
-    this.prepared = options.prepared ?? true;
     const max = Math.max(1, options.maxBatch ?? 500);
     this.begins = new BatchQueue(max, (batch) => this.writeBegins(batch));
     this.completions = new BatchQueue(max, (batch) => this.writeCompletions(batch));
@@ -217,7 +215,7 @@ export class PostgresAuditWriter {
 
   /** both statements answer `id` (int8, as a string: pg does not narrow 64-bit integers on its own) */
   private run(name: string, text: string, values: unknown[]): Promise<QueryResult<{ id: string }>> {
-    return this.prepared
+    return this.options.prepared !== false
       ? this.pool.query<{ id: string }>({ name, text, values })
       : this.pool.query<{ id: string }>(text, values);
   }
