@@ -1,8 +1,10 @@
-// Per-call cost of the exchange transport, sequential calls against a local HTTP server:
-//   raw node http (keep-alive)  vs  axios default http adapter (keep-alive)  vs  axios + our adapter
+// Per-call cost of the exchange transport against a local HTTP server (a child process, so the CPU
+// figures are the client's own):
+//   raw node http (keep-alive)  vs  raw undici  vs  axios default http adapter (keep-alive)  vs  axios + our adapter
 //   (configured like axios.create, and as BinanceClient builds it: an Axios of its own without axios's
 //   global defaults, prebuilt headers)  vs the whole BinanceClient.getMmp (sign + build + send + parse).
-// Usage: node bench/exchange-transport.js [calls=5000]
+// Prints per case the median over 3 rounds of wall µs per call and of this process's CPU µs per call.
+// Usage: node bench/exchange-transport.js [calls=5000] [concurrency=1]
 "use strict";
 const http = require("node:http");
 const path = require("node:path");
@@ -19,15 +21,19 @@ require.extensions[".ts"] = (module, filename) => {
   module._compile(code, filename);
 };
 const axios = require("axios");
-const { createNodeHttpTransport } = require(path.join(__dirname, "../src/exchange/binance/transport.ts"));
+const { createHttpTransport } = require(path.join(__dirname, "../src/exchange/binance/transport.ts"));
 const { BinanceClient } = require(path.join(__dirname, "../src/exchange/binance/binance-client.ts"));
 
+const { fork } = require("node:child_process");
+const { Pool } = require("undici");
+
 const CALLS = Number(process.argv[2] || 5000);
+const CONCURRENCY = Number(process.argv[3] || 1);
 const MMP =
   '{"underlyingId":2,"underlying":"BTCUSDT","windowTimeInMilliseconds":3000,' +
   '"frozenTimeInMilliseconds":300000,"qtyLimit":"2","deltaLimit":"2.3","lastTriggerTime":0}';
 
-async function main() {
+function serve() {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
@@ -36,8 +42,14 @@ async function main() {
       res.end(body);
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => process.send(server.address().port));
+}
+
+async function main() {
+  const child = fork(__filename, ["serve"]);
+  const port = await new Promise((r) => child.once("message", r));
+  const base = `http://127.0.0.1:${port}`;
   const url = `${base}/eapi/v1/mmp?underlying=BTCUSDT`;
 
   const rawAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -51,11 +63,17 @@ async function main() {
       req.on("error", reject);
     });
 
+  const pool = new Pool(base, { connections: 64, pipelining: 1 });
+  const rawUndici = async () => {
+    const answer = await pool.request({ method: "GET", path: "/eapi/v1/mmp?underlying=BTCUSDT" });
+    return answer.body.text();
+  };
+
   const axiosDefault = axios.create({
     httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
     adapter: "http",
   });
-  const transport = createNodeHttpTransport();
+  const transport = createHttpTransport();
   const axiosOurs = axios.create({
     adapter: transport.adapter,
     validateStatus: () => true,
@@ -70,8 +88,9 @@ async function main() {
 
   const cases = [
     ["raw node http (keep-alive)", raw],
+    ["raw undici Pool.request (keep-alive)", rawUndici],
     ["axios default http adapter (keep-alive agent)", () => axiosDefault.get(url)],
-    ["axios.create + our node-http adapter", () => axiosOurs.get(url)],
+    ["axios.create + our undici adapter", () => axiosOurs.get(url)],
     ["own Axios, no global defaults + our adapter", () => axiosLean.request({ method: "GET", url, headers })],
     [
       "our adapter alone (no axios; attribution only)",
@@ -80,31 +99,49 @@ async function main() {
     ["BinanceClient.getMmp (HMAC sign + parse)", () => client.getMmp(account, "BTCUSDT")],
   ];
 
+  // CONCURRENCY workers take calls from one counter until CALLS have been made
+  const drive = async (fn, calls) => {
+    let made = 0;
+    const worker = async () => {
+      while (made < calls) {
+        made++;
+        await fn();
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  };
   const results = {};
   for (let round = 0; round < 3; round++) {
     for (const [name, fn] of cases) {
-      for (let i = 0; i < 500; i++) await fn(); // warm-up
+      await drive(fn, 500); // warm-up
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < CALLS; i++) await fn();
-      const us = Number(process.hrtime.bigint() - t0) / 1000 / CALLS;
-      (results[name] ||= []).push(us);
+      const cpu0 = process.cpuUsage();
+      await drive(fn, CALLS);
+      const cpu = process.cpuUsage(cpu0);
+      const wall = Number(process.hrtime.bigint() - t0) / 1000 / CALLS;
+      (results[name] ||= []).push({ wall, cpu: (cpu.user + cpu.system) / CALLS });
     }
   }
-  console.log(`node ${process.version}, ${CALLS} sequential calls per round, 3 rounds; median µs/call:`);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+  console.log(
+    `node ${process.version}, ${CALLS} calls per round at concurrency ${CONCURRENCY}, 3 rounds; medians per call:`,
+  );
+  console.log(`  ${"".padEnd(48)} ${"wall".padStart(8)} ${"client CPU".padStart(11)}`);
   for (const [name, list] of Object.entries(results)) {
-    const sorted = [...list].sort((a, b) => a - b);
-    console.log(
-      `  ${name.padEnd(48)} ${sorted[1].toFixed(0).padStart(5)} µs   (rounds: ${list.map((x) => x.toFixed(0)).join(", ")})`,
-    );
+    const wall = median(list.map((r) => r.wall));
+    const cpu = median(list.map((r) => r.cpu));
+    console.log(`  ${name.padEnd(48)} ${wall.toFixed(0).padStart(5)} µs ${cpu.toFixed(0).padStart(8)} µs`);
   }
   rawAgent.destroy();
+  await pool.close();
   transport.close();
   await client.close();
-  server.closeAllConnections();
-  server.close();
+  child.kill();
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[2] === "serve") serve();
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

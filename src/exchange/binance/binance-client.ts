@@ -50,9 +50,9 @@ import {
 } from "./request";
 import { createSigner, type Signer } from "./signer";
 import {
-  createNodeHttpTransport,
+  createHttpTransport,
   isTransportError,
-  type NodeHttpTransport,
+  type HttpTransport,
   type TransportError,
   type TransportFailureKind,
 } from "./transport";
@@ -153,7 +153,7 @@ const GZIP_HEADERS: Readonly<RawAxiosRequestHeaders> = Object.freeze({
 
 export class BinanceClient implements ExchangeClient {
   private readonly http: InstanceType<typeof axios.Axios>;
-  private readonly transport: NodeHttpTransport;
+  private readonly transport: HttpTransport;
   private readonly limits: RateLimitTracker;
   private readonly clock: ServerClock;
   private readonly info: ExchangeInfoCache;
@@ -178,7 +178,7 @@ export class BinanceClient implements ExchangeClient {
     }
     this.defaultRetryAfterSeconds = options.defaultRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
     const timeoutMs = options.defaultTimeoutMs ?? 5000;
-    this.transport = createNodeHttpTransport({
+    this.transport = createHttpTransport({
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       responseTimeoutMs: timeoutMs,
       maxSockets: options.maxSocketsPerHost ?? 64,

@@ -17,10 +17,10 @@ export {
 } from "./request";
 export { ServerClock, type TimeSample } from "./clock";
 export {
-  createNodeHttpTransport,
+  createHttpTransport,
   isTransportError,
   TransportError,
-  type NodeHttpTransport,
+  type HttpTransport,
   type TransportFailureKind,
   type TransportOptions,
 } from "./transport";
