@@ -132,6 +132,20 @@ it("decompresses gzip", async () => {
   );
 });
 
+it("reads a chunked answer, multi-byte characters split across chunks included", async () => {
+  const text = '{"underlying":"BTCUSDT","note":"€ and ü"}';
+  const bytes = Buffer.from(text, "utf8");
+  const split = bytes.indexOf(Buffer.from("€", "utf8")) + 1; // inside the euro sign's three bytes
+  behaviour = (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" }); // no length: chunked
+    res.write(bytes.subarray(0, split));
+    setTimeout(() => res.end(bytes.subarray(split)), 5);
+  };
+  const answer = await client.get(`${base}/x`);
+  expect(answer.data).toBe(text);
+  expect(answer.headers["transfer-encoding"]).toBe("chunked");
+});
+
 it("connection refused: not sent", async () => {
   const err = await rejection(client.get("http://127.0.0.1:1/x"));
   expect(err).toMatchObject({ sent: false, kind: "connect-failed", errorCode: "ECONNREFUSED" });
