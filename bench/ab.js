@@ -80,7 +80,10 @@ async function main() {
       )),
     });
   }
-  for (const gw of gws) await load(gw, CONNECTIONS, 5); // warm-up
+  // Warm-up at c=32 (BENCH_AB_WARMUP seconds, 20): V8 keeps optimising the gateway for tens of thousands
+  // of calls (bench/run.js, BENCH_WARMUP_REQUESTS).
+  const warmup = Number(process.env.BENCH_AB_WARMUP || 20);
+  for (const gw of gws) await load(gw, 32, warmup);
   const stats = [[], []];
   for (let s = 0; s < SLICES; s++) {
     for (const i of s % 2 ? [1, 0] : [0, 1]) {

@@ -7,12 +7,16 @@ const path = require("node:path");
 const autocannon = require("autocannon");
 const { BODY, okBody } = require("./request");
 
-/** Forks bench/<script> with `env` added; resolves with its "ready" message and `child` once it sends it. */
-function start(script, env = {}, execArgv = []) {
+/**
+ * Forks bench/<script> with `env` added; resolves with its "ready" message and `child` once it sends it.
+ * `execPath`: a program to run node under (e.g. valgrind, with node and its options as `execArgv`).
+ */
+function start(script, env = {}, execArgv = [], execPath = undefined) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, script), [], {
       env: { ...process.env, ...env },
       execArgv,
+      ...(execPath ? { execPath } : {}),
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     child.once("message", (m) => resolve({ child, ...m }));

@@ -22,9 +22,14 @@
 //   BENCH_DURATION_C1   seconds at 1 connection per target, split over the rounds (half of BENCH_DURATION, >= 2)
 //   BENCH_ROUNDS        rounds (5): the ratios are per round and their median is reported, so more
 //                       and shorter rounds resist the machine drifting during a run
-//   BENCH_WARMUP        most seconds of warm-up at 32 connections per target before measuring (6)
-//   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (4000): the
-//                       gateway runs a lot of code per call and V8 needs thousands of calls to optimise it
+//   BENCH_WARMUP        most seconds of warm-up at 32 connections per target before measuring (30)
+//   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (60000): the
+//                       gateway runs a lot of code per call, and V8 keeps optimising it for tens of
+//                       thousands of calls (its CPU per call fell by a fifth between 20 000 and 60 000
+//                       answers, against the reference's over the same minutes; bench/instructions.js
+//                       counted 1.32 M instructions per call after 3 000 answers, 11-16% of them in the
+//                       optimising compiler, and 1.22 M after 40 000): the figures are a long-running
+//                       gateway's, not a young one's
 //   BENCH_CONNECTIONS   the concurrent connection count (32)
 //   BENCH_UPSTREAMS     comma list of stub,sim (stub,sim)
 //   BENCH_STORES        comma list of sqlite,postgres (sqlite,postgres)
@@ -60,8 +65,8 @@ const list = (v, d) =>
 const DURATION = num(process.env.BENCH_DURATION, 10);
 const DURATION_C1 = num(process.env.BENCH_DURATION_C1, Math.max(2, Math.round(DURATION / 2)));
 const ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_ROUNDS, 5)));
-const WARMUP = num(process.env.BENCH_WARMUP, 6);
-const WARMUP_REQUESTS = num(process.env.BENCH_WARMUP_REQUESTS, 4000);
+const WARMUP = num(process.env.BENCH_WARMUP, 30);
+const WARMUP_REQUESTS = num(process.env.BENCH_WARMUP_REQUESTS, 60000);
 const CONNECTIONS = num(process.env.BENCH_CONNECTIONS, 32);
 const UPSTREAMS = list(process.env.BENCH_UPSTREAMS, "stub,sim");
 const STORES = list(process.env.BENCH_STORES, "sqlite,postgres");
