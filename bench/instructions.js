@@ -12,7 +12,9 @@
 //
 // Usage: node bench/instructions.js [build...]   (default: dist; each build as for ab.js)
 //   BENCH_INSTR_REQUESTS (300) measured requests, BENCH_INSTR_WARMUP (3000) requests before,
-//   BENCH_INSTR_CONNECTIONS (1), BENCH_INSTR_REFERENCE (1: also the reference proxy; 0: not).
+//   BENCH_INSTR_CONNECTIONS (1), BENCH_INSTR_REFERENCE (1: also the reference proxy; 0: not),
+//   BENCH_INSTR_NODE_ARGS (node options for the targets, comma list). The dumps stay in the work dir
+//   for callgrind_annotate.
 // Needs valgrind (Debian package `valgrind`) and `npm run build`. About 2-3 minutes per target.
 "use strict";
 const fs = require("node:fs");
@@ -78,6 +80,9 @@ async function measure(label, script, env, dir) {
     `--callgrind-out-file=${path.join(dir, "cg.%p")}`,
     `--log-file=${path.join(dir, "valgrind.%p.log")}`,
     process.execPath,
+    // BENCH_INSTR_NODE_ARGS: node options for the targets, comma list (e.g. --perf-basic-prof, whose
+    // /tmp/perf-<pid>.map names the JIT-compiled functions callgrind only knows by address)
+    ...(process.env.BENCH_INSTR_NODE_ARGS || "").split(",").filter(Boolean),
   ];
   const target = await start(script, env, valgrind, "valgrind");
   const pid = target.child.pid;
