@@ -1,7 +1,8 @@
 /* eslint-disable */
 // Instructions per request, counted by valgrind (callgrind): the work a target does per call, a figure
-// that does not move with the machine's load or speed (bench/ab.js's req/s and CPU times do, by 10-20%
-// between runs here). It cannot see what costs time without costing instructions (cache misses, waits
+// that does not depend on the machine's load or speed (bench/ab.js's req/s and CPU times do, by 10-20%
+// between runs here), though it varies by a few percent with the timing of JIT compilation, GC and
+// batching (bench/README.md: run each build more than once, at c=1). It cannot see what costs time without costing instructions (cache misses, waits
 // for the disk: the c=1 figures of `npm run bench` are two to three times c=32's for that reason), so it
 // complements ab.js rather than replacing it: use it to tell whether a change does less work.
 //

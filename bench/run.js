@@ -26,10 +26,9 @@
 //   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (60000): the
 //                       gateway runs a lot of code per call, and V8 keeps optimising it for tens of
 //                       thousands of calls (its CPU per call fell by a fifth between 20 000 and 60 000
-//                       answers, against the reference's over the same minutes; bench/instructions.js
-//                       counted 1.32 M instructions per call after 3 000 answers, 11-16% of them in the
-//                       optimising compiler, and 1.22 M after 40 000): the figures are a long-running
-//                       gateway's, not a young one's
+//                       answers, against the reference's over the same minutes; under valgrind, 5-16%
+//                       of its instructions in a measured window were still V8's optimising compiler):
+//                       the figures are a long-running gateway's, not a young one's
 //   BENCH_CONNECTIONS   the concurrent connection count (32)
 //   BENCH_UPSTREAMS     comma list of stub,sim (stub,sim)
 //   BENCH_STORES        comma list of sqlite,postgres (sqlite,postgres)
