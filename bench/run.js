@@ -25,8 +25,8 @@
 //   BENCH_WARMUP        most seconds of warm-up at 32 connections per target before measuring (30)
 //   BENCH_WARMUP_REQUESTS  the warm-up ends sooner once the target has answered this many (60000): the
 //                       gateway runs a lot of code per call, and V8 keeps optimising it for tens of
-//                       thousands of calls (its CPU per call fell by a fifth between 20 000 and 60 000
-//                       answers, against the reference's over the same minutes; under valgrind, 5-16%
+//                       thousands of calls (in one run its CPU per call relative to the reference's,
+//                       slice by slice, fell from 4.5x at 20 000 answers to about 3.3x after 60 000; under valgrind, 5-16%
 //                       of its instructions in a measured window were still V8's optimising compiler):
 //                       the figures are a long-running gateway's, not a young one's
 //   BENCH_CONNECTIONS   the concurrent connection count (32)
