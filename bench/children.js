@@ -40,23 +40,25 @@ function ask(child, message) {
 function load(target, connections, seconds) {
   return new Promise((resolve, reject) => {
     const durations = [];
-    const instance = autocannon(
-      {
-        url: `${target.url}/graphql`,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
-        },
-        body: BODY,
-        verifyBody: okBody,
-        connections,
-        duration: seconds,
-      },
-      (err, res) => (err ? reject(err) : resolve({ res, durations: durations.sort((a, b) => a - b) })),
+    const instance = autocannon({ ...benchRequest(target), connections, duration: seconds }, (err, res) =>
+      err ? reject(err) : resolve({ res, durations: durations.sort((a, b) => a - b) }),
     );
     instance.on("response", (_client, status, _bytes, ms) => status === 200 && durations.push(ms));
   });
 }
 
-module.exports = { start, ask, load };
+/** autocannon's options for the benchmark request to `target` ({url, token}); good answers only */
+function benchRequest(target) {
+  return {
+    url: `${target.url}/graphql`,
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+    },
+    body: BODY,
+    verifyBody: okBody,
+  };
+}
+
+module.exports = { start, ask, load, benchRequest };

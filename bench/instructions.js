@@ -23,8 +23,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
 const autocannon = require("autocannon");
-const { start } = require("./children");
-const { BODY, okBody } = require("./request");
+const { start, benchRequest } = require("./children");
 
 const REQUESTS = Number(process.env.BENCH_INSTR_REQUESTS || 300);
 const WARMUP = Number(process.env.BENCH_INSTR_WARMUP || 3000);
@@ -36,21 +35,8 @@ const builds = (process.argv.length > 2 ? process.argv.slice(2) : ["dist"]).map(
 function requests(target, amount, connections) {
   return new Promise((resolve, reject) => {
     let good = 0;
-    const instance = autocannon(
-      {
-        url: `${target.url}/graphql`,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
-        },
-        body: BODY,
-        verifyBody: okBody,
-        connections,
-        amount,
-        timeout: 60,
-      },
-      (err) => (err ? reject(err) : resolve(good)),
+    const instance = autocannon({ ...benchRequest(target), connections, amount, timeout: 60 }, (err) =>
+      err ? reject(err) : resolve(good),
     );
     instance.on("response", (_client, status) => status === 200 && good++);
   });
