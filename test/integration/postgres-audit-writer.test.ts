@@ -4,6 +4,7 @@ import { openStore } from "../../src/store/open-store";
 import type { AuditBegin } from "../../src/store/port";
 import { StoreNotFoundError } from "../../src/store/port";
 import {
+  AUDIT_COMPLETE_ONE_SQL,
   AUDIT_COMPLETE_SQL,
   AUDIT_STATEMENT_NAMES,
   PostgresAuditWriter,
@@ -109,17 +110,31 @@ describePg("PostgreSQL audit writes", () => {
     const id = await store.auditBegin(begin(1));
     const texts = spyQueries();
     await store.auditComplete(id, { outcome: "SUCCEEDED", result: "{}", durationMs: 3.4 });
-    expect(texts).toEqual([AUDIT_COMPLETE_SQL]);
+    // a lone completion: the one-row form of the statement
+    expect(texts).toEqual([AUDIT_COMPLETE_ONE_SQL]);
     const [r] = await store.listAudit({ limit: 1 });
     expect(r).toMatchObject({ id, outcome: "SUCCEEDED", result: "{}", durationMs: 3 });
-    // The statement's own setting is in force while it runs, and gone after its transaction.
+    // Each form's own setting is in force while it runs, and gone after its transaction.
     const c = await connect();
-    const probe = AUDIT_COMPLETE_SQL.replace(
-      "RETURNING a.id",
-      "RETURNING current_setting('synchronous_commit') AS s",
-    );
-    const during = await c.query<{ s: string }>(probe, [[id], ["FAILED"], [null], [null], [1], [null]]);
-    expect(during.rows[0]?.s).toBe("off");
+    const probe = (sql: string) =>
+      sql.replace("RETURNING a.id", "RETURNING current_setting('synchronous_commit') AS s");
+    const batch = await c.query<{ s: string }>(probe(AUDIT_COMPLETE_SQL), [
+      [id],
+      ["FAILED"],
+      [null],
+      [null],
+      [1],
+      [null],
+    ]);
+    const one = await c.query<{ s: string }>(probe(AUDIT_COMPLETE_ONE_SQL), [
+      id,
+      "FAILED",
+      null,
+      null,
+      1,
+      null,
+    ]);
+    expect([batch.rows[0]?.s, one.rows[0]?.s]).toEqual(["off", "off"]);
     const after = await c.query<{ s: string }>("SHOW synchronous_commit");
     expect(after.rows[0]?.s).not.toBe("off");
   });
@@ -211,9 +226,16 @@ describePg("PostgreSQL audit writes", () => {
       const { writer, statements } = await writerOn(undefined);
       const first = await writer.begin(row(1));
       await writer.complete(done(first));
+      // lone writes: the one-row forms
       expect(await statements()).toEqual(
-        [AUDIT_STATEMENT_NAMES.complete, AUDIT_STATEMENT_NAMES.insert].sort(),
+        [AUDIT_STATEMENT_NAMES.completeOne, AUDIT_STATEMENT_NAMES.insertOne].sort(),
       );
+      // writes arriving together: the batch forms, with ids in arrival order
+      const pair = await Promise.all([writer.begin(row(3)), writer.begin(row(4))]);
+      expect(pair[1]).toBeGreaterThan(pair[0]);
+      expect(pair[0]).toBeGreaterThan(first);
+      await Promise.all(pair.map((id) => writer.complete(done(id))));
+      expect(await statements()).toEqual(Object.values(AUDIT_STATEMENT_NAMES).sort());
       // the same connection runs them again (preparing a name twice in one session would fail), with the
       // right answers
       const second = await writer.begin(row(2));
@@ -226,6 +248,8 @@ describePg("PostgreSQL audit writes", () => {
       ).rows;
       expect(rows.map((r) => [Number(r.id), r.outcome])).toEqual([
         [first, "SUCCEEDED"],
+        [pair[0], "SUCCEEDED"],
+        [pair[1], "SUCCEEDED"],
         [second, "SUCCEEDED"],
       ]);
     });

@@ -23,7 +23,10 @@
  *   its record stays PENDING, never missing, and start-up reconciliation settles it by reading the
  *   exchange back (src/mmp/reconcile.ts), as after a crash between the two writes.
  *
- * Both statements are named (server-side prepared) by default: PostgreSQL then parses and analyses each
+ * A batch of one row (what a quiet gateway writes, one call at a time) uses a one-row form of each
+ * statement, with the same lock and semantics but nothing to unnest: cheaper to plan and run.
+ *
+ * The statements are named (server-side prepared) by default: PostgreSQL then parses and analyses each
  * once per connection instead of once per call (the store keeps them custom-planned; see PostgresStore).
  * Behind a transaction-pooling proxy without prepared-statement support, turn it off (`prepared: false`).
  *
@@ -71,6 +74,8 @@ export interface PgAuditWriterOptions {
 export const AUDIT_STATEMENT_NAMES = {
   insert: "mmp_gateway_audit_insert_v1",
   complete: "mmp_gateway_audit_complete_v1",
+  insertOne: "mmp_gateway_audit_insert_one_v1",
+  completeOne: "mmp_gateway_audit_complete_one_v1",
 } as const;
 
 // The lock is the row source of the insert, so it is held before any nextval() runs; the rows are read
@@ -87,6 +92,17 @@ SELECT nextval('audit_log_id_seq'), r.at, r.actor_id,
  ORDER BY r.ord
 RETURNING id`;
 
+// A batch of one (every write of a quiet gateway, one call at a time) as plain parameters: the same lock,
+// order and lookup, without the arrays, unnest and sort to plan and run (measured on a raw connection:
+// about 100 µs less per insert and 70 µs less per completion than the batch statements with one row).
+export const AUDIT_INSERT_ONE_SQL = `WITH serialize AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, $2))
+INSERT INTO audit_log (id, at, actor_id, actor_name, account_id, action, input, previous, outcome)
+SELECT nextval('audit_log_id_seq'), $3::timestamptz, $4::text,
+       COALESCE($5::text, (SELECT u.name FROM users u WHERE u.id = $4::text)),
+       $6::text, $7::text, $8::text, $9::text, 'PENDING'
+  FROM serialize
+RETURNING id`;
+
 // set_config(..., true) lasts until the end of this statement's own transaction, whose commit then does
 // not wait for the WAL flush. One round trip; safe behind a transaction-pooling proxy. The ids are
 // distinct (the writer keeps the last completion of each): an UPDATE applies one source row per target.
@@ -97,6 +113,13 @@ export const AUDIT_COMPLETE_SQL = `UPDATE audit_log AS a
        unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::integer[], $6::text[])
          AS c(id, outcome, exchange_code, exchange_message, duration_ms, result)
  WHERE a.id = c.id
+RETURNING a.id`;
+
+export const AUDIT_COMPLETE_ONE_SQL = `UPDATE audit_log AS a
+   SET outcome = $2::text, exchange_code = $3::integer, exchange_message = $4::text,
+       duration_ms = $5::integer, result = $6::text
+  FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+ WHERE a.id = $1::bigint
 RETURNING a.id`;
 
 export class PostgresAuditWriter {
@@ -151,17 +174,31 @@ export class PostgresAuditWriter {
   }
 
   private async insert(rows: readonly PgAuditInsert[]): Promise<number[]> {
-    const r = await this.run(AUDIT_STATEMENT_NAMES.insert, AUDIT_INSERT_SQL, [
-      this.options.lock[0],
-      this.options.lock[1],
-      rows.map((x) => x.at),
-      rows.map((x) => x.actorId),
-      rows.map((x) => x.actorName),
-      rows.map((x) => x.accountId),
-      rows.map((x) => x.action),
-      rows.map((x) => x.input),
-      rows.map((x) => x.previous),
-    ]);
+    const [lock, key] = this.options.lock;
+    const one = rows.length === 1 ? rows[0] : undefined;
+    const r = one
+      ? await this.run(AUDIT_STATEMENT_NAMES.insertOne, AUDIT_INSERT_ONE_SQL, [
+          lock,
+          key,
+          one.at,
+          one.actorId,
+          one.actorName,
+          one.accountId,
+          one.action,
+          one.input,
+          one.previous,
+        ])
+      : await this.run(AUDIT_STATEMENT_NAMES.insert, AUDIT_INSERT_SQL, [
+          lock,
+          key,
+          rows.map((x) => x.at),
+          rows.map((x) => x.actorId),
+          rows.map((x) => x.actorName),
+          rows.map((x) => x.accountId),
+          rows.map((x) => x.action),
+          rows.map((x) => x.input),
+          rows.map((x) => x.previous),
+        ]);
     if (r.rows.length !== rows.length) {
       throw new Error(`audit insert returned ${r.rows.length} ids for ${rows.length} rows`);
     }
@@ -202,14 +239,24 @@ export class PostgresAuditWriter {
   }
 
   private async update(rows: readonly PgAuditUpdate[]): Promise<Set<number>> {
-    const r = await this.run(AUDIT_STATEMENT_NAMES.complete, AUDIT_COMPLETE_SQL, [
-      rows.map((x) => x.id),
-      rows.map((x) => x.outcome),
-      rows.map((x) => x.exchangeCode),
-      rows.map((x) => x.exchangeMessage),
-      rows.map((x) => x.durationMs),
-      rows.map((x) => x.result),
-    ]);
+    const one = rows.length === 1 ? rows[0] : undefined;
+    const r = one
+      ? await this.run(AUDIT_STATEMENT_NAMES.completeOne, AUDIT_COMPLETE_ONE_SQL, [
+          one.id,
+          one.outcome,
+          one.exchangeCode,
+          one.exchangeMessage,
+          one.durationMs,
+          one.result,
+        ])
+      : await this.run(AUDIT_STATEMENT_NAMES.complete, AUDIT_COMPLETE_SQL, [
+          rows.map((x) => x.id),
+          rows.map((x) => x.outcome),
+          rows.map((x) => x.exchangeCode),
+          rows.map((x) => x.exchangeMessage),
+          rows.map((x) => x.durationMs),
+          rows.map((x) => x.result),
+        ]);
     return new Set(r.rows.map((x) => Number(x.id)));
   }
 
