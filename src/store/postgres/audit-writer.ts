@@ -174,31 +174,11 @@ export class PostgresAuditWriter {
   }
 
   private async insert(rows: readonly PgAuditInsert[]): Promise<number[]> {
-    const [lock, key] = this.options.lock;
-    const one = rows.length === 1 ? rows[0] : undefined;
-    const r = one
-      ? await this.run(AUDIT_STATEMENT_NAMES.insertOne, AUDIT_INSERT_ONE_SQL, [
-          lock,
-          key,
-          one.at,
-          one.actorId,
-          one.actorName,
-          one.accountId,
-          one.action,
-          one.input,
-          one.previous,
-        ])
-      : await this.run(AUDIT_STATEMENT_NAMES.insert, AUDIT_INSERT_SQL, [
-          lock,
-          key,
-          rows.map((x) => x.at),
-          rows.map((x) => x.actorId),
-          rows.map((x) => x.actorName),
-          rows.map((x) => x.accountId),
-          rows.map((x) => x.action),
-          rows.map((x) => x.input),
-          rows.map((x) => x.previous),
-        ]);
+    const [name, sql] =
+      rows.length === 1
+        ? [AUDIT_STATEMENT_NAMES.insertOne, AUDIT_INSERT_ONE_SQL]
+        : [AUDIT_STATEMENT_NAMES.insert, AUDIT_INSERT_SQL];
+    const r = await this.run(name, sql, [...this.options.lock, ...parameters(rows, INSERT_PARAMETERS)]);
     if (r.rows.length !== rows.length) {
       throw new Error(`audit insert returned ${r.rows.length} ids for ${rows.length} rows`);
     }
@@ -239,24 +219,11 @@ export class PostgresAuditWriter {
   }
 
   private async update(rows: readonly PgAuditUpdate[]): Promise<Set<number>> {
-    const one = rows.length === 1 ? rows[0] : undefined;
-    const r = one
-      ? await this.run(AUDIT_STATEMENT_NAMES.completeOne, AUDIT_COMPLETE_ONE_SQL, [
-          one.id,
-          one.outcome,
-          one.exchangeCode,
-          one.exchangeMessage,
-          one.durationMs,
-          one.result,
-        ])
-      : await this.run(AUDIT_STATEMENT_NAMES.complete, AUDIT_COMPLETE_SQL, [
-          rows.map((x) => x.id),
-          rows.map((x) => x.outcome),
-          rows.map((x) => x.exchangeCode),
-          rows.map((x) => x.exchangeMessage),
-          rows.map((x) => x.durationMs),
-          rows.map((x) => x.result),
-        ]);
+    const [name, sql] =
+      rows.length === 1
+        ? [AUDIT_STATEMENT_NAMES.completeOne, AUDIT_COMPLETE_ONE_SQL]
+        : [AUDIT_STATEMENT_NAMES.complete, AUDIT_COMPLETE_SQL];
+    const r = await this.run(name, sql, parameters(rows, COMPLETE_PARAMETERS));
     return new Set(r.rows.map((x) => Number(x.id)));
   }
 
@@ -270,6 +237,33 @@ export class PostgresAuditWriter {
   private closedError(): Error {
     return this.options.closed?.() ?? new Error("the audit log is closed");
   }
+}
+
+/** the insert's parameters after the lock's two, in the statements' order ($3 on) */
+const INSERT_PARAMETERS = [
+  "at",
+  "actorId",
+  "actorName",
+  "accountId",
+  "action",
+  "input",
+  "previous",
+] as const satisfies readonly (keyof PgAuditInsert)[];
+/** the completion's parameters, in the statements' order ($1 on) */
+const COMPLETE_PARAMETERS = [
+  "id",
+  "outcome",
+  "exchangeCode",
+  "exchangeMessage",
+  "durationMs",
+  "result",
+] as const satisfies readonly (keyof PgAuditUpdate)[];
+
+/** one row: its values (the one-row statements); several: one array per field (the batch statements) */
+function parameters<T extends object>(rows: readonly T[], fields: readonly (keyof T)[]): unknown[] {
+  const [only] = rows;
+  if (rows.length === 1 && only !== undefined) return fields.map((f) => only[f]);
+  return fields.map((f) => rows.map((row) => row[f]));
 }
 
 /** a failure caused by a row's values (data exception, integrity constraint), not by the database */
