@@ -180,15 +180,13 @@ class Call implements Dispatcher.DispatchHandler {
     }
     signal?.addEventListener("abort", this.onAbort, { once: true });
     this.timer = setTimeout(this.onConnectTimeout, this.opts.connectTimeoutMs);
-    let body: string | Buffer | undefined;
     try {
-      body = requestBody(this.config.data);
       pool.dispatch(
         {
           method: (this.config.method ?? "get").toUpperCase() as Dispatcher.HttpMethod,
           path,
           headers: outgoingHeaders(this.config),
-          body,
+          body: requestBody(this.config.data),
         },
         this,
       );

@@ -227,7 +227,7 @@ export class PostgresAuditWriter {
     return new Set(r.rows.map((x) => Number(x.id)));
   }
 
-  /** both statements answer `id` (int8, as a string: pg does not narrow 64-bit integers on its own) */
+  /** every audit statement answers `id` (int8, as a string: pg does not narrow 64-bit integers on its own) */
   private run(name: string, text: string, values: unknown[]): Promise<QueryResult<{ id: string }>> {
     return this.options.prepared !== false
       ? this.pool.query<{ id: string }>({ name, text, values })
