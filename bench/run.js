@@ -53,6 +53,7 @@ const { fork } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
 const autocannon = require("autocannon");
 const { summarise } = require("./cpuprofile-summary");
+const { measureFlush, describeFlush } = require("./disk-flush");
 
 const ROOT = path.resolve(__dirname, "..");
 const num = (v, d) => (v === undefined || v === "" || !Number.isFinite(Number(v)) ? d : Number(v));
@@ -745,6 +746,11 @@ async function main() {
     throw new Error(`${DIST}/app.js is missing: run \`npm run build\` first`);
   console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
   console.log(machineFacts());
+  // The floor under the added latency at c=1: every call waits for one flush of its PENDING record.
+  console.log(
+    `disk flush in ${os.tmpdir()} (4 KiB write + fdatasync, bench/disk-flush.js): ` +
+      describeFlush(measureFlush(os.tmpdir(), { gapsMs: [0, 0.2, 1], writes: 500 })),
+  );
   console.log(`work dir (logs, profiles): ${work}\n`);
 
   const wantPg = [...STORES, ...DIAG, ...(PROFILE ? PROFILE_STORES : [])].some((s) =>

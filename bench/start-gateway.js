@@ -103,12 +103,33 @@ if (process.env.BENCH_TIMINGS === "1") {
     stage(proto, "auditBegin", "audit begin (PENDING record, flushed)");
     stage(proto, "auditComplete", "audit completion");
   }
+  // SQLite: the commits themselves (begins and completions together), on the store's connection or the thread
+  const sqliteWriters = require(path.join(dist, "store", "sqlite", "audit-writer"));
+  stage(
+    sqliteWriters.InlineAuditWriter.prototype,
+    "commitBatch",
+    "  SQLite batches committed on the event loop",
+  );
   const { BinanceClient } = require(path.join(dist, "exchange", "binance", "binance-client"));
   stage(BinanceClient.prototype, "setMmp", "exchange call (setMmp: sign, send, parse)");
   // its private `send`: admission, the HTTP exchange through axios, weight accounting
   stage(BinanceClient.prototype, "send", "  of which send (axios, HTTP, weight)");
   const axios = require("axios");
   stage(axios.Axios.prototype, "request", "    of which axios.request");
+  // undici's diagnostics: from the request's headers written to the answer's headers read
+  const wire = "      of which on the wire (sent → answer's headers)";
+  STAGES.push(wire);
+  const dc = require("node:diagnostics_channel");
+  const sentAt = new WeakMap();
+  dc.subscribe("undici:client:sendHeaders", ({ request }) => sentAt.set(request, process.hrtime.bigint()));
+  dc.subscribe("undici:request:headers", ({ request }) => {
+    const started = sentAt.get(request);
+    if (started === undefined) return;
+    const t = timings.get(wire) || { calls: 0, ns: 0n };
+    t.calls++;
+    t.ns += process.hrtime.bigint() - started;
+    timings.set(wire, t);
+  });
 }
 function readTimings(reset) {
   // in the order the stages were declared, so that a nested one follows its parent
