@@ -25,7 +25,7 @@ const { AdminService } = require(path.join(dist, "admin", "admin.service"));
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { openSealer } = require(path.join(dist, "secrets"));
 
-// BENCH_ABLATE (comma list of axios, exchange, audit, metrics, ratelimit): a diagnostic, never a measured
+// BENCH_ABLATE (comma list of axios, exchange, audit, graphql, metrics, ratelimit): a diagnostic, never a measured
 // configuration. It takes one layer's per-call work out of this process, so that an A/B run
 // (bench/ab.js with BENCH_AB_ABLATE_B) measures what the layer costs by its absence, where a profile
 // spreads it over node core and library frames. Each patch replaces a module export or prototype method
@@ -34,6 +34,8 @@ const { openSealer } = require(path.join(dist, "secrets"));
 //   axios's config merging, header normalisation and promise chain;
 // - exchange: setMmp answers what the stub would, without calling it (the whole exchange client and its HTTP);
 // - audit: the store's audit writes answer at once and write nothing;
+// - graphql: the benchmark request served by a direct call of the service, without Apollo, graphql-js or
+//   type-graphql (authentication and all the service's work stay);
 // - metrics: no GraphQL operations metrics plugin; ratelimit: no mutation rate limit plugin.
 function ablate(layers) {
   for (const layer of layers) {
@@ -64,12 +66,49 @@ function ablate(layers) {
         proto.auditBegin = async () => 0;
         proto.auditComplete = async () => undefined;
       }
+    } else if (layer === "graphql") {
+      // The whole GraphQL layer (Apollo's request pipeline and its plugins, graphql-js parsing caches,
+      // validation and execution, type-graphql's argument conversion and auth middleware) replaced by a
+      // direct call of the same service for the benchmark request only, answering the same JSON. What
+      // stays: HTTP, the JSON body parser, authentication (the context function), and everything the
+      // service does (role check, validation, audit, signing, the exchange call).
+      const { ApolloServer } = require("@apollo/server");
+      const { HeaderMap } = require("@apollo/server");
+      const long = (v) => (typeof v === "bigint" ? Number(v) : v);
+      ApolloServer.prototype.executeHTTPGraphQLRequest = async function ({ httpGraphQLRequest, context }) {
+        const ctx = await context();
+        const input = httpGraphQLRequest.body.variables.input;
+        const c = await ctx.services.mmp.setMmpConfig(ctx.principal, {
+          accountId: input.accountId,
+          underlying: input.underlying,
+          windowTimeInMilliseconds: input.windowTimeInMilliseconds,
+          frozenTimeInMilliseconds: BigInt(input.frozenTimeInMilliseconds),
+          qtyLimit: input.qtyLimit,
+          deltaLimit: input.deltaLimit,
+        });
+        const data = {
+          setMmpConfig: {
+            accountId: c.accountId,
+            underlyingId: c.underlyingId,
+            underlying: c.underlying,
+            windowTimeInMilliseconds: c.windowTimeInMilliseconds,
+            frozenTimeInMilliseconds: long(c.frozenTimeInMilliseconds),
+            qtyLimit: c.qtyLimit,
+            deltaLimit: c.deltaLimit,
+            lastTriggerTime: long(c.lastTriggerTime),
+          },
+        };
+        const headers = new HeaderMap([["content-type", "application/json; charset=utf-8"]]);
+        return { status: 200, headers, body: { kind: "complete", string: JSON.stringify({ data }) } };
+      };
     } else if (layer === "metrics") {
       require(path.join(dist, "observability", "metrics")).GatewayMetrics.prototype.apolloPlugin = () => ({});
     } else if (layer === "ratelimit") {
       require(path.join(dist, "ratelimit", "mutation-rate-limit")).mutationRateLimitPlugin = () => ({});
     } else {
-      throw new Error(`BENCH_ABLATE: unknown layer ${layer} (axios, exchange, audit, metrics, ratelimit)`);
+      throw new Error(
+        `BENCH_ABLATE: unknown layer ${layer} (axios, exchange, audit, graphql, metrics, ratelimit)`,
+      );
     }
   }
 }
