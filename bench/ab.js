@@ -123,8 +123,8 @@ async function main() {
   const ratios = (k) => stats[0].map((x, j) => stats[1][j][k] / x[k]).sort((a, b) => a - b);
   const ratio = (k) => median(ratios(k)).toFixed(3);
   console.log(`  B/A: req/s ${ratio("rps")}, CPU per request ${ratio("cpu")}, p99 ${ratio("p99")}`);
-  // The spread says what a median of this many slices can resolve: an A/A run (the same build twice)
-  // on this 2-core VM has per-slice req/s ratios from about 0.9 to 1.15.
+  // The spread says what a median of this many slices can resolve: A/A runs (the same build twice) on
+  // this 2-core VM had per-slice req/s ratios from about 0.9 to 1.15, and 0.75 to 1.25 in a noisy hour.
   const r = ratios("rps");
   const q = (f) => r[Math.min(r.length - 1, Math.floor(f * r.length))].toFixed(2);
   console.log(

@@ -11,11 +11,11 @@
 // the CPU really idles, as the gateway does between calls at c=1 while it waits for the next request or
 // for the exchange's answer).
 //
-// On the 2-core Firecracker VM the figures in the README came from, the flush itself is fast when the
-// disk is kept busy (p50 ~25-40 µs back to back) but slow after any idle spell: ~160-200 µs after 50-200
-// µs idle, ~520 µs after 0.3-0.5 ms, ~720-800 µs after 1 ms. With spinning processes keeping both vCPUs
-// busy the after-idle figure drops to ~170 µs: most of it is waking an idle virtual CPU and the VMM's I/O
-// thread, not the disk. On local NVMe hardware a flush is tens of microseconds whatever came before.
+// On the 2-core Firecracker VMs the figures in the README came from, a flush is fast when the disk is
+// kept busy (p50 25-45 µs back to back) and slower after any idle spell, by an amount that changed from
+// hour to hour: 0.05-0.43 ms after 0.2 ms, 0.1-0.95 ms after 1 ms. Part of it is waking idle virtual
+// CPUs (in one test, two spinning processes keeping both busy brought the after-idle figure to ~0.17 ms),
+// part the VM's I/O path. On local NVMe hardware a flush is tens of microseconds whatever came before.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");

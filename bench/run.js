@@ -675,8 +675,8 @@ function printResults(all) {
         "figures are depressed and noisy; the per-round ratios are the fairer comparison. Rerun on a quiet machine.",
     );
   }
-  // At c=1 each call's flush follows about a millisecond without disk I/O: if that alone exceeds the
-  // added-latency target, say so beside the verdict rather than leave the MISS unexplained.
+  // At c=1 each call's flush follows about a millisecond without disk I/O: if that alone takes half the
+  // added-latency budget or more, say so beside the verdict rather than leave a MISS unexplained.
   const afterIdle = diskFlush.find((r) => r.gapMs === 1);
   if (afterIdle && afterIdle.p50Us / 1000 > TARGETS.addedP50Ms / 2) {
     console.log(

@@ -118,6 +118,12 @@ ablate((process.env.BENCH_ABLATE || "").split(",").filter(Boolean));
 // writes, the exchange call), summed per stage; {type:"timings", action:"reset"|"read"} over IPC.
 const timings = new Map();
 const STAGES = [];
+function addTiming(label, ns) {
+  const t = timings.get(label) || { calls: 0, ns: 0n };
+  t.calls++;
+  t.ns += ns;
+  timings.set(label, t);
+}
 if (process.env.BENCH_TIMINGS === "1") {
   const stage = (proto, method, label) => {
     STAGES.push(label);
@@ -127,10 +133,7 @@ if (process.env.BENCH_TIMINGS === "1") {
       try {
         return await original.apply(this, args);
       } finally {
-        const t = timings.get(label) || { calls: 0, ns: 0n };
-        t.calls++;
-        t.ns += process.hrtime.bigint() - started;
-        timings.set(label, t);
+        addTiming(label, process.hrtime.bigint() - started);
       }
     };
   };
@@ -142,12 +145,13 @@ if (process.env.BENCH_TIMINGS === "1") {
     stage(proto, "auditBegin", "audit begin (PENDING record, flushed)");
     stage(proto, "auditComplete", "audit completion");
   }
-  // SQLite: the commits themselves (begins and completions together), on the store's connection or the thread
+  // SQLite: the commits made on the event loop (lone writes: every one at c=1), of begins and completions
+  // alike; its mean is per batch, a part of both stages above
   const sqliteWriters = require(path.join(dist, "store", "sqlite", "audit-writer"));
   stage(
     sqliteWriters.InlineAuditWriter.prototype,
     "commitBatch",
-    "  SQLite batches committed on the event loop",
+    "  SQLite commits on the event loop (of both above)",
   );
   const { BinanceClient } = require(path.join(dist, "exchange", "binance", "binance-client"));
   stage(BinanceClient.prototype, "setMmp", "exchange call (setMmp: sign, send, parse)");
@@ -163,11 +167,7 @@ if (process.env.BENCH_TIMINGS === "1") {
   dc.subscribe("undici:client:sendHeaders", ({ request }) => sentAt.set(request, process.hrtime.bigint()));
   dc.subscribe("undici:request:headers", ({ request }) => {
     const started = sentAt.get(request);
-    if (started === undefined) return;
-    const t = timings.get(wire) || { calls: 0, ns: 0n };
-    t.calls++;
-    t.ns += process.hrtime.bigint() - started;
-    timings.set(wire, t);
+    if (started !== undefined) addTiming(wire, process.hrtime.bigint() - started);
   });
 }
 function readTimings(reset) {
