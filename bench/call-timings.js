@@ -13,7 +13,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { start, ask, load } = require("./children");
-const { measureFlush, describeFlush } = require("./disk-flush");
+const { measureFlush, describeFlush, QUICK } = require("./disk-flush");
 
 const CONNECTIONS = Number(process.argv[2] || 1);
 const SECONDS = Number(process.argv[3] || 6);
@@ -58,9 +58,7 @@ async function main() {
     if (!process.env.DATABASE_URL || process.env.DATABASE_URL.startsWith("sqlite:")) {
       // the audit begin waits for one flush: how long one takes on this disk, busy and after idling
       const dir = process.env.DATABASE_URL ? path.dirname(process.env.DATABASE_URL.slice(7)) : os.tmpdir();
-      console.log(
-        `  disk flush in ${dir}: ${describeFlush(measureFlush(dir, { gapsMs: [0, 0.2, 1], writes: 500 }))}`,
-      );
+      console.log(`  disk flush in ${dir}: ${describeFlush(measureFlush(dir, QUICK))}`);
     }
   } finally {
     for (const c of [gw.child, ref.child, up.child]) c.send({ type: "stop" });

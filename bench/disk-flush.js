@@ -22,6 +22,8 @@ const os = require("node:os");
 const path = require("node:path");
 
 const DEFAULT_GAPS_MS = [0, 0.05, 0.2, 0.5, 1];
+/** the short measurement the other benchmarks print in their reports (a few seconds) */
+const QUICK = { gapsMs: [0, 0.2, 1], writes: 500 };
 
 /**
  * p50/p90 in µs of a 4 KiB write + fdatasync in `dir`, for each idle gap before it (ms; 0 = back to back).
@@ -54,26 +56,22 @@ function measureFlush(dir = os.tmpdir(), { gapsMs = DEFAULT_GAPS_MS, writes = 15
   }
 }
 
+const label = (r) => (r.gapMs === 0 ? "back to back" : `after ${r.gapMs} ms idle`);
+
 /** one line for a report: "back to back p50 38 µs (p90 42); after 1 ms idle p50 790 µs (p90 1300); …" */
 function describeFlush(rows) {
-  return rows
-    .map(
-      (r) =>
-        `${r.gapMs === 0 ? "back to back" : `after ${r.gapMs} ms idle`} p50 ${r.p50Us.toFixed(0)} µs (p90 ${r.p90Us.toFixed(0)})`,
-    )
-    .join("; ");
+  return rows.map((r) => `${label(r)} p50 ${r.p50Us.toFixed(0)} µs (p90 ${r.p90Us.toFixed(0)})`).join("; ");
 }
 
-module.exports = { measureFlush, describeFlush };
+module.exports = { measureFlush, describeFlush, QUICK };
 
 if (require.main === module) {
   const dir = process.argv[2] || os.tmpdir();
   const writes = Number(process.argv[3] || 1500);
   console.log(`4 KiB write + fdatasync in ${dir}, ${writes} per row:`);
   for (const r of measureFlush(dir, { writes })) {
-    const label = r.gapMs === 0 ? "back to back" : `after ${r.gapMs} ms idle`;
     console.log(
-      `  ${label.padEnd(20)} p50 ${r.p50Us.toFixed(0).padStart(5)} µs   p90 ${r.p90Us.toFixed(0).padStart(5)} µs`,
+      `  ${label(r).padEnd(20)} p50 ${r.p50Us.toFixed(0).padStart(5)} µs   p90 ${r.p90Us.toFixed(0).padStart(5)} µs`,
     );
   }
 }

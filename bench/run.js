@@ -53,7 +53,7 @@ const { fork } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
 const autocannon = require("autocannon");
 const { summarise } = require("./cpuprofile-summary");
-const { measureFlush, describeFlush } = require("./disk-flush");
+const { measureFlush, describeFlush, QUICK } = require("./disk-flush");
 /** this machine's flush latency, measured at the start (bench/disk-flush.js) */
 let diskFlush = [];
 
@@ -765,7 +765,7 @@ async function main() {
   console.log("mmp-gateway benchmark: setMmpConfig through the gateway vs a bare node reference proxy\n");
   console.log(machineFacts());
   // The floor under the added latency at c=1: every call waits for one flush of its PENDING record.
-  diskFlush = measureFlush(os.tmpdir(), { gapsMs: [0, 0.2, 1], writes: 500 });
+  diskFlush = measureFlush(os.tmpdir(), QUICK);
   console.log(
     `disk flush in ${os.tmpdir()} (4 KiB write + fdatasync, bench/disk-flush.js): ${describeFlush(diskFlush)}`,
   );
