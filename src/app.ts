@@ -27,6 +27,8 @@ import { applyHeapGrowth } from "./observability/heap";
 import { createLogger } from "./observability/logger";
 import { GatewayMetrics } from "./observability/metrics";
 import { announcingAuthChanges } from "./shared-state/auth-changes";
+import { startLiveView } from "./live/start-live-view";
+import type { LiveMmpService } from "./live/live-mmp.service";
 
 /** The logger factory moved to src/observability/logger.ts; re-exported for existing importers. */
 export { createLogger };
@@ -71,6 +73,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const ownsStore = !opts.store;
   let exchange: ExchangeClient | undefined;
   let watcher: ChangeWatcher | undefined;
+  let live: LiveMmpService | undefined;
   try {
     await store.migrate();
     const sealer = await openSealer(store, config.masterKey, config.previousMasterKeys);
@@ -90,6 +93,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       logger,
       sharedRateLimits: shared,
       onExchangeCall: metrics.observeExchangeCall,
+      readWeightShare: config.live.readWeightShare,
       defaultTimeoutMs: config.exchange.timeoutMs,
       connectTimeoutMs: config.exchange.connectTimeoutMs,
       circuitBreaker: {
@@ -114,7 +118,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       (err: unknown) =>
         logger.warn({ err: String(err) }, "OIDC key set not resolved yet; retried on sign-in"),
     );
-    const mmp = new MmpService({ store, exchange, accounts, logger });
+    live = await startLiveView({
+      config,
+      store,
+      exchange: binance,
+      accounts,
+      registry: metrics.registry,
+      logger: logger.child({ component: "live" }),
+    });
+    const mmp = new MmpService({ store, exchange, accounts, logger, live });
     // Required: every feature's service is wired (the context type leaves them optional for tests).
     const services: Required<GatewayServices> = {
       mmp,
@@ -173,6 +185,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     const w = watcher;
     const ex = exchange;
+    const lv = live;
     return {
       url,
       store,
@@ -183,6 +196,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         // Stop accepting, let in-flight requests (and their audit writes) finish, drop idle sockets.
         await http.stop();
         await reconciled;
+        await lv.stop();
         w.stop();
         await ex.close();
         await shared?.close();
@@ -190,6 +204,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       },
     };
   } catch (err) {
+    await live?.stop().catch(() => undefined);
     watcher?.stop();
     await exchange?.close();
     await shared?.close();

@@ -116,6 +116,14 @@ const schema = z.object({
     .max(1000, "EXCHANGE_CIRCUIT_FAILURES must be 0..1000 (0 disables the breaker)")
     .default(5),
   EXCHANGE_CIRCUIT_COOLDOWN_MS: milliseconds("EXCHANGE_CIRCUIT_COOLDOWN_MS", 100, 3_600_000).default(10_000),
+  MMP_POLL_INTERVAL_MS: milliseconds("MMP_POLL_INTERVAL_MS", 100, 3_600_000).default(2000),
+  MMP_READ_MAX_AGE_MS: milliseconds("MMP_READ_MAX_AGE_MS", 0, 3_600_000).default(1000),
+  MMP_LEADER_TTL_MS: milliseconds("MMP_LEADER_TTL_MS", 300, 600_000).default(5000),
+  EXCHANGE_READ_WEIGHT_SHARE: z.coerce
+    .number({ message: "EXCHANGE_READ_WEIGHT_SHARE must be a number" })
+    .gt(0, "EXCHANGE_READ_WEIGHT_SHARE must be in (0, 0.9]")
+    .max(0.9, "EXCHANGE_READ_WEIGHT_SHARE must be in (0, 0.9]")
+    .default(0.5),
   MUTATION_RATE_PER_USER: rateSpec("MUTATION_RATE_PER_USER").default("120/m"),
   MUTATION_RATE_PER_ACCOUNT: rateSpec("MUTATION_RATE_PER_ACCOUNT").default("300/m"),
   HEAP_GROWTH_PERCENT: z.coerce
@@ -182,6 +190,8 @@ export type Config = {
   oidc: OidcConfig | undefined;
   /** EXCHANGE_*: how long to wait for the exchange, and when to stop calling a failing host */
   exchange: ExchangeSettings;
+  /** the live MMP view (src/live) */
+  live: LiveConfig;
   /** MUTATION_RATE_PER_USER / MUTATION_RATE_PER_ACCOUNT; undefined = no limit */
   mutationRateLimits: { perUser: RateSpec | undefined; perAccount: RateSpec | undefined };
   /**
@@ -191,6 +201,20 @@ export type Config = {
    */
   heapGrowthPercent?: number;
 };
+
+export interface LiveConfig {
+  /** MMP_POLL_INTERVAL_MS: how often the leader reads every configured or watched underlying */
+  pollIntervalMs: number;
+  /** MMP_READ_MAX_AGE_MS: reads answer from the live state while it is younger than this */
+  readMaxAgeMs: number;
+  /**
+   * EXCHANGE_READ_WEIGHT_SHARE: share of the exchange's weight limit that reads (poller and queries) may
+   * use; the rest is kept for changes, resets, kill-switch calls and heartbeats
+   */
+  readWeightShare: number;
+  /** MMP_LEADER_TTL_MS: how long a dead leader holds the poller's lease (Redis) before another takes over */
+  leaderTtlMs: number;
+}
 
 export interface ExchangeSettings {
   /** from connection to the complete answer; after it a mutation's outcome is unknown */
@@ -263,6 +287,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuitCooldownMs: e.EXCHANGE_CIRCUIT_COOLDOWN_MS,
     },
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
+    live: {
+      pollIntervalMs: e.MMP_POLL_INTERVAL_MS,
+      readMaxAgeMs: e.MMP_READ_MAX_AGE_MS,
+      readWeightShare: e.EXCHANGE_READ_WEIGHT_SHARE,
+      leaderTtlMs: e.MMP_LEADER_TTL_MS,
+    },
     mutationRateLimits: {
       perUser: parseRateSpec("MUTATION_RATE_PER_USER", e.MUTATION_RATE_PER_USER),
       perAccount: parseRateSpec("MUTATION_RATE_PER_ACCOUNT", e.MUTATION_RATE_PER_ACCOUNT),

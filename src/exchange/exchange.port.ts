@@ -17,11 +17,18 @@ export interface KillSwitch {
   countdownTime: bigint;
 }
 
+/**
+ * Which share of the exchange's request weight a read draws on: "read" for plain reads of state
+ * (dashboards, the live-state poller), which stop at EXCHANGE_READ_WEIGHT_SHARE of the limit; "change"
+ * for the read-backs that settle a change's outcome, which may use the weight changes keep.
+ */
+export type ReadBudget = "read" | "change";
+
 export interface ExchangeClient {
   /** POST /eapi/v1/mmpSet */
   setMmp(account: ExchangeCredentials, settings: MmpSettings): Promise<MmpConfig>;
-  /** GET /eapi/v1/mmp */
-  getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
+  /** GET /eapi/v1/mmp; `budget` defaults to "change" */
+  getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig>;
   /** POST /eapi/v1/mmpReset */
   resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig>;
   /** POST /eapi/v1/countdownCancelAll: 0 disables, otherwise at least 5000 ms (the exchange checks) */

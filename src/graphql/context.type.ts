@@ -7,6 +7,7 @@ import type { AccessServiceApi } from "../mmp/access.types";
 import type { AuditLogServiceApi } from "../mmp/audit-log.types";
 import type { KillSwitchServiceApi } from "../mmp/kill-switch.types";
 import type { MmpServiceApi, MmpToolsetApi } from "../mmp/mmp.types";
+import type { RequestReadBudget } from "../live/read-budget";
 
 /**
  * The services resolvers delegate to. Resolvers stay thin: every rule (roles on accounts, ranges,
@@ -41,6 +42,8 @@ export interface GatewayContext {
   /** Correlates logs and the `x-request-id` response header. */
   requestId: string;
   services: GatewayServices;
+  /** how many more exchange reads this request may start (see src/live/read-budget.ts) */
+  readBudget?: RequestReadBudget;
 }
 
 /** The named service, or a gateway fault (masked as INTERNAL_SERVER_ERROR and logged) when unwired. */

@@ -16,6 +16,7 @@ import { isGatewayError } from "../errors";
 import type { GatewayContext, GatewayServices } from "../graphql/context.type";
 import { INTERNAL_ERROR_MESSAGE } from "../graphql/format-error";
 import { requestIdOf } from "./request-id";
+import { RequestReadBudget } from "../live/read-budget";
 
 export interface GraphQLContextDeps {
   authenticator: Authenticator;
@@ -38,7 +39,12 @@ export function createGraphQLContext(
       const principal = await deps.authenticator.authenticate(req.headers.authorization, requestId);
       // The authenticator's principal is cached and shared between requests: this request's copy names
       // it, so that what the services log for it carries its id (see src/observability/logger.ts).
-      return { principal: { ...principal, requestId }, requestId, services: deps.services };
+      return {
+        principal: { ...principal, requestId },
+        requestId,
+        services: deps.services,
+        readBudget: new RequestReadBudget(),
+      };
     } catch (error) {
       throw toContextError(error, requestId, deps.logger);
     }

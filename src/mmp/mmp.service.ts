@@ -3,15 +3,18 @@
  * (src/mmp/audit-protocol.ts) around every exchange call that changes MMP.
  *
  * Reads (mmpConfig, mmpConfigs) need role viewer; changes (setMmpConfig, setMmpConfigs, resetMmp) need
- * trader. Every config the gateway sees, read or written, becomes the "last known" config recorded as
- * `previous` in the next change's audit record. That memory is per process: after a restart, or for a
- * change made through another replica, `previous` is unknown until the config is read or set again.
+ * trader. Reads come from the live view (src/live) when it is wired: fresh state, or one shared exchange
+ * read. Every config the gateway sees, read or written, becomes the "last known" config recorded as
+ * `previous` in the next change's audit record; with the live view that is the shared live state (the
+ * poller's and every replica's observations), otherwise this process's own memory.
  */
 import { randomUUID } from "node:crypto";
 import type { ExchangeCredentials, MmpConfig, MmpSettings, Principal, Role } from "../domain";
 import { badUserInput, GatewayError, internalError, isGatewayError } from "../errors";
 import type { ExchangeClient } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
+import type { LiveMmpService } from "../live/live-mmp.service";
+import type { RequestReadBudget } from "../live/read-budget";
 import type { AccountDirectory } from "./account-directory";
 import { AccountAuthorizer } from "./account-authorizer";
 import { AuditProtocol, type AuditLogger } from "./audit-protocol";
@@ -53,6 +56,8 @@ export interface MmpServiceDeps {
   store: Store;
   exchange: ExchangeClient;
   accounts: AccountDirectory;
+  /** the live view; without it every read calls the exchange (unit tests) */
+  live?: LiveMmpService;
   now?: () => number;
   logger?: AuditLogger;
 }
@@ -82,17 +87,26 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     return this.apply(principal, account, settings, {});
   }
 
-  async mmpConfig(principal: Principal, accountId: string, underlying: string): Promise<AccountMmpConfig> {
+  async mmpConfig(
+    principal: Principal,
+    accountId: string,
+    underlying: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountMmpConfig> {
     const account = await this.authorize(principal, accountId, "viewer");
     await checkAccountUnderlying(this.deps.exchange, account, "underlying", underlying);
-    return this.read(account, underlying);
+    return this.read(account, underlying, budget);
   }
 
-  async mmpConfigs(principal: Principal, accountId: string): Promise<AccountMmpConfig[]> {
+  async mmpConfigs(
+    principal: Principal,
+    accountId: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountMmpConfig[]> {
     const account = await this.authorize(principal, accountId, "viewer");
     const underlyings = [...(await this.deps.exchange.underlyings(account.baseUrl))];
     // All or nothing: a partial list would read as "MMP not configured" for the missing underlyings.
-    return mapBounded(underlyings, MMP_CONCURRENCY, (u) => this.read(account, u));
+    return mapBounded(underlyings, MMP_CONCURRENCY, (u) => this.read(account, u, budget));
   }
 
   async resetMmp(principal: Principal, req: ResetMmpRequest): Promise<AccountMmpConfig> {
@@ -104,7 +118,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       req.underlying,
     );
     const key = configKey(account.accountId, underlying);
-    const previous = this.lastKnown.get(key);
+    const previous = this.known(account.accountId, underlying);
     const config = await this.audit.run({
       principal,
       accountId: account.accountId,
@@ -121,7 +135,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       resultJson: configJson,
     });
     this.lastKnown.set(key, config);
-    return { ...config, accountId: account.accountId };
+    return this.confirmed("RESET", principal, account.accountId, config);
   }
 
   async setMmpConfigs(
@@ -176,7 +190,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     extraInput: Record<string, unknown>,
   ): Promise<AccountMmpConfig> {
     const key = configKey(account.accountId, settings.underlying);
-    const previous = this.lastKnown.get(key);
+    const previous = this.known(account.accountId, settings.underlying);
     const config = await this.audit.run({
       principal,
       accountId: account.accountId,
@@ -191,13 +205,41 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       resultJson: configJson,
     });
     this.lastKnown.set(key, config);
-    return { ...config, accountId: account.accountId };
+    return this.confirmed("CHANGED", principal, account.accountId, config);
   }
 
-  private async read(account: ExchangeCredentials, underlying: string): Promise<AccountMmpConfig> {
-    const config = await this.deps.exchange.getMmp(account, underlying);
+  private async read(
+    account: ExchangeCredentials,
+    underlying: string,
+    budget: RequestReadBudget | undefined,
+  ): Promise<AccountMmpConfig> {
+    if (this.deps.live !== undefined) {
+      const o = await this.deps.live.read(account, underlying, budget);
+      return { ...o.config, accountId: account.accountId, observedAt: o.observedAt };
+    }
+    const observedAt = this.now();
+    const config = await this.deps.exchange.getMmp(account, underlying, "read");
     this.lastKnown.set(configKey(account.accountId, underlying), config);
-    return { ...config, accountId: account.accountId };
+    return { ...config, accountId: account.accountId, observedAt };
+  }
+
+  /** what the gateway last saw of this config: the live state, else this process's memory */
+  private known(accountId: string, underlying: string): MmpConfig | undefined {
+    return (
+      this.deps.live?.state.get(accountId, underlying)?.config ??
+      this.lastKnown.get(configKey(accountId, underlying))
+    );
+  }
+
+  /** a change the exchange confirmed: into the live state (every replica) and out to subscribers */
+  private confirmed(
+    kind: "CHANGED" | "RESET",
+    principal: Principal,
+    accountId: string,
+    config: MmpConfig,
+  ): AccountMmpConfig {
+    const observedAt = this.deps.live?.changed(kind, principal.userName, accountId, config) ?? this.now();
+    return { ...config, accountId, observedAt };
   }
 
   /**

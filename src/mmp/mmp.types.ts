@@ -4,6 +4,7 @@
  * validates every field and throws BAD_USER_INPUT naming it before anything reaches the exchange.
  */
 import type { MmpConfig, Principal } from "../domain";
+import type { RequestReadBudget } from "../live/read-budget";
 
 export interface SetMmpConfigRequest {
   accountId: string;
@@ -17,6 +18,8 @@ export interface SetMmpConfigRequest {
 /** An exchange MMP config together with the gateway account it belongs to. */
 export interface AccountMmpConfig extends MmpConfig {
   accountId: string;
+  /** epoch ms (gateway clock) at which the exchange state shown was read */
+  observedAt: number;
 }
 
 export interface MmpServiceApi {
@@ -52,10 +55,22 @@ export type MmpItemResult = { ok: true; config: AccountMmpConfig } | { ok: false
 
 /** The MMP toolset beyond setMmpConfig: reads, reset and bulk changes. */
 export interface MmpToolsetApi {
-  /** GET /eapi/v1/mmp; needs role viewer */
-  mmpConfig(principal: Principal, accountId: string, underlying: string): Promise<AccountMmpConfig>;
-  /** every underlying the exchange lists, read with bounded concurrency; needs role viewer */
-  mmpConfigs(principal: Principal, accountId: string): Promise<AccountMmpConfig[]>;
+  /**
+   * From the live state when it is fresh, else GET /eapi/v1/mmp (shared by concurrent readers); needs
+   * role viewer. `budget`: the request's allowance of exchange reads.
+   */
+  mmpConfig(
+    principal: Principal,
+    accountId: string,
+    underlying: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountMmpConfig>;
+  /** every underlying the exchange lists, as mmpConfig reads them; needs role viewer */
+  mmpConfigs(
+    principal: Principal,
+    accountId: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountMmpConfig[]>;
   /** needs role trader; audited like setMmpConfig */
   resetMmp(principal: Principal, request: ResetMmpRequest): Promise<AccountMmpConfig>;
   /**

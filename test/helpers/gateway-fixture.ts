@@ -166,8 +166,11 @@ export async function startInProcess(
   overrides: Partial<Config> = {},
 ): Promise<InProcessGateway> {
   const logs = new LogCapture();
+  const loaded = loadConfig({});
   const config: Config = {
-    ...loadConfig({}),
+    ...loaded,
+    // No poller and no cached reads unless a test asks: most suites count exchange calls exactly.
+    live: { ...loaded.live, pollIntervalMs: 0, readMaxAgeMs: 0 },
     port: 0,
     databaseUrl: db.databaseUrl,
     masterKey: db.masterKey,

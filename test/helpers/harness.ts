@@ -87,8 +87,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logs.push(line) });
+  const loaded = loadConfig(opts.env ?? {});
   const config: Config = {
-    ...loadConfig(opts.env ?? {}),
+    ...loaded,
+    // No poller and no cached reads unless a test asks: most suites count exchange calls exactly.
+    live: { ...loaded.live, pollIntervalMs: 0, readMaxAgeMs: 0 },
     port: 0,
     databaseUrl,
     masterKey,

@@ -31,6 +31,7 @@ class FakeMmpService implements MmpServiceApi {
   readonly calls: { principal: Principal; request: SetMmpConfigRequest }[] = [];
   behaviour: (request: SetMmpConfigRequest) => Promise<AccountMmpConfig> = async (request) => ({
     ...request,
+    observedAt: 1_700_000_000_000,
     underlyingId: 2,
     lastTriggerTime: 1700000000123n,
   });
@@ -195,7 +196,12 @@ describe("setMmpConfig carries exact values", () => {
   });
 
   it("answers a Long beyond 2^53 as a string of digits", async () => {
-    mmp.behaviour = async (request) => ({ ...request, underlyingId: 2, lastTriggerTime: 2n ** 60n });
+    mmp.behaviour = async (request) => ({
+      ...request,
+      observedAt: 1_700_000_000_000,
+      underlyingId: 2,
+      lastTriggerTime: 2n ** 60n,
+    });
     const answer = await post({ query: SET, variables: { input: validInput } });
     expect(answer.text).toContain('"lastTriggerTime":"1152921504606846976"');
   });

@@ -108,11 +108,11 @@ describe("RateLimitTracker", () => {
     const t = new RateLimitTracker(0.9, 10, undefined, () => local);
     for (let i = 0; i < 9; i++) t.admit(H, 1, T0);
     expect(() => t.admit(H, 1, T0)).toThrow(/request weight/);
-    expect(() => t.admit(H, 1, T0, true)).not.toThrow();
+    expect(() => t.admit(H, 1, T0, "metadata")).not.toThrow();
     t.backOff(H, T0 + 1_000, "HTTP 418", T0);
-    expect(() => t.admit(H, 1, T0, true)).toThrow(/HTTP 418/);
+    expect(() => t.admit(H, 1, T0, "metadata")).toThrow(/HTTP 418/);
     local = T0 + 1_001;
-    expect(() => t.admit(H, 1, T0, true)).not.toThrow();
+    expect(() => t.admit(H, 1, T0, "metadata")).not.toThrow();
   });
 
   it("uses the limit from exchangeInfo", () => {

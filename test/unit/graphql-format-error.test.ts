@@ -30,6 +30,7 @@ const service: MmpServiceApi = {
 };
 const echo = async (request: SetMmpConfigRequest): Promise<AccountMmpConfig> => ({
   ...request,
+  observedAt: 1_700_000_000_000,
   underlyingId: 2,
   lastTriggerTime: 0n,
 });

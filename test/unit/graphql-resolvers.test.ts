@@ -20,6 +20,7 @@ class RecordingMmpService implements MmpServiceApi {
     this.calls.push({ principal, request });
     return {
       accountId: request.accountId,
+      observedAt: 1_700_000_000_000,
       underlyingId: 2,
       underlying: request.underlying,
       windowTimeInMilliseconds: request.windowTimeInMilliseconds,

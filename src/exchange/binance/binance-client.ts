@@ -17,7 +17,7 @@ import axios, { type AxiosResponse, type RawAxiosRequestHeaders } from "axios";
 import { performance } from "node:perf_hooks";
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import { badUserInput, exchangeUnavailable } from "../../errors";
-import type { ExchangeClient, KillSwitch } from "../exchange.port";
+import type { ExchangeClient, KillSwitch, ReadBudget } from "../exchange.port";
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitSnapshot } from "./circuit-breaker";
 import { ServerClock, type TimeSample } from "./clock";
 import {
@@ -62,6 +62,7 @@ import {
   type HeaderBag,
   type HostRateSnapshot,
   type SharedRateLimitState,
+  type WeightBudget,
 } from "./weight";
 
 /** pino-compatible */
@@ -92,6 +93,11 @@ export interface BinanceClientOptions {
   exchangeInfoRefreshMs?: number;
   /** share of the per-minute weight limit the gateway may use (0.9) */
   weightSafetyRatio?: number;
+  /**
+   * share of the limit plain reads (getMmp with budget "read") may use, so that they never starve
+   * changes and heartbeats (EXCHANGE_READ_WEIGHT_SHARE; default: the safety ratio)
+   */
+  readWeightShare?: number;
   /** back-off after a 429/418 without Retry-After (60) */
   defaultRetryAfterSeconds?: number;
   /** back-offs and used weight shared with other replicas (Redis); default: this process only */
@@ -195,6 +201,7 @@ export class BinanceClient implements ExchangeClient {
       undefined,
       options.sharedRateLimits,
       this.now,
+      options.readWeightShare ?? options.weightSafetyRatio ?? 0.9,
     );
     this.onExchangeCall = options.onExchangeCall;
     this.breaker = new CircuitBreaker(options.circuitBreaker);
@@ -231,8 +238,12 @@ export class BinanceClient implements ExchangeClient {
     return this.signed(account, "POST", EAPI.mmpSet, params, 1, parseMmpConfig);
   }
 
-  async getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
-    return this.signed(account, "GET", EAPI.mmp, [["underlying", underlying]], 1, parseMmpConfig);
+  async getMmp(
+    account: ExchangeCredentials,
+    underlying: string,
+    budget: ReadBudget = "change",
+  ): Promise<MmpConfig> {
+    return this.signed(account, "GET", EAPI.mmp, [["underlying", underlying]], 1, parseMmpConfig, budget);
   }
 
   async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
@@ -314,6 +325,7 @@ export class BinanceClient implements ExchangeClient {
     params: readonly Param[],
     weight: number,
     parse: (v: JsonValue) => T,
+    budget: WeightBudget = "change",
   ): Promise<T> {
     const { baseUrl, requestId } = account;
     const signer = this.signerFor(account);
@@ -328,7 +340,7 @@ export class BinanceClient implements ExchangeClient {
       });
       let answer: HttpAnswer;
       try {
-        answer = await this.send(baseUrl, wire, path, weight, headers, attempt, requestId);
+        answer = await this.send(baseUrl, wire, path, weight, headers, attempt, requestId, budget);
       } catch (err) {
         if (isTransportError(err) && retryableRead(method, err) && (await this.pauseBeforeRetry(attempt)))
           continue;
@@ -368,7 +380,7 @@ export class BinanceClient implements ExchangeClient {
     for (let attempt = 1; ; attempt++) {
       let answer: HttpAnswer;
       try {
-        answer = await this.send(baseUrl, wire, path, 1, headers, attempt, undefined, true);
+        answer = await this.send(baseUrl, wire, path, 1, headers, attempt, undefined, "metadata");
       } catch (err) {
         if (isTransportError(err) && retryableRead("GET", err) && (await this.pauseBeforeRetry(attempt)))
           continue;
@@ -393,13 +405,13 @@ export class BinanceClient implements ExchangeClient {
     headers: Readonly<RawAxiosRequestHeaders>,
     attempt: number,
     requestId: string | undefined,
-    metadata = false,
+    budget: WeightBudget = "change",
   ): Promise<HttpAnswer> {
     if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the exchange client is closed");
     const host = this.originOf(baseUrl);
     const ticket = this.breaker.admit(host, this.now());
     try {
-      this.limits.admit(host, weight, this.exchangeNow(baseUrl), metadata);
+      this.limits.admit(host, weight, this.exchangeNow(baseUrl), budget);
     } catch (err) {
       this.breaker.abandon(ticket);
       throw err;

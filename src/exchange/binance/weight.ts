@@ -38,6 +38,14 @@ interface HostState {
 export type HeaderBag = Record<string, unknown>;
 
 /**
+ * Which budget a call draws on. `change`: MMP changes, resets, kill-switch calls, heartbeats and their
+ * read-backs, refused only near the exchange's own limit (the safety ratio). `read`: plain reads of state
+ * (dashboards, the live-state poller), which stop at the read share so that they can never starve a
+ * change or a heartbeat. `metadata`: server time and exchangeInfo, which skip the budget (see admit()).
+ */
+export type WeightBudget = "change" | "read" | "metadata";
+
+/**
  * Rate-limit state shared with other replicas. Reads are synchronous, from a copy the backend keeps
  * fresh in the background, and writes are fire-and-forget: an exchange call never waits on the backend,
  * and an outage only leaves each replica with its own view.
@@ -64,6 +72,7 @@ export class RateLimitTracker {
     private readonly defaultLimit = DOCUMENTED_WEIGHT_LIMIT,
     private readonly shared?: SharedRateLimitState,
     private readonly localNow: () => number = Date.now,
+    private readonly readShare = safetyRatio,
   ) {}
 
   private state(host: string): HostState {
@@ -109,9 +118,10 @@ export class RateLimitTracker {
   /**
    * Throws RATE_LIMITED (nothing sent) or reserves `weight` until release(). `metadata` calls (server
    * time, exchangeInfo) skip the budget check but not a back-off: they are how the gateway learns the
-   * real limit, so a budget computed from the documented default must not lock them out.
+   * real limit, so a budget computed from the documented default must not lock them out. `read` calls
+   * stop at the read share of the limit (EXCHANGE_READ_WEIGHT_SHARE), `change` calls at the safety ratio.
    */
-  admit(host: string, weight: number, nowMs: number, metadata = false): void {
+  admit(host: string, weight: number, nowMs: number, budgetKind: WeightBudget = "change"): void {
     const s = this.state(host);
     const localMs = this.localNow();
     this.adoptShared(host, s, localMs);
@@ -122,14 +132,18 @@ export class RateLimitTracker {
       );
     }
     this.roll(s, nowMs);
-    const budget = Math.floor(s.limit * this.safetyRatio);
+    const ratio = budgetKind === "read" ? Math.min(this.readShare, this.safetyRatio) : this.safetyRatio;
+    const budget = Math.floor(s.limit * ratio);
     const used = this.used(host, s);
-    if (!metadata && used + weight > budget) {
+    if (budgetKind !== "metadata" && used + weight > budget) {
       const secondsLeft = Math.max(1, Math.ceil(((s.window + 1) * WEIGHT_WINDOW_MS - nowMs) / 1000));
+      const why =
+        budgetKind === "read"
+          ? `reads stop at ${Math.round(ratio * 100)}% to keep the rest for changes and heartbeats`
+          : `the gateway stops at ${Math.round(ratio * 100)}% to avoid an IP ban`;
       throw rateLimited(
         secondsLeft,
-        `request weight ${used} of ${s.limit} per minute already used at ${host}; the gateway stops at ` +
-          `${Math.round(this.safetyRatio * 100)}% to avoid an IP ban; nothing sent`,
+        `request weight ${used} of ${s.limit} per minute already used at ${host}; ${why}; nothing sent`,
       );
     }
     s.inFlight += weight;

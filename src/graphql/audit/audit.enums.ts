@@ -7,6 +7,8 @@ export enum AuditActionEnum {
   RESET_MMP = "RESET_MMP",
   SET_KILL_SWITCH = "SET_KILL_SWITCH",
   KILL_SWITCH_HEARTBEAT = "KILL_SWITCH_HEARTBEAT",
+  MMP_TRIGGERED = "MMP_TRIGGERED",
+  MMP_CHANGED_OUTSIDE_GATEWAY = "MMP_CHANGED_OUTSIDE_GATEWAY",
   ACCOUNT_ADD = "ACCOUNT_ADD",
   ACCOUNT_REMOVE = "ACCOUNT_REMOVE",
   ACCOUNT_ROTATE_KEY = "ACCOUNT_ROTATE_KEY",
@@ -23,12 +25,22 @@ export enum AuditActionEnum {
 }
 registerEnumType(AuditActionEnum, {
   name: "AuditAction",
-  description: "What an audit entry records: an exchange call (the first four) or an admin action.",
+  description:
+    "What an audit entry records: an exchange call (the first four), what the gateway detected on the " +
+    "exchange (MMP_TRIGGERED, MMP_CHANGED_OUTSIDE_GATEWAY; actor null) or an admin action.",
   valuesConfig: {
     SET_MMP: { description: "setMmpConfig, or one item of setMmpConfigs" },
     RESET_MMP: { description: "resetMmp" },
     SET_KILL_SWITCH: { description: "setKillSwitch" },
     KILL_SWITCH_HEARTBEAT: { description: "killSwitchHeartbeat" },
+    MMP_TRIGGERED: {
+      description:
+        "detected by the poller: MMP triggered (lastTriggerTime moved); previous and result hold the config before and after",
+    },
+    MMP_CHANGED_OUTSIDE_GATEWAY: {
+      description:
+        "detected by the poller: the exchange holds a config the gateway did not set (the exchange's UI, another tool)",
+    },
   },
 });
 

@@ -48,4 +48,13 @@ export class MmpConfig implements AccountMmpConfig {
     description: "When MMP last triggered, in epoch milliseconds; 0 = never triggered.",
   })
   lastTriggerTime!: bigint;
+
+  @Field(() => LongScalar, {
+    description:
+      "When the exchange state shown was read, in epoch milliseconds (the gateway's clock). Reads answer " +
+      "from the gateway's live state while it is younger than MMP_READ_MAX_AGE_MS; when the exchange may " +
+      "not be read (the read share of its request weight is used up) the live state answers however old, " +
+      "and this says how old. A change's answer: when the exchange confirmed it.",
+  })
+  observedAt!: number;
 }

@@ -17,29 +17,35 @@ export class MmpResolver {
   @Authorized()
   @Query(() => MmpConfig, {
     description:
-      "The MMP config the exchange holds for one underlying of an account (GET /eapi/v1/mmp, weight 1). " +
-      "Needs role viewer. An underlying never configured reads as zeros (windowTimeInMilliseconds 0, limits " +
-      '"0").',
+      "The MMP config the exchange holds for one underlying of an account. Answered from the gateway's live " +
+      "state while it is younger than MMP_READ_MAX_AGE_MS, else by one GET /eapi/v1/mmp (weight 1) shared by " +
+      "every request waiting for it; `observedAt` says when it was read. Needs role viewer. An underlying " +
+      'never configured reads as zeros (windowTimeInMilliseconds 0, limits "0").',
   })
   mmpConfig(
     @Args(() => MmpConfigArgs) args: MmpConfigArgs,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig> {
-    return serviceOf(ctx, "mmpToolset").mmpConfig(requirePrincipal(ctx), args.accountId, args.underlying);
+    return serviceOf(ctx, "mmpToolset").mmpConfig(
+      requirePrincipal(ctx),
+      args.accountId,
+      args.underlying,
+      ctx.readBudget,
+    );
   }
 
   @Authorized()
   @Query(() => [MmpConfig], {
     description:
-      "The MMP config of every underlying the exchange lists, in the exchange's order. One GET /eapi/v1/mmp " +
-      `(weight 1) per underlying, at most ${MMP_CONCURRENCY} at a time; all or nothing: if one read fails, ` +
-      "the query fails with that error. Needs role viewer.",
+      "The MMP config of every underlying the exchange lists, in the exchange's order, each read as " +
+      `mmpConfig reads it (live state, or one shared exchange read; at most ${MMP_CONCURRENCY} at a time). ` +
+      "All or nothing: if one read fails, the query fails with that error. Needs role viewer.",
   })
   mmpConfigs(
     @Arg("accountId", () => ID) accountId: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig[]> {
-    return serviceOf(ctx, "mmpToolset").mmpConfigs(requirePrincipal(ctx), accountId);
+    return serviceOf(ctx, "mmpToolset").mmpConfigs(requirePrincipal(ctx), accountId, ctx.readBudget);
   }
 
   @Authorized()
