@@ -29,6 +29,8 @@ import { GatewayMetrics } from "./observability/metrics";
 import { announcingAuthChanges } from "./shared-state/auth-changes";
 import { startLiveView } from "./live/start-live-view";
 import type { LiveMmpService } from "./live/live-mmp.service";
+import { LiveEventsService } from "./live/live-events.service";
+import { AccountAuthorizer } from "./mmp/account-authorizer";
 
 /** The logger factory moved to src/observability/logger.ts; re-exported for existing importers. */
 export { createLogger };
@@ -127,6 +129,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       logger: logger.child({ component: "live" }),
     });
     const mmp = new MmpService({ store, exchange, accounts, logger, live });
+    const clockUrl = config.binanceEapiUrl;
     // Required: every feature's service is wired (the context type leaves them optional for tests).
     const services: Required<GatewayServices> = {
       mmp,
@@ -134,6 +137,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       killSwitch: new KillSwitchService({ store, exchange, accounts, logger }),
       access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
       auditLog: new AuditLogService(store),
+      liveEvents: new LiveEventsService(live, new AccountAuthorizer(accounts)),
+      clock: {
+        serverTime: async () => {
+          if (binance.clockOffset(clockUrl) === undefined)
+            await binance.resyncClock(clockUrl).catch(() => undefined);
+          return Date.now() + (binance.clockOffset(clockUrl) ?? 0);
+        },
+      },
       admin: new AdminApiService({
         store,
         sealer: async () => sealer,
@@ -162,6 +173,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
+      subscriptions: true,
       ready: async () => {
         const db = await store.ready().catch(() => false);
         // An exchange that is down or limiting does not make this replica unready: every replica shares

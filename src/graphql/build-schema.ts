@@ -1,9 +1,10 @@
 import { GraphQLSchema, printSchema } from "graphql";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type PubSub } from "type-graphql";
 import { AccountResolver } from "./account/account.resolver";
 import { AuditResolver } from "./audit/audit.resolver";
 import { gatewayAuthChecker } from "./auth-checker";
 import { KillSwitchResolver } from "./killswitch/kill-switch.resolver";
+import { LiveResolver } from "./live/live.resolver";
 import { MmpResolver } from "./mmp/mmp.resolver";
 import { UserResolver } from "./user/user.resolver";
 // After the MMP features: type-graphql lists root fields in the order their modules load, and the schema
@@ -25,6 +26,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [
       MmpResolver,
       KillSwitchResolver,
+      LiveResolver,
       UserResolver,
       AccountResolver,
       AuditResolver,
@@ -37,8 +39,23 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
     // Inputs are validated in the services, which know the ranges and name the field in BAD_USER_INPUT.
     validate: false,
     emitSchemaFile: false,
+    pubSub: NO_TOPICS,
   });
 }
+
+/**
+ * type-graphql insists on a PubSub once a schema has a subscription, for `@Subscription({ topics })`.
+ * Ours use `subscribe` instead (src/live delivers events, authorised per subscriber and per event), so
+ * topics are never used: this one refuses loudly should a resolver ever declare them.
+ */
+const NO_TOPICS: PubSub = {
+  publish() {
+    throw new Error("topic-based subscriptions are not used: subscribe through src/live");
+  },
+  subscribe() {
+    throw new Error("topic-based subscriptions are not used: subscribe through src/live");
+  },
+};
 
 /**
  * The schema as SDL text, for `mmp-gateway schema` and the checked-in `schema.graphql`.

@@ -8,6 +8,7 @@ import type { AuditLogServiceApi } from "../mmp/audit-log.types";
 import type { KillSwitchServiceApi } from "../mmp/kill-switch.types";
 import type { MmpServiceApi, MmpToolsetApi } from "../mmp/mmp.types";
 import type { RequestReadBudget } from "../live/read-budget";
+import type { LiveEventsApi, Reauthenticate } from "../live/live-events.service";
 
 /**
  * The services resolvers delegate to. Resolvers stay thin: every rule (roles on accounts, ranges,
@@ -30,6 +31,16 @@ export interface GatewayServices {
   auditLog?: AuditLogServiceApi;
   /** users, teams, the admin mutations, Team.members/grants, User.tokens, other users' User fields */
   admin?: AdminApiServiceApi;
+  /** Subscription.mmpEvents */
+  liveEvents?: LiveEventsApi;
+  /** Query.serverTime */
+  clock?: ExchangeClockApi;
+}
+
+/** The exchange's clock as the gateway estimates it. */
+export interface ExchangeClockApi {
+  /** epoch ms on the exchange's clock */
+  serverTime(): Promise<number>;
 }
 
 export interface GatewayContext {
@@ -44,6 +55,11 @@ export interface GatewayContext {
   services: GatewayServices;
   /** how many more exchange reads this request may start (see src/live/read-budget.ts) */
   readBudget?: RequestReadBudget;
+  /**
+   * WebSocket subscriptions: the caller as of now, re-resolved from the connection's credentials, or
+   * null once they no longer authenticate (see src/live/live-events.service.ts)
+   */
+  reauthenticate?: Reauthenticate;
 }
 
 /** The named service, or a gateway fault (masked as INTERNAL_SERVER_ERROR and logged) when unwired. */

@@ -48,6 +48,7 @@ import { healthRoutes, type ReadinessCheck } from "./health.routes";
 import { errorAnswer, errorBody, errorHandler, notFoundHandler, type ErrorAnswer } from "./http-errors";
 import { bodyLimitBytes, readJsonBody } from "./json-body";
 import { assignRequestId, requestIdMiddleware } from "./request-id";
+import { attachGraphqlWebSocket } from "./graphql-websocket";
 
 export interface HttpAppDeps {
   schema: GraphQLSchema;
@@ -73,6 +74,8 @@ export interface HttpAppDeps {
   graphqlLimits?: Partial<GraphQLLimits>;
   /** Mutation rate limits; each absent one is off. Default: none. */
   mutationRateLimits?: { perUser?: RateSpec; perAccount?: RateSpec };
+  /** GraphQL subscriptions over WebSocket on /graphql (graphql-websocket.ts). Default: off. */
+  subscriptions?: boolean;
 }
 
 export interface ListenOptions {
@@ -152,6 +155,20 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const errors = createGatewayErrorHandling(deps.logger);
   const hardening = graphqlHardening(deps.graphqlLimits);
   const rateLimiter = new MutationRateLimiter(deps.mutationRateLimits ?? {});
+  const websocket = deps.subscriptions
+    ? attachGraphqlWebSocket({
+        httpServer,
+        schema: deps.schema,
+        authenticator: deps.authenticator,
+        services: deps.services,
+        logger: deps.logger,
+        validationRules: hardening.validationRules,
+        parseOptions: hardening.parseOptions,
+        introspection: deps.introspection ?? true,
+        formatError: errors.formatError,
+        maxPayloadBytes: directBodyLimit,
+      })
+    : undefined;
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: deps.schema,
@@ -259,6 +276,8 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     async stop() {
       if (phase.name === "stopped") return;
       phase = { name: "stopped" };
+      // Subscriptions end first: their sockets are not the HTTP server's to drain.
+      await websocket?.close();
       // Apollo's shutdown runs the drain plugin, which closes httpServer if it is listening.
       await apollo.stop();
     },

@@ -25,8 +25,8 @@ export function detectChanges(previous: MmpObservation, next: MmpObservation): D
   const isFrozen = freezeState(after, next.observedAt).frozen;
   return {
     triggered,
-    // A new trigger that already ran out between two polls is reported as a trigger only.
-    unfrozen: wasFrozen && !isFrozen && !triggered,
+    // A trigger whose frozen time ran out between two polls is both: it happened, and it is over.
+    unfrozen: (wasFrozen || triggered) && !isFrozen,
     configChanged: !sameLimits(before, after),
   };
 }

@@ -10,6 +10,7 @@ export type {
   SimFault,
   SimKillSwitchState,
   SimMmpState,
+  SimOutsideChange,
   SimulatorAccount,
   SimulatorLogger,
   SimulatorOptions,

@@ -20,6 +20,7 @@ import type {
   SimFault,
   SimKillSwitchState,
   SimMmpState,
+  SimOutsideChange,
   SimulatorAccount,
   SimulatorLogger,
   SimulatorOptions,
@@ -293,6 +294,40 @@ export class ExchangeSimulator {
     rec.lastTriggerTime = atMs ?? this.serverTime();
   }
 
+  /**
+   * Changes an MMP config as a tool outside the gateway would (the exchange's web UI, another API
+   * client): no request is recorded and no weight is counted at the gateway's IP. The values are taken
+   * as given (already valid); lastTriggerTime is kept, as mmpSet keeps it.
+   */
+  changeOutside(apiKey: string, settings: SimOutsideChange): void {
+    const a = this.accounts.get(apiKey);
+    const contract = this.contractByUnderlying.get(settings.underlying);
+    if (!a || !contract) throw new Error(`simulator: unknown account or underlying ${settings.underlying}`);
+    const previous = a.mmp.get(settings.underlying);
+    a.mmp.set(settings.underlying, {
+      windowTimeInMilliseconds: settings.windowTimeInMilliseconds,
+      frozenTimeInMilliseconds: settings.frozenTimeInMilliseconds,
+      qtyLimit: settings.qtyLimit,
+      deltaLimit: settings.deltaLimit,
+      lastTriggerTime: previous?.lastTriggerTime ?? 0,
+    });
+  }
+
+  /**
+   * Counts `weight` at `ip` in the current minute as other traffic from the same IP would (another
+   * service behind the same NAT, a script with the desk's keys): what x-mbx-used-weight-1m then
+   * reports includes it, and the 429 comes sooner.
+   */
+  useWeight(ip: string, weight: number): number {
+    if (!Number.isSafeInteger(weight) || weight < 0) throw new Error("useWeight: weight must be >= 0");
+    return this.limiter.add(ip, weight, this.serverTime());
+  }
+
+  /** weight counted at `ip` in the current minute */
+  usedWeight(ip: string): number {
+    return this.limiter.used(ip, this.serverTime());
+  }
+
   killSwitchState(apiKey: string, underlying: string): SimKillSwitchState | undefined {
     const k = this.accounts.get(apiKey)?.killSwitch.get(underlying);
     if (!k) return undefined;
@@ -344,19 +379,60 @@ export class ExchangeSimulator {
 
   // ---- HTTP ------------------------------------------------------------------------------------
 
-  private handleTriggerRoute(rawQuery: string, res: http.ServerResponse): void {
+  /**
+   * The demo's control routes (POST, parameters in the query string):
+   * - `/__simulator/trigger?apiKey&underlying`: MMP triggers now;
+   * - `/__simulator/outside-change?apiKey&underlying&windowTimeInMilliseconds&frozenTimeInMilliseconds&qtyLimit&deltaLimit`:
+   *   a config changed as the exchange's UI would;
+   * - `/__simulator/weight?weight[&ip]`: other traffic's request weight at an IP (default: the caller's).
+   */
+  private handleControlRoute(
+    path: string,
+    rawQuery: string,
+    callerIp: string,
+    res: http.ServerResponse,
+  ): void {
     const params = new URLSearchParams(rawQuery);
     const apiKey = params.get("apiKey") ?? "";
     const underlying = params.get("underlying") ?? "";
     try {
-      this.trigger(apiKey, underlying);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
+      let answer: unknown;
+      if (path === "/__simulator/trigger") {
+        this.trigger(apiKey, underlying);
+        answer = {
           triggered: underlying,
           lastTriggerTime: this.mmpState(apiKey, underlying)?.lastTriggerTime,
-        }),
-      );
+        };
+      } else if (path === "/__simulator/outside-change") {
+        const window = Number(params.get("windowTimeInMilliseconds"));
+        const frozen = params.get("frozenTimeInMilliseconds") ?? "";
+        const qtyLimit = params.get("qtyLimit") ?? "";
+        const deltaLimit = params.get("deltaLimit") ?? "";
+        if (!Number.isInteger(window) || window <= 0 || window > 5000)
+          throw new Error("windowTimeInMilliseconds: 1..5000");
+        if (!/^\d{1,18}$/.test(frozen)) throw new Error("frozenTimeInMilliseconds: a non-negative integer");
+        if (!/^\d+(\.\d+)?$/.test(qtyLimit) || !/^\d+(\.\d+)?$/.test(deltaLimit)) {
+          throw new Error("qtyLimit and deltaLimit: plain decimals");
+        }
+        this.changeOutside(apiKey, {
+          underlying,
+          windowTimeInMilliseconds: window,
+          frozenTimeInMilliseconds: BigInt(frozen),
+          qtyLimit,
+          deltaLimit,
+        });
+        answer = { changed: underlying };
+      } else if (path === "/__simulator/weight") {
+        const weight = Number(params.get("weight"));
+        const ip = params.get("ip") ?? callerIp;
+        answer = { ip, usedWeight: this.useWeight(ip, weight) };
+      } else {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `no control route ${path}` }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(answer));
     } catch (e) {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
@@ -384,8 +460,8 @@ export class ExchangeSimulator {
     const q = rawUrl.indexOf("?");
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? "" : rawUrl.slice(q + 1);
-    if (this.controlRoutes && path === "/__simulator/trigger" && method === "POST") {
-      this.handleTriggerRoute(rawQuery, res);
+    if (this.controlRoutes && method === "POST" && path.startsWith("/__simulator/")) {
+      this.handleControlRoute(path, rawQuery, req.socket.remoteAddress ?? "unknown", res);
       return;
     }
     const rawBody = body ? body.toString("latin1") : "";

@@ -151,3 +151,12 @@ export interface SimKillSwitchState {
   /** the countdown ran out: Binance has cancelled the open orders and rejects new ones until a heartbeat */
   fired: boolean;
 }
+
+/** A config set by a tool outside the gateway (see ExchangeSimulator.changeOutside). */
+export interface SimOutsideChange {
+  underlying: string;
+  windowTimeInMilliseconds: number;
+  frozenTimeInMilliseconds: bigint;
+  qtyLimit: string;
+  deltaLimit: string;
+}
