@@ -8,14 +8,19 @@
 // (80%) and queries (20%) as fast as the gateway answers. Every answer must be a success: zero errors.
 // The gateway's RSS is sampled every second (it runs as a child process: `mmp-gateway serve`).
 // Phase 2 (crash): the same load; after CRASH_AFTER_SECONDS the gateway gets SIGKILL. Then it is started
-// again, and start-up reconciliation settles the PENDING audit records by reading the exchange back.
-// Check: every mutation the simulator applied (phases 1 and 2) has an audit record, none stays PENDING,
-// and every SUCCEEDED record matches a change the simulator applied.
+// again at once, and its sweep of abandoned PENDING audit records settles them by reading the exchange
+// back: at start-up on SQLite (one process), on PostgreSQL once they are older than the grace period
+// (src/mmp/pending-grace.ts, from the exchange timeouts), at the first sweep after that.
+// Check: every mutation the simulator applied (phases 1 and 2) has an audit record, none stays PENDING
+// past grace + one sweep interval after the kill, and every SUCCEEDED record matches a change the
+// simulator applied.
 //
-// Environment: USERS (50), LOAD_SECONDS (20), CRASH_AFTER_SECONDS (3). Loopback only. The gateway's
-// mutation rate limits are raised for the run (MUTATION_RATE_PER_*), as they would otherwise answer
-// RATE_LIMITED by design; everything else (auth, roles, validation, signing, audit) runs as configured
-// by default. Exit code 1 when a check fails.
+// Environment: USERS (50), LOAD_SECONDS (20), CRASH_AFTER_SECONDS (3), BENCH_POSTGRES_URL (unset: a
+// SQLite file; set, e.g. postgres://postgres@127.0.0.1:5432/test: a throw-away schema there), and the
+// gateway's EXCHANGE_TIMEOUT_MS / EXCHANGE_CONNECT_TIMEOUT_MS, which set the grace period. Loopback
+// only. The gateway's mutation rate limits are raised for the run (MUTATION_RATE_PER_*), as they would
+// otherwise answer RATE_LIMITED by design; everything else (auth, roles, validation, signing, audit)
+// runs as configured by default. Exit code 1 when a check fails.
 "use strict";
 require("reflect-metadata");
 const path = require("node:path");
@@ -32,10 +37,13 @@ const { AdminService } = require(path.join(dist, "admin", "admin.service"));
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { openSealer } = require(path.join(dist, "secrets"));
 const { seedDemo } = require(path.join(dist, "cli", "demo"));
+const { loadConfig } = require(path.join(dist, "config"));
+const { pendingGraceMs, sweepIntervalMs } = require(path.join(dist, "mmp", "pending-grace"));
 
 const USERS = Number(process.env.USERS || 50);
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS || 20);
 const CRASH_AFTER_SECONDS = Number(process.env.CRASH_AFTER_SECONDS || 3);
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL;
 const ACCOUNTS = ["desk-a", "desk-b", "desk-b-rsa"];
 const UNDERLYINGS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"];
 
@@ -224,6 +232,24 @@ function auditKey(accountId, underlying, qtyLimit, deltaLimit) {
   return `${accountId}|${underlying}|${qtyLimit}|${deltaLimit}`;
 }
 
+/** A throw-away schema on the PostgreSQL server: its URL and how to drop it. */
+async function postgresSchema(url) {
+  const { Client } = require("pg");
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const schema = `bench_${randomBytes(6).toString("hex")}`;
+  await client.query(`CREATE SCHEMA ${schema}`);
+  const u = new URL(url);
+  u.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    databaseUrl: u.toString(),
+    drop: async () => {
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 async function main() {
@@ -243,7 +269,8 @@ async function main() {
   };
   const drainer = setInterval(drain, 200);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-load-crash-"));
-  const databaseUrl = `sqlite:${path.join(dir, "gateway.sqlite")}`;
+  const pg = POSTGRES_URL ? await postgresSchema(POSTGRES_URL) : undefined;
+  const databaseUrl = pg ? pg.databaseUrl : `sqlite:${path.join(dir, "gateway.sqlite")}`;
   const masterKey = randomBytes(32).toString("base64");
   const logFile = path.join(dir, "gateway.log");
 
@@ -277,8 +304,14 @@ async function main() {
     MUTATION_RATE_PER_ACCOUNT: "1000000/m",
   };
 
+  const exchangeSettings = loadConfig(process.env).exchange;
+  const graceMs = pendingGraceMs(exchangeSettings);
+  const intervalMs = sweepIntervalMs(graceMs);
   console.log(
-    `mmp-gateway load-and-crash: ${USERS} users, ${LOAD_SECONDS} s load, node ${process.version}, ${os.cpus().length} CPUs`,
+    `mmp-gateway load-and-crash: ${USERS} users, ${LOAD_SECONDS} s load, ${pg ? "PostgreSQL" : "SQLite"}, node ${process.version}, ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    `  exchange timeouts ${exchangeSettings.connectTimeoutMs} + ${exchangeSettings.timeoutMs} ms: grace ${graceMs} ms, sweep every ${intervalMs} ms`,
   );
   console.log(`  work dir ${dir}`);
 
@@ -342,7 +375,7 @@ async function main() {
   const pendingAtKill = atKill.filter((r) => r.outcome === "PENDING");
   console.log(`  audit records ${atKill.length}, PENDING after the kill ${pendingAtKill.length}`);
 
-  // ---- restart: start-up reconciliation ----
+  // ---- restart at once; the sweeps settle what the kill left ----
   // The simulator counts request weight per IP and minute as Binance does, and reports it; this load
   // sends far more than Binance's 2400 per minute (the simulator is configured not to mind). A fresh
   // gateway assumes Binance's documented 2400 until it has read exchangeInfo, so it would rightly refuse
@@ -351,13 +384,18 @@ async function main() {
   const restartAt = Date.now();
   gw = startGateway(env, logFile);
   await waitReady(url);
+  const readyAt = Date.now();
+  // SQLite settles at start-up; PostgreSQL within grace + one interval of the kill (the records are older
+  // than the kill). Wait that long and 10 s more before calling a record stuck.
+  const waitUntil = killedAt + (pg ? graceMs + intervalMs : 0) + 10_000;
   let after;
-  for (let i = 0; i < 100; i++) {
+  for (;;) {
     after = await allAudit(databaseUrl);
-    if (!after.some((r) => r.outcome === "PENDING")) break;
+    if (!after.some((r) => r.outcome === "PENDING") || Date.now() > waitUntil) break;
     await sleep(100);
   }
-  const settleMs = Date.now() - restartAt;
+  const settledAt = Date.now();
+  const settleMs = settledAt - restartAt;
   const byId = new Map(after.map((r) => [r.id, r]));
   const settledOutcomes = {};
   for (const p of pendingAtKill) {
@@ -365,7 +403,8 @@ async function main() {
     settledOutcomes[o] = (settledOutcomes[o] ?? 0) + 1;
   }
   console.log(
-    `  restarted and ready; PENDING settled within ${settleMs} ms: ${JSON.stringify(settledOutcomes)}`,
+    `  restarted and ready in ${readyAt - restartAt} ms; PENDING settled within ${settleMs} ms of the restart, ` +
+      `${settledAt - killedAt} ms of the kill (bound: ${pg ? graceMs + intervalMs : 0} ms + the sweep): ${JSON.stringify(settledOutcomes)}`,
   );
   const settledLine = fs
     .readFileSync(logFile, "utf8")
@@ -399,7 +438,10 @@ async function main() {
     `  mutations the simulator applied: ${applied.length}; with an audit record: ${applied.length - missing}; outcomes ${JSON.stringify(outcomesOfApplied)}`,
   );
   check(missing === 0, "every mutation the simulator applied has an audit record");
-  check(!after.some((r) => r.outcome === "PENDING"), "no audit record left PENDING after the restart");
+  check(
+    !after.some((r) => r.outcome === "PENDING"),
+    "no audit record left PENDING after the restart (within grace + one sweep interval of the kill)",
+  );
   check(succeededNotApplied === 0, "every SUCCEEDED record is a change the simulator applied");
   const smoke = await post(port, tokens[0], { query: SET, variables: { input: mutationInput() } });
   check(smoke.status === 200 && !smoke.body.errors, "the restarted gateway serves mutations");
@@ -426,6 +468,7 @@ async function main() {
   await new Promise((r) => gw.once("exit", r));
   agent.destroy();
   await sim.stop();
+  await pg?.drop();
   fs.rmSync(dir, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);
 }

@@ -22,7 +22,10 @@ import type { Store } from "./store/port";
 import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
 import { createHttpApp } from "./http/create-http-app";
-import { reconcilePendingAudit } from "./mmp/reconcile";
+import { pendingGraceMs, sweepIntervalMs } from "./mmp/pending-grace";
+import { PendingSweeper } from "./mmp/pending-sweeper";
+import type { ReconcileResult } from "./mmp/reconcile";
+import { instanceId } from "./observability/instance-id";
 import { applyHeapGrowth } from "./observability/heap";
 import { createLogger } from "./observability/logger";
 import { GatewayMetrics } from "./observability/metrics";
@@ -47,8 +50,8 @@ export interface Gateway {
   url: string;
   store: Store;
   logger: Logger;
-  /** settles when start-up reconciliation of PENDING audit records is done */
-  reconciled: Promise<{ settled: number }>;
+  /** settles when the start-up sweep of abandoned PENDING audit records is done (more follow) */
+  reconciled: Promise<ReconcileResult>;
   /** re-reads the store's auth version now instead of waiting for the poll (tests, in-process admin) */
   refreshCaches(): Promise<void>;
   stop(): Promise<void>;
@@ -76,6 +79,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let exchange: ExchangeClient | undefined;
   let watcher: ChangeWatcher | undefined;
   let live: LiveMmpService | undefined;
+  let sweeper: PendingSweeper | undefined;
   try {
     await store.migrate();
     const sealer = await openSealer(store, config.masterKey, config.previousMasterKeys);
@@ -154,14 +158,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }),
     };
 
-    // An embedded SQLite file has one server, so whatever is PENDING at start-up was left by a crash.
-    // A shared PostgreSQL may have another replica's request in flight: wait out its timeouts.
-    const graceMs = store.kind === "sqlite" ? 0 : 30_000;
-    // In the background: an unreachable exchange must not keep the gateway from starting.
-    const reconciled = reconcilePendingAudit({ store, exchange, accounts, logger, graceMs }).catch((err) => {
-      logger.warn({ err: String(err) }, "pending audit reconciliation failed");
-      return { settled: 0 };
+    // Abandoned PENDING records are settled at start-up and then periodically, by every replica: one
+    // that dies leaves records only the others can settle. A record is left alone until no request can
+    // still be running it (the grace period, from the exchange timeouts: see pending-grace.ts). An
+    // embedded SQLite file has one server, so whatever is PENDING at start-up was left by a crash.
+    const graceMs = pendingGraceMs(config.exchange);
+    sweeper = new PendingSweeper({
+      store,
+      exchange,
+      accounts,
+      logger,
+      settledBy: instanceId(),
+      graceMs,
+      intervalMs: sweepIntervalMs(graceMs),
+      startupGraceMs: store.kind === "sqlite" ? 0 : graceMs,
     });
+    // In the background: an unreachable exchange must not keep the gateway from starting.
+    const reconciled = sweeper.start();
 
     const schema = await buildGatewaySchema();
     const http = createHttpApp({
@@ -198,6 +211,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const w = watcher;
     const ex = exchange;
     const lv = live;
+    const sweep = sweeper;
     return {
       url,
       store,
@@ -207,7 +221,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       stop: async () => {
         // Stop accepting, let in-flight requests (and their audit writes) finish, drop idle sockets.
         await http.stop();
-        await reconciled;
+        await sweep.stop();
         await lv.stop();
         w.stop();
         await ex.close();
@@ -216,6 +230,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       },
     };
   } catch (err) {
+    await sweeper?.stop();
     await live?.stop().catch(() => undefined);
     watcher?.stop();
     await exchange?.close();

@@ -53,7 +53,7 @@ export interface ExchangeCredentials {
   baseUrl: string;
   /**
    * The request these credentials were handed out for (AccountAuthorizer copies the principal's), so
-   * that the exchange client's log lines name it; absent outside requests (start-up reconciliation).
+   * that the exchange client's log lines name it; absent outside requests (reconciliation).
    */
   requestId?: string;
 }

@@ -1,15 +1,23 @@
 /**
- * Settles audit records left PENDING by a crash between "intent written" and "outcome written".
+ * Settles audit records left PENDING by a request that will never complete them: its process crashed
+ * (or was killed) between "intent written" and "outcome written". One sweep; PendingSweeper
+ * (pending-sweeper.ts) runs it at start-up and then periodically on every replica.
  *
  * Only records older than a grace period are touched: on a shared database another replica may have
- * a request in flight right now, and its own completion must win. For an MMP change the exchange is
- * read back: if it holds what was asked the record becomes SUCCEEDED, otherwise UNKNOWN (the change may
- * still have been applied and later overwritten; the gateway cannot tell, and says so).
+ * the request in flight right now, and its own completion must win (pending-grace.ts derives the period
+ * from the exchange timeouts). For an MMP change the exchange is read back: if it holds what was asked
+ * the record becomes SUCCEEDED, otherwise UNKNOWN (the change may still have been applied and later
+ * overwritten; the gateway cannot tell, and says so).
+ *
+ * Replicas sweep the same database independently; the outcome is written with Store.auditSettle, which
+ * only changes a record still PENDING, so each record is settled once, by one replica, whose instance id
+ * the outcome's message names. A replica that loses the race (its read-back came second) writes nothing.
  */
 import type { AuditAction, ExchangeCredentials, MmpSettings } from "../domain";
 import type { ExchangeClient } from "../exchange/exchange.port";
-import type { AuditRecord, Store } from "../store/port";
+import type { AuditCompletion, AuditRecord, Store } from "../store/port";
 import type { AccountDirectory } from "./account-directory";
+import { mapBounded } from "./bounded-map";
 import { configJson, holds } from "./mmp.service";
 import { freezeState } from "./mmp-freeze";
 
@@ -21,31 +29,57 @@ const EXCHANGE_ACTIONS = new Set<AuditAction>([
   "KILL_SWITCH_HEARTBEAT",
 ]);
 
+/**
+ * Read-backs in flight at once: after a crash under load there are as many records as there were
+ * requests in flight, and one at a time behind an unreachable exchange would stretch the sweep (and so
+ * the settle time) by a read's timeout per record. Each read-back weighs like any read.
+ */
+const SETTLE_CONCURRENCY = 4;
+
+/** duration_ms is a 32-bit integer column; a record abandoned for weeks still gets a value */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
 export interface ReconcileDeps {
-  store: Store;
-  exchange: ExchangeClient;
-  accounts: AccountDirectory;
+  store: Pick<Store, "pendingAudit" | "auditSettle">;
+  exchange: Pick<ExchangeClient, "getMmp" | "getKillSwitches">;
+  accounts: Pick<AccountDirectory, "get">;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** named in each settled record's message (src/observability/instance-id.ts) */
+  settledBy: string;
   now?: () => number;
   /** records younger than this may still be in flight elsewhere */
-  graceMs?: number;
+  graceMs: number;
 }
 
-export async function reconcilePendingAudit(deps: ReconcileDeps): Promise<{ settled: number }> {
-  const now = (deps.now ?? Date.now)();
-  const grace = deps.graceMs ?? 30_000;
-  let settled = 0;
-  for (const rec of await deps.store.pendingAudit()) {
-    if (!EXCHANGE_ACTIONS.has(rec.action) || now - rec.at.getTime() < grace) continue;
+export interface ReconcileResult {
+  /** records this sweep settled */
+  settled: number;
+  /** records another replica (or the request itself) settled while this sweep was reading back */
+  settledElsewhere: number;
+}
+
+export async function reconcilePendingAudit(deps: ReconcileDeps): Promise<ReconcileResult> {
+  const now = deps.now ?? Date.now;
+  const sweepStart = now();
+  const due = (await deps.store.pendingAudit()).filter(
+    (rec) => EXCHANGE_ACTIONS.has(rec.action) && sweepStart - rec.at.getTime() >= deps.graceMs,
+  );
+  const result: ReconcileResult = { settled: 0, settledElsewhere: 0 };
+  await mapBounded(due, SETTLE_CONCURRENCY, async (rec) => {
     try {
-      await settle(deps, rec);
-      settled++;
+      if (await settle(deps, rec, now)) result.settled++;
+      else result.settledElsewhere++;
     } catch (err) {
       deps.logger.warn({ auditId: rec.id, err: String(err) }, "could not settle a pending audit record");
     }
+  });
+  if (result.settled > 0) {
+    deps.logger.info(
+      { settled: result.settled, settledBy: deps.settledBy },
+      "settled pending audit records left by a stopped request",
+    );
   }
-  if (settled > 0) deps.logger.info({ settled }, "settled pending audit records left by an earlier run");
-  return { settled };
+  return result;
 }
 
 /**
@@ -84,31 +118,32 @@ function readBackFor(rec: AuditRecord, deps: ReconcileDeps, account: ExchangeCre
   }
 }
 
-async function settle(deps: ReconcileDeps, rec: AuditRecord): Promise<void> {
-  const base = { durationMs: Date.now() - rec.at.getTime() };
+/** true when this call settled the record, false when it was no longer PENDING */
+async function settle(deps: ReconcileDeps, rec: AuditRecord, now: () => number): Promise<boolean> {
   const account = rec.accountId ? await deps.accounts.get(rec.accountId) : null;
+  let held: unknown;
   try {
     const readBack = account ? readBackFor(rec, deps, account) : undefined;
-    if (readBack) {
-      const held = await readBack();
-      if (held) {
-        await deps.store.auditComplete(rec.id, {
-          ...base,
-          outcome: "SUCCEEDED",
-          exchangeMessage: "gateway stopped before the answer; confirmed by read-back",
-          result: JSON.stringify(held),
-        });
-        return;
-      }
-    }
+    held = readBack ? await readBack() : undefined;
   } catch {
     // malformed record or unreadable exchange: the outcome stays unknown
   }
-  await deps.store.auditComplete(rec.id, {
-    ...base,
-    outcome: "UNKNOWN",
-    exchangeMessage: "gateway stopped before the exchange answered; outcome unknown",
-  });
+  const by = `; settled by ${deps.settledBy}`;
+  const durationMs = Math.min(MAX_DURATION_MS, Math.max(0, now() - rec.at.getTime()));
+  const completion: AuditCompletion =
+    held !== undefined
+      ? {
+          outcome: "SUCCEEDED",
+          exchangeMessage: `gateway stopped before the answer; confirmed by read-back${by}`,
+          result: JSON.stringify(held),
+          durationMs,
+        }
+      : {
+          outcome: "UNKNOWN",
+          exchangeMessage: `gateway stopped before the exchange answered; outcome unknown${by}`,
+          durationMs,
+        };
+  return deps.store.auditSettle(rec.id, completion);
 }
 
 function parseInput(input: string): Record<string, unknown> | undefined {

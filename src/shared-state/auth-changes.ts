@@ -23,6 +23,7 @@ const NOT_AUTH_CHANGES: ReadonlySet<string> = new Set([
   "grantsOfUser",
   "auditBegin",
   "auditComplete",
+  "auditSettle",
   "listAudit",
   "pendingAudit",
 ]);

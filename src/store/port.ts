@@ -211,11 +211,18 @@ export interface Store {
   auditBegin(e: AuditBegin): Promise<number>;
   /**
    * Writes the outcome. StoreNotFoundError when no such record. A later completion replaces an earlier
-   * one, so a request's own (late) completion wins over start-up reconciliation's guess.
+   * one, so a request's own (late) completion wins over reconciliation's guess.
    */
   auditComplete(id: number, c: AuditCompletion): Promise<void>;
+  /**
+   * Writes the outcome only if the record is still PENDING, in one conditional UPDATE: true when this
+   * call settled it, false when it was settled already (by its own request or by another replica's
+   * reconciliation) or does not exist. Reconciliation settles through this, so that replicas sweeping
+   * the same database concurrently settle each record exactly once and never overwrite each other.
+   */
+  auditSettle(id: number, c: AuditCompletion): Promise<boolean>;
   /** newest first */
   listAudit(q: AuditQuery): Promise<AuditRecord[]>;
-  /** PENDING records, oldest first (start-up reconciliation) */
+  /** PENDING records, oldest first (reconciliation, the pending-records gauge) */
   pendingAudit(): Promise<AuditRecord[]>;
 }

@@ -98,11 +98,15 @@ it("settles each kind of pending exchange call from what the exchange holds", as
     exchange,
     accounts,
     logger,
+    settledBy: "replica-one",
     graceMs: 0,
   });
   expect(settled).toBe(6);
 
-  expect(await outcomeOf(applied)).toMatchObject({ outcome: "SUCCEEDED" });
+  expect(await outcomeOf(applied)).toMatchObject({
+    outcome: "SUCCEEDED",
+    exchangeMessage: "gateway stopped before the answer; confirmed by read-back; settled by replica-one",
+  });
   expect(await outcomeOf(notApplied)).toMatchObject({ outcome: "UNKNOWN" });
   expect(await outcomeOf(reset)).toMatchObject({ outcome: "SUCCEEDED" });
   expect(await outcomeOf(armed)).toMatchObject({ outcome: "SUCCEEDED" });
@@ -123,6 +127,7 @@ it("leaves records younger than the grace period to the replica that may still b
     exchange,
     accounts,
     logger,
+    settledBy: "replica-one",
     graceMs: 60_000,
   });
   expect(settled).toBe(0);

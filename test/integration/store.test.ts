@@ -472,6 +472,28 @@ describe.each(storeTargets())("Store on $kind", (target: StoreTarget) => {
       expect(await store.listAudit({ limit: 100, beforeId: ids[0] })).toEqual([]);
     });
 
+    it("settles a record only while it is PENDING", async () => {
+      const id = await store.auditBegin({ actorId: null, accountId: "a", action: "SET_MMP", input: "{}" });
+      const done = await store.auditBegin({ actorId: null, accountId: "a", action: "SET_MMP", input: "{}" });
+      await store.auditComplete(done, { outcome: "REJECTED", exchangeMessage: "own answer", durationMs: 5 });
+
+      expect(
+        await store.auditSettle(id, { outcome: "UNKNOWN", exchangeMessage: "first", durationMs: 9.4 }),
+      ).toBe(true);
+      // a second settle (another replica's sweep) changes nothing
+      expect(await store.auditSettle(id, { outcome: "SUCCEEDED", result: "{}", durationMs: 1 })).toBe(false);
+      // nor does settling a record its own request completed, or one that does not exist
+      expect(await store.auditSettle(done, { outcome: "UNKNOWN", durationMs: 1 })).toBe(false);
+      expect(await store.auditSettle(987654, { outcome: "UNKNOWN", durationMs: 1 })).toBe(false);
+
+      const [second, first] = await store.listAudit({ limit: 2 });
+      expect(first).toMatchObject({ id, outcome: "UNKNOWN", exchangeMessage: "first", durationMs: 9 });
+      expect(second).toMatchObject({ id: done, outcome: "REJECTED", exchangeMessage: "own answer" });
+      // the request's own completion still wins over a settle, however late it comes
+      await store.auditComplete(id, { outcome: "SUCCEEDED", result: '{"late":true}', durationMs: 3 });
+      expect((await store.listAudit({ limit: 2 }))[1]).toMatchObject({ id, outcome: "SUCCEEDED" });
+    });
+
     it("lists PENDING records oldest first", async () => {
       const a = await store.auditBegin({ actorId: null, accountId: "x", action: "SET_MMP", input: "{}" });
       const b = await store.auditBegin({ actorId: null, accountId: "x", action: "RESET_MMP", input: "{}" });
@@ -507,6 +529,27 @@ describe.each(storeTargets())("Store on $kind", (target: StoreTarget) => {
       expect((await other.pendingAudit()).map((r) => r.id)).toEqual([id]);
       await other.auditComplete(id, { outcome: "SUCCEEDED", durationMs: 1 });
       expect(await store.pendingAudit()).toEqual([]);
+    });
+
+    it("settles each PENDING record once when both settle it at the same time", async () => {
+      const other = db.reopen();
+      await other.migrate();
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        ids.push(await store.auditBegin({ actorId: null, accountId: "a", action: "SET_MMP", input: "{}" }));
+      }
+      const settle = (s: Store, by: string) =>
+        Promise.all(
+          ids.map((id) => s.auditSettle(id, { outcome: "UNKNOWN", exchangeMessage: by, durationMs: 1 })),
+        );
+      const [mine, theirs] = await Promise.all([settle(store, "one"), settle(other, "two")]);
+      // exactly one of the two settled each record, and the record says which
+      const records = new Map((await store.listAudit({ limit: 100 })).map((r) => [r.id, r]));
+      ids.forEach((id, i) => {
+        expect(mine[i] !== theirs[i]).toBe(true);
+        expect(records.get(id)?.exchangeMessage).toBe(mine[i] ? "one" : "two");
+      });
+      expect(await other.pendingAudit()).toEqual([]);
     });
   });
 });

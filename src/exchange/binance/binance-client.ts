@@ -136,6 +136,11 @@ export const EAPI = {
   countdownCancelAllHeartBeat: "/eapi/v1/countdownCancelAllHeartBeat",
 } as const;
 
+/** see BinanceClientOptions.readRetries; also bounds how long a call can run (src/mmp/pending-grace.ts) */
+export const DEFAULT_READ_RETRIES = 2;
+/** see BinanceClientOptions.readRetryBaseMs */
+export const DEFAULT_READ_RETRY_BASE_MS = 100;
+
 const HEARTBEAT_WEIGHT = 10;
 const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
 
@@ -205,8 +210,8 @@ export class BinanceClient implements ExchangeClient {
     );
     this.onExchangeCall = options.onExchangeCall;
     this.breaker = new CircuitBreaker(options.circuitBreaker);
-    this.readRetries = options.readRetries ?? 2;
-    this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
+    this.readRetries = options.readRetries ?? DEFAULT_READ_RETRIES;
+    this.readRetryBaseMs = options.readRetryBaseMs ?? DEFAULT_READ_RETRY_BASE_MS;
     this.clock = new ServerClock(
       (baseUrl) => this.fetchServerTime(baseUrl),
       this.now,

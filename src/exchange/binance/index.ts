@@ -1,5 +1,7 @@
 export {
   BinanceClient,
+  DEFAULT_READ_RETRIES,
+  DEFAULT_READ_RETRY_BASE_MS,
   EAPI,
   type BinanceClientOptions,
   type ExchangeCallEvent,

@@ -57,7 +57,8 @@ registerEnumType(AuditOutcomeEnum, {
   valuesConfig: {
     PENDING: {
       description:
-        "written before the exchange call and not completed yet; after a crash, settled at the next start",
+        "written before the exchange call and not completed yet; after a crash, settled by a later sweep " +
+        "once the call cannot still be in flight",
     },
     SUCCEEDED: { description: "applied (the exchange answered, or a read-back confirmed it)" },
     REJECTED: { description: "the exchange refused it; see exchangeCode and exchangeMessage" },

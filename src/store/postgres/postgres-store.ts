@@ -580,6 +580,30 @@ export class PostgresStore implements Store {
     });
   }
 
+  /**
+   * One conditional UPDATE, outside the batching writer (settling is rare). Under READ COMMITTED a
+   * second replica's UPDATE of the same row waits for the first to commit, then re-checks the condition
+   * on the new row version and matches nothing: exactly one settles. Committed synchronously (durable at
+   * once), unlike a request's own completion.
+   */
+  async auditSettle(id: number, c: AuditCompletion): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      `UPDATE audit_log
+          SET outcome = $2, exchange_code = $3, exchange_message = $4, duration_ms = $5, result = $6
+        WHERE id = $1 AND outcome = 'PENDING'
+        RETURNING id`,
+      [
+        id,
+        c.outcome,
+        c.exchangeCode ?? null,
+        c.exchangeMessage ?? null,
+        Math.round(c.durationMs),
+        c.result ?? null,
+      ],
+    );
+    return rows.length === 1;
+  }
+
   async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
     const limit = Math.max(0, Math.floor(q.limit));
     if (limit === 0) return [];

@@ -23,7 +23,7 @@
  *   the WAL frames are written to the OS (durable against a crash of the gateway at once) and fsynced
  *   by the next FULL commit (the next begin, any other store write) or checkpoint, so durable against a
  *   power loss or OS crash from then on. A completion lost to a power loss before that leaves its record
- *   PENDING, never missing; start-up reconciliation (src/mmp/reconcile.ts) settles it by reading the
+ *   PENDING, never missing; reconciliation (src/mmp/reconcile.ts) settles it by reading the
  *   exchange back, as for a crash between the two writes. "Nothing lost" holds: the intent is always
  *   durable before the call.
  *

@@ -185,6 +185,12 @@ function prepareStatements(db: Db) {
     pendingAudit: db.prepare<[], AuditRow>(
       `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
     ),
+    // Conditional on PENDING: a record already settled (by its request, or by another sweep) is left as is.
+    settleAudit: db.prepare<[string, number | null, string | null, number, string | null, number]>(
+      `UPDATE audit_log
+          SET outcome = ?, exchange_code = ?, exchange_message = ?, duration_ms = ?, result = ?
+        WHERE id = ? AND outcome = 'PENDING'`,
+    ),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -558,6 +564,23 @@ export class SqliteStore implements Store {
       c.result ?? null,
       id,
     ]);
+  }
+
+  /**
+   * On the store's own connection, not through the batching writer: settling is rare (reconciliation),
+   * and one UPDATE with the PENDING condition is atomic against any other connection to the file.
+   * Committed with synchronous=FULL like every other write outside the writer.
+   */
+  async auditSettle(id: number, c: AuditCompletion): Promise<boolean> {
+    const r = this.s.settleAudit.run(
+      c.outcome,
+      c.exchangeCode ?? null,
+      c.exchangeMessage ?? null,
+      Math.round(c.durationMs),
+      c.result ?? null,
+      id,
+    );
+    return r.changes === 1;
   }
 
   async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
