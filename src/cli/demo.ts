@@ -122,6 +122,18 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   };
 }
 
+/** A one-line subscriber with the gateway's own graphql-ws and ws packages: prints each event as JSON. */
+function subscriptionClient(url: string, token: string): string {
+  const query =
+    "subscription { mmpEvents { kind accountId underlying at actor config { qtyLimit deltaLimit frozen observedAt } } }";
+  return (
+    `const {createClient}=require("graphql-ws");` +
+    `createClient({url:"${url.replace(/^http/, "ws")}/graphql",webSocketImpl:require("ws"),` +
+    `connectionParams:{authorization:"Bearer ${token}"}})` +
+    `.subscribe({query:"${query}"},{next:(r)=>console.log(JSON.stringify(r)),error:(e)=>console.error(e),complete:()=>{}})`
+  );
+}
+
 function printWelcome(
   url: string,
   simUrl: string,
@@ -148,10 +160,17 @@ function printWelcome(
     `    -H 'Authorization: Bearer ${tokens.alice}' \\`,
     `    -d '{"query": "${mutation}"}'`,
     "",
-    "Make the simulator trigger MMP on desk-a BTCUSDT (after setting it), then read and reset it:",
+    "Watch MMP events live (rita, risk viewer; graphql-ws over WebSocket, in another terminal, from this folder):",
+    `  node -e '${subscriptionClient(url, tokens.rita ?? "")}'`,
+    "",
+    "Make the simulator trigger MMP on desk-a BTCUSDT (after setting it): a TRIGGERED event arrives within",
+    "one poll interval; then read and reset it (a RESET event):",
     `  curl -s -X POST '${simUrl}/__simulator/trigger?apiKey=${deskAApiKey}&underlying=BTCUSDT'`,
-    `  query:    { mmpConfig(accountId: "desk-a", underlying: "BTCUSDT") { frozen frozenUntil lastTriggerTime } }`,
+    `  query:    { mmpConfig(accountId: "desk-a", underlying: "BTCUSDT") { frozen frozenUntil lastTriggerTime observedAt } }`,
     `  mutation: mutation { resetMmp(input: {accountId: "desk-a", underlying: "BTCUSDT"}) { frozen } }`,
+    "",
+    "Change a limit as the exchange's own UI would (a CHANGED_OUTSIDE_GATEWAY event, and an audit record):",
+    `  curl -s -X POST '${simUrl}/__simulator/outside-change?apiKey=${deskAApiKey}&underlying=BTCUSDT&windowTimeInMilliseconds=4000&frozenTimeInMilliseconds=0&qtyLimit=9&deltaLimit=1'`,
     "",
     "Press Ctrl-C to stop.",
     "",
