@@ -7,6 +7,8 @@
 import { waitFor } from "../helpers/gateway-fixture";
 import { startHarness, type Harness } from "../helpers/harness";
 import { subscribe, type Subscriber } from "../helpers/subscriptions";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEFAULT_UNDERLYINGS } from "../../src/simulator";
 
 const EVENTS = `subscription Events($ids: [ID!]) {
@@ -347,5 +349,69 @@ describe("weight kept for changes and heartbeats", () => {
     function mmpReads() {
       return g.sim.requests.filter((r) => r.path === "/eapi/v1/mmp");
     }
+  });
+});
+
+describe("the account graph for frontends", () => {
+  let g: Harness;
+  beforeAll(async () => {
+    g = await startHarness({
+      config: { live: { pollIntervalMs: 0, readMaxAgeMs: 60_000, readWeightShare: 0.5, leaderTtlMs: 5000 } },
+    });
+  });
+  afterAll(async () => g?.stop());
+
+  const GRAPH = `{ serverTime accounts { id role mmpConfigs { underlying observedAt } killSwitches { underlying } } }`;
+
+  it("answers every account the caller sees with its role, configs and kill switches in one query", async () => {
+    const res = await g.gql<{
+      serverTime: number;
+      accounts: { id: string; role: string | null; mmpConfigs: unknown[]; killSwitches: unknown[] }[];
+    }>(g.tokens.rita, GRAPH);
+    expect(res.body.errors).toBeUndefined();
+    expect(Math.abs(res.body.data!.serverTime - Date.now())).toBeLessThan(5000);
+    expect(res.body.data!.accounts.map((a) => [a.id, a.role])).toEqual([
+      ["desk-a", "VIEWER"],
+      ["desk-b", "VIEWER"],
+      ["desk-b-rsa", "VIEWER"],
+    ]);
+    for (const a of res.body.data!.accounts) expect(a.mmpConfigs).toHaveLength(DEFAULT_UNDERLYINGS.length);
+
+    // a second pass while fresh costs no exchange read
+    g.sim.clearRequests();
+    const again = await g.gql(g.tokens.rita, GRAPH);
+    expect(again.body.errors).toBeUndefined();
+    expect(g.sim.requests.filter((r) => r.path === "/eapi/v1/mmp")).toHaveLength(0);
+  });
+
+  it("gives an admin user without a team role a null role and no configs", async () => {
+    const admin = await g.admin.addUser("admin-only", true);
+    await g.gateway.refreshCaches();
+    const res = await g.gql<{ accounts: { id: string; role: string | null; mmpConfigs: unknown[] }[] }>(
+      admin.token,
+      `{ accounts { id role mmpConfigs { underlying } } }`,
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.accounts.every((a) => a.role === null && a.mmpConfigs.length === 0)).toBe(true);
+  });
+
+  it("answers account(id) for a visible account and FORBIDDEN for others, existing or not", async () => {
+    const ok = await g.gql<{ account: { id: string; role: string } }>(
+      g.tokens.alice,
+      `{ account(id: "desk-a") { id role } }`,
+    );
+    expect(ok.body.data?.account).toEqual({ id: "desk-a", role: "TRADER" });
+    for (const id of ["desk-b", "no-such-account"]) {
+      const res = await g.gql(g.tokens.alice, `query($id: ID!) { account(id: $id) { id } }`, { id });
+      expect(res.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    }
+  });
+
+  it("exposes every metric the example alert rules use", async () => {
+    const rules = readFileSync(join(__dirname, "../../deploy/prometheus-alerts.yml"), "utf8");
+    const used = new Set(rules.match(/\bmmp_[a-z_]+/g));
+    expect(used.size).toBeGreaterThan(3);
+    const text = await (await fetch(`${g.url}/metrics`)).text();
+    for (const name of used) expect(text).toMatch(new RegExp(`^# TYPE ${name} `, "m"));
   });
 });

@@ -280,3 +280,21 @@ describe("ExchangeInfoCache", () => {
     await expect(limited.get(H)).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
   });
 });
+
+describe("the read share of the weight", () => {
+  it("stops reads at the read share while changes go on to the safety ratio", () => {
+    const t = new RateLimitTracker(0.9, 100, undefined, () => 0, 0.5);
+    for (let i = 0; i < 50; i++) t.admit("h", 1, 0, "read");
+    expect(() => t.admit("h", 1, 0, "read")).toThrow(/reads stop at 50%/);
+    for (let i = 0; i < 40; i++) t.admit("h", 1, 0, "change");
+    expect(() => t.admit("h", 1, 0, "change")).toThrow(/stops at 90%/);
+  });
+
+  it("counts what the exchange reports as used by others against the read share", () => {
+    const t = new RateLimitTracker(0.9, 100, undefined, () => 0, 0.5);
+    t.admit("h", 1, 0, "read");
+    t.release("h", 1, 0, { "x-mbx-used-weight-1m": "85" }, true);
+    expect(() => t.admit("h", 1, 0, "read")).toThrow(/weight 85 of 100/);
+    expect(() => t.admit("h", 1, 0, "change")).not.toThrow();
+  });
+});
