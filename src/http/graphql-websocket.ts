@@ -151,10 +151,12 @@ export function attachGraphqlWebSocket(deps: GraphqlWebSocketDeps): GraphqlWebSo
         try {
           document = parse(payload.query, deps.parseOptions);
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError("Syntax error")];
+          const message = err instanceof GraphQLError ? err.message : "Syntax error";
+          return [new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
         const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) return errors;
+        // As over HTTP (Apollo's code for a document that does not validate).
+        if (errors.length > 0) return errors.map(asValidationFailure);
         const operation = getOperationAST(document, payload.operationName);
         if (operation === null || operation === undefined) {
           return [new GraphQLError("the document names no operation to run", validationFailed)];
@@ -226,3 +228,8 @@ export function attachGraphqlWebSocket(deps: GraphqlWebSocketDeps): GraphqlWebSo
 }
 
 const validationFailed = { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
+
+function asValidationFailure(e: GraphQLError): GraphQLError {
+  if (e.extensions.code !== undefined) return e;
+  return new GraphQLError(e.message, { nodes: e.nodes, ...validationFailed });
+}

@@ -6,7 +6,7 @@
  */
 import { waitFor } from "../helpers/gateway-fixture";
 import { startHarness, type Harness } from "../helpers/harness";
-import { subscribe, type Subscriber } from "../helpers/subscriptions";
+import { connect, subscribe, type Subscriber } from "../helpers/subscriptions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_UNDERLYINGS } from "../../src/simulator";
@@ -270,6 +270,36 @@ describe("events pushed to subscribers", () => {
     await waitFor("refusal", () => (query.errors.length > 0 ? true : undefined));
     expect(JSON.stringify(query.errors)).toMatch(/only subscriptions run over WebSocket/);
     await query.stop();
+  });
+
+  it("caps subscriptions per connection and applies the HTTP query limits over the socket", async () => {
+    const { client } = connect(g.url, g.tokens.rita);
+    const errors: unknown[][] = [];
+    const stops: (() => void)[] = [];
+    for (let i = 0; i < 21; i++) {
+      const errs: unknown[] = [];
+      errors.push(errs);
+      stops.push(
+        client.subscribe(
+          { query: EVENTS },
+          { next: () => undefined, error: (e) => errs.push(e), complete: () => undefined },
+        ),
+      );
+    }
+    try {
+      await waitFor("the 21st refused", () => (errors[20]!.length > 0 ? true : undefined));
+      expect(JSON.stringify(errors[20])).toMatch(/RATE_LIMITED/);
+      expect(errors.slice(0, 20).every((e) => e.length === 0)).toBe(true);
+
+      const aliases = Array.from({ length: 16 }, (_, i) => `e${i}: mmpEvents { id }`).join(" ");
+      const wide = subscribe(g.url, g.tokens.rita, `subscription { ${aliases} }`);
+      await waitFor("alias limit", () => (wide.errors.length > 0 ? true : undefined));
+      expect(JSON.stringify(wide.errors)).toMatch(/GRAPHQL_VALIDATION_FAILED/);
+      await wide.stop();
+    } finally {
+      for (const stop of stops) stop();
+      await client.dispose();
+    }
   });
 
   it("stops a user's events once they leave the team, and closes the socket when their token is revoked", async () => {
