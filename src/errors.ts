@@ -4,7 +4,10 @@
  * Every error a client can see is a GatewayError: its `extensions` object is what GraphQL puts in the
  * response's `errors[].extensions` (graphql-js copies `originalError.extensions`), and `httpStatus` is
  * what the HTTP layer answers when the error happens outside GraphQL execution (authentication runs in
- * Apollo's context function, so an UNAUTHENTICATED error there becomes HTTP 401).
+ * Apollo's context function, so an UNAUTHENTICATED error there becomes HTTP 401). Inside execution
+ * (a resolver throws) the answer is HTTP 200 with the error in `errors[]`, as GraphQL over HTTP has it:
+ * `inExecution` says which codes can arise there at all. NOT_FOUND and BAD_REQUEST come only from the
+ * HTTP layer (no such route; a body too large or not JSON), in the same `errors[]` shape.
  *
  * Anything thrown that is not a GatewayError is an internal fault: the GraphQL layer masks it as
  * INTERNAL_SERVER_ERROR and logs it, so no stack trace, SQL or exchange detail leaks to a caller.
@@ -13,28 +16,54 @@
 export const ERROR_CODES = {
   UNAUTHENTICATED: {
     httpStatus: 401,
+    inExecution: false,
     meaning: "missing, malformed, unknown, expired or revoked credentials",
   },
   FORBIDDEN: {
     httpStatus: 403,
+    inExecution: true,
     meaning: "the caller lacks the role, or the account does not exist (indistinguishable on purpose)",
   },
   BAD_USER_INPUT: {
     httpStatus: 400,
+    inExecution: true,
     meaning: "an input failed validation; `field` names it; nothing was sent",
   },
   EXCHANGE_REJECTED: {
     httpStatus: 200,
+    inExecution: true,
     meaning: "the exchange answered with an error; `exchangeCode` and `exchangeMessage` carry it",
   },
   EXCHANGE_UNAVAILABLE: {
     httpStatus: 200,
+    inExecution: true,
     meaning:
       "the exchange could not be reached or answered badly; `outcome` says whether it may have applied",
   },
-  RATE_LIMITED: { httpStatus: 429, meaning: "too many requests; retry after `retryAfterSeconds`" },
-  INTERNAL_SERVER_ERROR: { httpStatus: 500, meaning: "a gateway fault; details are logged, never returned" },
+  RATE_LIMITED: {
+    httpStatus: 429,
+    inExecution: true,
+    meaning: "too many requests; retry after `retryAfterSeconds`",
+  },
+  INTERNAL_SERVER_ERROR: {
+    httpStatus: 500,
+    inExecution: true,
+    meaning: "a gateway fault; details are logged, never returned",
+  },
+  NOT_FOUND: {
+    httpStatus: 404,
+    inExecution: false,
+    meaning: "no such HTTP route (only /graphql and the probes)",
+  },
+  BAD_REQUEST: {
+    httpStatus: 400,
+    inExecution: false,
+    meaning: "the HTTP request itself is unreadable: a body too large, not JSON, or malformed",
+  },
 } as const;
+
+/** The one message an internal fault is answered with, wherever it happens. */
+export const INTERNAL_ERROR_MESSAGE = "Internal server error";
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -108,4 +137,4 @@ export const rateLimited = (retryAfterSeconds: number, reason: string) =>
     retryAfterSeconds,
   });
 
-export const internalError = () => new GatewayError("INTERNAL_SERVER_ERROR", "Internal server error");
+export const internalError = () => new GatewayError("INTERNAL_SERVER_ERROR", INTERNAL_ERROR_MESSAGE);

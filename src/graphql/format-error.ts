@@ -36,10 +36,16 @@ import {
   type Source,
 } from "graphql";
 import type { Logger } from "pino";
-import { ERROR_CODES, isGatewayError, type ErrorCode, type GatewayError } from "../errors";
+import {
+  ERROR_CODES,
+  INTERNAL_ERROR_MESSAGE,
+  isGatewayError,
+  type ErrorCode,
+  type GatewayError,
+} from "../errors";
 import type { GatewayContext } from "./context.type";
 
-export const INTERNAL_ERROR_MESSAGE = "Internal server error";
+export { INTERNAL_ERROR_MESSAGE };
 
 export type ClassifiedError =
   /** ours: passes with its message and extensions */

@@ -5,10 +5,10 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
-import { INTERNAL_ERROR_MESSAGE } from "../graphql/format-error";
+import { INTERNAL_ERROR_MESSAGE, type ErrorCode } from "../errors";
 import { requestIdOf } from "./request-id";
 
-export function errorBody(message: string, code: string) {
+export function errorBody(message: string, code: ErrorCode) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
