@@ -3,7 +3,8 @@
 # mmp-gateway image: `docker build -t mmp-gateway .`
 # Two stages so the runtime image carries no compiler, no dev dependencies and no TypeScript sources.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The current Node.js LTS line. The gateway also runs on 20.19+ (what CI tests on) and 22.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript, build better-sqlite3's native addon, prune to production deps ----
 FROM ${NODE_IMAGE} AS build
