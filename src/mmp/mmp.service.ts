@@ -27,7 +27,6 @@ import type {
   SetMmpConfigRequest,
 } from "./mmp.types";
 import {
-  checkAccountId,
   checkAccountUnderlying,
   checkNonNegativeLong,
   checkPositiveDecimal,
@@ -204,7 +203,8 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
    * One bulk item; never throws. An item the gateway refuses before calling the exchange (role, input,
    * a repeated account and underlying) is audited as a FAILED SET_MMP record whose message names the
    * refusal, so the log holds every item of a batch; the `batch` object in each record's input ties them
-   * together.
+   * together. A refusal is filed under the account only when the caller can see that account's log;
+   * otherwise under no account (admin users see it), so nobody writes into another team's log.
    */
   private async bulkItem(
     principal: Principal,
@@ -228,7 +228,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       const error = this.asGatewayError(err, principal, "bulk item refused with an internal error");
       await this.audit.recordRefusal({
         principal,
-        accountId: wellFormedAccountId(req.accountId),
+        accountId: await this.authorizer.refusalAccountId(principal, req.accountId),
         action: "SET_MMP",
         input: { ...refusedInputJson(req), batch },
         error,
@@ -270,14 +270,6 @@ function itemError(req: SetMmpConfigRequest, err: GatewayError): MmpItemError {
     outcome: ext.outcome ?? null,
     retryAfterSeconds: ext.retryAfterSeconds ?? null,
   };
-}
-
-function wellFormedAccountId(accountId: string): string | null {
-  try {
-    return checkAccountId("accountId", accountId);
-  } catch {
-    return null;
-  }
 }
 
 /** A refused item's input as sent, with long strings cut: a refusal must not let anyone bloat the log. */
