@@ -28,7 +28,7 @@ import type {
 } from "./mmp.types";
 import {
   checkAccountUnderlying,
-  checkNonNegativeLong,
+  checkFrozenTime,
   checkPositiveDecimal,
   checkUnderlyingShape,
   checkWindow,
@@ -157,10 +157,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     const settings: MmpSettings = {
       underlying: checkUnderlyingShape("underlying", req.underlying),
       windowTimeInMilliseconds: checkWindow("windowTimeInMilliseconds", req.windowTimeInMilliseconds),
-      frozenTimeInMilliseconds: checkNonNegativeLong(
-        "frozenTimeInMilliseconds",
-        req.frozenTimeInMilliseconds,
-      ),
+      frozenTimeInMilliseconds: checkFrozenTime("frozenTimeInMilliseconds", req.frozenTimeInMilliseconds),
       qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
       deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
     };

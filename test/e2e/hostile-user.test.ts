@@ -4,6 +4,14 @@
  */
 import { startHarness, type Harness } from "../helpers/harness";
 
+const SET = `mutation Set($input: SetMmpConfigInput!) {
+  setMmpConfig(input: $input) { frozenTimeInMilliseconds }
+}`;
+
+const READ = `query Read($accountId: ID!, $underlying: String!) {
+  mmpConfig(accountId: $accountId, underlying: $underlying) { frozen frozenUntil lastTriggerTime }
+}`;
+
 const BULK = `mutation Bulk($inputs: [SetMmpConfigInput!]!) {
   setMmpConfigs(inputs: $inputs) { __typename ... on MmpConfigError { accountId code } }
 }`;
@@ -59,6 +67,40 @@ describe("a hostile authenticated user", () => {
       expect(res.body.data?.setMmpConfigs[0]?.code).toBe("FORBIDDEN");
       const [latest] = await h.audit("desk-a", 1);
       expect(latest).toMatchObject({ actorName: "rita", outcome: "FAILED", accountId: "desk-a" });
+    });
+  });
+
+  describe("64-bit overflow of frozenUntil", () => {
+    it.each(["9223372036854775807", "2147483648"])(
+      "refuses frozenTimeInMilliseconds %s with BAD_USER_INPUT and sends nothing",
+      async (frozen) => {
+        const res = await h.gql(h.tokens.alice, SET, {
+          input: item("desk-a", { frozenTimeInMilliseconds: frozen }),
+        });
+        expect(res.body.errors?.[0]?.extensions).toMatchObject({
+          code: "BAD_USER_INPUT",
+          field: "frozenTimeInMilliseconds",
+        });
+        expect(h.sim.requests.filter((r) => r.path === "/eapi/v1/mmpSet")).toHaveLength(0);
+      },
+    );
+
+    it("accepts the longest frozen time, and a trigger the sum of which passes 2^63 still reads", async () => {
+      const set = await h.gql(h.tokens.alice, SET, {
+        input: item("desk-a", { underlying: "ETHUSDT", frozenTimeInMilliseconds: 2147483647 }),
+      });
+      expect(set.body.errors).toBeUndefined();
+      // an exchange answer the gateway does not control: a trigger time near the end of 64 bits
+      h.sim.trigger(h.apiKey("desk-a"), "ETHUSDT", 9_223_372_036_854_000_000);
+      const read = await h.gql(h.tokens.rita, READ, { accountId: "desk-a", underlying: "ETHUSDT" });
+      expect(read.body.errors).toBeUndefined();
+      expect(read.body.data).toEqual({
+        mmpConfig: {
+          frozen: true,
+          frozenUntil: "9223372036854775807",
+          lastTriggerTime: "9223372036854000000",
+        },
+      });
     });
   });
 });
