@@ -15,12 +15,14 @@ function httpUrl(name: string) {
     (v) => {
       try {
         const u = new URL(v);
-        return (u.protocol === "http:" || u.protocol === "https:") && u.search === "" && u.hash === "";
+        const credentials = u.username !== "" || u.password !== "";
+        const http = u.protocol === "http:" || u.protocol === "https:";
+        return http && !credentials && u.search === "" && u.hash === "";
       } catch {
         return false;
       }
     },
-    { message: `${name} must be an http(s) URL without query or fragment` },
+    { message: `${name} must be an http(s) URL without credentials, query or fragment` },
   );
 }
 

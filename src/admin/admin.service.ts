@@ -13,6 +13,7 @@ import { createPrivateKey } from "node:crypto";
 import type { AuditAction, KeyType, Role } from "../domain";
 import { KEY_TYPES, ROLES } from "../domain";
 import { generateToken } from "../auth/tokens";
+import { checkExchangeBaseUrl } from "../exchange/base-url";
 import {
   StoreConflictError,
   StoreNotFoundError,
@@ -261,16 +262,9 @@ function checkApiKey(apiKey: string): void {
 }
 
 function checkBaseUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new AdminInputError(`base URL '${raw}' is not a URL`, "baseUrl");
-  }
-  if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
-    throw new AdminInputError("base URL must be http(s)://host[:port] without query or fragment", "baseUrl");
-  }
-  return raw.replace(/\/+$/, "");
+  const checked = checkExchangeBaseUrl(raw);
+  if ("problem" in checked) throw new AdminInputError(checked.problem, "baseUrl");
+  return checked.url;
 }
 
 /** Messages never quote the secret: they reach the CLI's stderr and GraphQL responses. */

@@ -2,6 +2,7 @@
  * What a hostile but authenticated user tried against the gateway over HTTP (issue 14), one block per
  * attack. Each test fails on the gateway before its fix.
  */
+import { openSealer } from "../../src/secrets";
 import { startHarness, type Harness } from "../helpers/harness";
 
 const SET = `mutation Set($input: SetMmpConfigInput!) {
@@ -10,6 +11,10 @@ const SET = `mutation Set($input: SetMmpConfigInput!) {
 
 const READ = `query Read($accountId: ID!, $underlying: String!) {
   mmpConfig(accountId: $accountId, underlying: $underlying) { frozen frozenUntil lastTriggerTime }
+}`;
+
+const ADD_ACCOUNT = `mutation Add($input: AddExchangeAccountInput!) {
+  addExchangeAccount(input: $input) { id }
 }`;
 
 const BULK = `mutation Bulk($inputs: [SetMmpConfigInput!]!) {
@@ -101,6 +106,61 @@ describe("a hostile authenticated user", () => {
           lastTriggerTime: "9223372036854000000",
         },
       });
+    });
+  });
+
+  describe("credentials and schemes in an account's base URL", () => {
+    it.each([
+      ["credentials", (sim: string) => sim.replace("http://", "http://user:hunter2pass@")],
+      ["a user name alone", (sim: string) => sim.replace("http://", "http://hunter2pass@")],
+      ["plain http to another host", () => "http://eapi.binance.com"],
+      ["another scheme", () => "ftp://127.0.0.1/"],
+    ])("refuses %s with BAD_USER_INPUT on baseUrl, storing nothing", async (_what, url) => {
+      const res = await h.gql(h.tokens.root, ADD_ACCOUNT, {
+        input: {
+          name: "sneaky",
+          apiKey: "k1234",
+          baseUrl: url(h.config.binanceEapiUrl),
+          secret: "a-secret-123",
+        },
+      });
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "baseUrl" });
+      expect(res.body.errors?.[0]?.message).not.toContain("hunter2pass");
+      expect(await h.gateway.store.getAccount("sneaky")).toBeNull();
+      expect(await h.databaseText()).not.toContain("hunter2pass");
+    });
+
+    it("keeps an https base URL, without a trailing slash", async () => {
+      const res = await h.gql(h.tokens.root, ADD_ACCOUNT, {
+        input: {
+          name: "desk-t",
+          apiKey: "k1234",
+          baseUrl: "https://testnet.binancefuture.com/",
+          secret: "a-secret-123",
+        },
+      });
+      expect(res.body.errors).toBeUndefined();
+      expect((await h.gateway.store.getAccount("desk-t"))?.baseUrl).toBe("https://testnet.binancefuture.com");
+    });
+
+    it("never counts a request that could not be sent against the host's circuit", async () => {
+      // an account stored before base URLs were checked: its every call is refused before sending
+      const sealer = await openSealer(h.gateway.store, h.masterKey);
+      await h.gateway.store.addAccount({
+        id: "legacy",
+        apiKey: "legacyKey000000000000000000000001",
+        keyType: "hmac",
+        baseUrl: h.config.binanceEapiUrl.replace("http://", "http://user:pass@"),
+        secretSealed: sealer.seal("legacy-secret-0001"),
+      });
+      await h.admin.grant("desk-a", "legacy", "trader");
+      await h.gateway.refreshCaches();
+      for (let i = 0; i < h.config.exchange.circuitFailures + 2; i++) {
+        const refused = await h.gql(h.tokens.alice, SET, { input: item("legacy") });
+        expect(refused.body.errors?.[0]?.extensions?.code).toBe("EXCHANGE_UNAVAILABLE");
+      }
+      const other = await h.gql(h.tokens.alice, SET, { input: item("desk-a") });
+      expect(other.body.errors).toBeUndefined();
     });
   });
 });
