@@ -2,8 +2,14 @@
  * What a hostile but authenticated user tried against the gateway over HTTP (issue 14), one block per
  * attack. Each test fails on the gateway before its fix.
  */
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { openSealer } from "../../src/secrets";
 import { startHarness, type Harness } from "../helpers/harness";
+
+const CLI = resolve(__dirname, "../../dist/cli/main.js");
+/** what a terminal must never receive from stored data: every control character except the separators */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const SET = `mutation Set($input: SetMmpConfigInput!) {
   setMmpConfig(input: $input) { frozenTimeInMilliseconds }
@@ -161,6 +167,59 @@ describe("a hostile authenticated user", () => {
       }
       const other = await h.gql(h.tokens.alice, SET, { input: item("desk-a") });
       expect(other.body.errors).toBeUndefined();
+    });
+  });
+
+  describe("terminal injection through the CLI listings", () => {
+    const hostile = "\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eX\tY\r\n";
+
+    function cli(args: string[]) {
+      return spawnSync(process.execPath, [CLI, ...args], {
+        env: { PATH: process.env.PATH, DATABASE_URL: h.databaseUrl, LOG_LEVEL: "warn" },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+    }
+
+    it("escapes every control character `audit list` would print", async () => {
+      // a trader's refused item: its underlying is quoted in the refusal, its account id kept in the input
+      await h.gql(h.tokens.alice, BULK, {
+        inputs: [item("desk-a", { underlying: hostile }), item(`x${hostile}`)],
+      });
+      const listed = cli(["audit", "list", "--limit", "5"]);
+      expect(listed.status).toBe(0);
+      const lines = listed.stdout.split("\n").slice(0, -1);
+      expect(lines).toHaveLength(5);
+      for (const line of lines) {
+        expect(line).not.toMatch(CONTROL);
+        expect(line.split("\t")).toHaveLength(8);
+      }
+      expect(listed.stdout).toContain("\\u001b[2J");
+      // the input column is still JSON, and reads back as what was sent
+      const inputs = lines.map(
+        (l) => JSON.parse(l.split("\t")[7]!) as { accountId: string; underlying: string },
+      );
+      expect(inputs.some((i) => i.underlying === hostile)).toBe(true);
+    });
+
+    it("escapes them in `account list` and in error lines", async () => {
+      const sealer = await openSealer(h.gateway.store, h.masterKey);
+      await h.gateway.store.addAccount({
+        id: `evil${hostile}`,
+        apiKey: "evilKey0000000000000000000000001",
+        keyType: "hmac",
+        baseUrl: `https://x.test/${hostile}`,
+        secretSealed: sealer.seal("evil-secret-0001"),
+      });
+      const listed = cli(["account", "list"]);
+      expect(listed.status).toBe(0);
+      expect(listed.stdout.split("\n").some((l) => l.startsWith("evil\\u001b"))).toBe(true);
+      expect(listed.stdout).not.toMatch(CONTROL);
+
+      const failed = cli(["account", "remove", `nobody${hostile}`]);
+      expect(failed.status).not.toBe(0);
+      expect(failed.stderr).toContain("nobody\\u001b");
+      expect(failed.stderr.trimEnd()).not.toMatch(CONTROL);
     });
   });
 });
