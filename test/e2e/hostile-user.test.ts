@@ -222,4 +222,16 @@ describe("a hostile authenticated user", () => {
       expect(failed.stderr.trimEnd()).not.toMatch(CONTROL);
     });
   });
+
+  describe("Decimals in exponent form", () => {
+    it.each([
+      ["qtyLimit", 1e21],
+      ["deltaLimit", 1e-7],
+      ["qtyLimit", "1e3"],
+    ])("refuses %s %p with BAD_USER_INPUT naming the field and sends nothing", async (field, value) => {
+      const res = await h.gql(h.tokens.alice, SET, { input: item("desk-a", { [field]: value }) });
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(h.sim.requests.filter((r) => r.path === "/eapi/v1/mmpSet")).toHaveLength(0);
+    });
+  });
 });
