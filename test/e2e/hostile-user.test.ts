@@ -45,7 +45,8 @@ describe("a hostile authenticated user", () => {
   let mallory: string;
 
   beforeAll(async () => {
-    h = await startHarness();
+    // as deployed: production mode, introspection off
+    h = await startHarness({ env: { NODE_ENV: "production" } });
     mallory = (await h.admin.addUser("mallory", false)).token;
     await h.gateway.refreshCaches();
   });
@@ -232,6 +233,28 @@ describe("a hostile authenticated user", () => {
       const res = await h.gql(h.tokens.alice, SET, { input: item("desk-a", { [field]: value }) });
       expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       expect(h.sim.requests.filter((r) => r.path === "/eapi/v1/mmpSet")).toHaveLength(0);
+    });
+  });
+
+  describe("schema hints in production", () => {
+    const GRANT = `mutation Grant($role: Role!) {
+      grantRole(team: "desk-a", accountId: "desk-a", role: $role) { role }
+    }`;
+    const GRANT_LITERAL = `mutation { grantRole(team: "desk-a", accountId: "desk-a", role: ADMN) { role } }`;
+
+    it("masks enum suggestions in the query text and in variables", async () => {
+      const literal = await h.gql(mallory, GRANT_LITERAL);
+      const variable = await h.gql(mallory, GRANT, { role: "ADMN" });
+      for (const res of [literal, variable]) {
+        const message = res.body.errors?.[0]?.message ?? "";
+        expect(message).toMatch(/ADMN/);
+        expect(message).not.toMatch(/ADMIN|Did you mean/);
+      }
+    });
+
+    it("masks field suggestions too", async () => {
+      const res = await h.gql(mallory, "{ me { nam } }");
+      expect(res.body.errors?.[0]?.message).not.toMatch(/Did you mean|"name"/);
     });
   });
 });
