@@ -3,7 +3,10 @@
  * attack. Each test fails on the gateway before its fix.
  */
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openStore } from "../../src/store/open-store";
 import { openSealer } from "../../src/secrets";
 import { startHarness, type Harness } from "../helpers/harness";
 
@@ -255,6 +258,35 @@ describe("a hostile authenticated user", () => {
     it("masks field suggestions too", async () => {
       const res = await h.gql(mallory, "{ me { nam } }");
       expect(res.body.errors?.[0]?.message).not.toMatch(/Did you mean|"name"/);
+    });
+  });
+
+  describe("files at rest", () => {
+    const mode = (path: string) => statSync(path).mode & 0o777;
+
+    it("keeps the running gateway's SQLite file and its -wal/-shm owner-only", async () => {
+      await h.gql(h.tokens.alice, SET, { input: item("desk-a") });
+      for (const suffix of ["", "-wal", "-shm"]) {
+        const path = `${h.dbFile}${suffix}`;
+        if (suffix === "" || existsSync(path)) expect([path, mode(path)]).toEqual([path, 0o600]);
+      }
+    });
+
+    it("creates them owner-only even with a umask of 000", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "mmp-umask-"));
+      const previous = process.umask(0);
+      try {
+        const store = openStore(`sqlite:${join(dir, "g.sqlite")}`);
+        await store.migrate();
+        await store.addTeam("t1");
+        for (const name of ["g.sqlite", "g.sqlite-wal", "g.sqlite-shm"]) {
+          expect([name, mode(join(dir, name))]).toEqual([name, 0o600]);
+        }
+        await store.close();
+      } finally {
+        process.umask(previous);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
