@@ -2,6 +2,7 @@
  * Configuration from the environment, parsed once at start-up. A missing or malformed variable stops
  * start-up with one line naming it (ConfigError), never a stack trace or a silent default.
  */
+import { FileVariableError, resolveFileVariables } from "./config-files";
 import { z } from "zod";
 import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
 
@@ -219,7 +220,14 @@ function clean(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(clean(env));
+  let resolved: Record<string, string>;
+  try {
+    resolved = resolveFileVariables(clean(env));
+  } catch (e) {
+    if (e instanceof FileVariableError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const parsed = schema.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "environment");
