@@ -14,6 +14,7 @@ import type { AuditAction, KeyType, Role } from "../domain";
 import { KEY_TYPES, ROLES } from "../domain";
 import { generateToken } from "../auth/tokens";
 import { checkExchangeBaseUrl } from "../exchange/base-url";
+import { accountBinding } from "../secrets/sealer";
 import {
   StoreConflictError,
   StoreNotFoundError,
@@ -25,7 +26,8 @@ import {
 } from "../store/port";
 
 export interface Sealer {
-  seal(plaintext: string): string;
+  /** `binding`: accountBinding(accountId), so the value opens for that account only */
+  seal(plaintext: string, binding: string): string;
 }
 
 export class AdminInputError extends Error {
@@ -77,7 +79,7 @@ export class AdminService {
         apiKey: a.apiKey,
         keyType: a.keyType,
         baseUrl,
-        secretSealed: sealer.seal(secret),
+        secretSealed: sealer.seal(secret, accountBinding(a.name)),
       }),
       { account: "name" },
     );
@@ -102,7 +104,7 @@ export class AdminService {
     const account = await this.store.getAccount(name);
     if (!account) throw new AdminInputError(`account '${name}' does not exist`, "accountId");
     const checked = checkSecret(account.keyType, secret);
-    const sealed = (await this.sealer()).seal(checked);
+    const sealed = (await this.sealer()).seal(checked, accountBinding(name));
     await asInputError(this.store.rotateAccountKey(name, apiKey, sealed), { account: "accountId" });
     await this.audit("ACCOUNT_ROTATE_KEY", name, { name, apiKeyHint: hint(apiKey) });
     return { ...account, apiKey, secretSealed: sealed };

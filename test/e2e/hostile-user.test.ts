@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openStore } from "../../src/store/open-store";
-import { openSealer } from "../../src/secrets";
+import { accountBinding, openSealer } from "../../src/secrets";
 import { startHarness, type Harness } from "../helpers/harness";
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
@@ -161,7 +161,7 @@ describe("a hostile authenticated user", () => {
         apiKey: "legacyKey000000000000000000000001",
         keyType: "hmac",
         baseUrl: h.config.binanceEapiUrl.replace("http://", "http://user:pass@"),
-        secretSealed: sealer.seal("legacy-secret-0001"),
+        secretSealed: sealer.seal("legacy-secret-0001", accountBinding("legacy")),
       });
       await h.admin.grant("desk-a", "legacy", "trader");
       await h.gateway.refreshCaches();
@@ -213,7 +213,7 @@ describe("a hostile authenticated user", () => {
         apiKey: "evilKey0000000000000000000000001",
         keyType: "hmac",
         baseUrl: `https://x.test/${hostile}`,
-        secretSealed: sealer.seal("evil-secret-0001"),
+        secretSealed: sealer.seal("evil-secret-0001", accountBinding(`evil${hostile}`)),
       });
       const listed = cli(["account", "list"]);
       expect(listed.status).toBe(0);
