@@ -60,6 +60,16 @@ function milliseconds(name: string, min: number, max: number) {
     .max(max, `${name} must be ${min}..${max} ms`);
 }
 
+/** A duration in seconds: `<n>` (seconds) or `<n>s`, `<n>m`, `<n>h`. */
+function durationSeconds(name: string, minSeconds: number, maxSeconds: number) {
+  const rule = `${name} must be a duration such as 300, 30m or 12h, from ${minSeconds} s to ${maxSeconds / 3600} h`;
+  return z
+    .string()
+    .regex(/^\d{1,9}[smh]?$/, rule)
+    .transform((v) => Number(v.replace(/[smh]$/, "")) * ({ s: 1, m: 60, h: 3600 }[v.slice(-1)] ?? 1))
+    .refine((n) => n >= minSeconds && n <= maxSeconds, rule);
+}
+
 function rateSpec(name: string) {
   return z.string().refine(
     (v) => {
@@ -135,7 +145,12 @@ const schema = z.object({
   OIDC_AUTO_CREATE_USERS: z
     .enum(["true", "false"], { message: "OIDC_AUTO_CREATE_USERS must be true or false" })
     .optional(),
+  OIDC_MAX_TOKEN_LIFETIME: durationSeconds("OIDC_MAX_TOKEN_LIFETIME", 60, 7 * 24 * 3600).optional(),
+  OIDC_ALLOWED_GROUPS: z.string().optional(),
 });
+
+/** see OidcConfig.maxTokenLifetimeSeconds */
+export const DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** The OIDC settings that only make sense together with OIDC_ISSUER. */
 const OIDC_DEPENDENT = [
@@ -144,6 +159,8 @@ const OIDC_DEPENDENT = [
   "OIDC_USER_CLAIM",
   "OIDC_GROUPS_CLAIM",
   "OIDC_AUTO_CREATE_USERS",
+  "OIDC_MAX_TOKEN_LIFETIME",
+  "OIDC_ALLOWED_GROUPS",
 ] as const;
 
 /** Sign-in with JWTs from an OpenID Connect provider; see src/auth/oidc. */
@@ -160,6 +177,13 @@ export interface OidcConfig {
   groupsClaim: string | undefined;
   /** create a (non-admin) gateway user on first sign-in */
   autoCreateUsers: boolean;
+  /**
+   * OIDC_MAX_TOKEN_LIFETIME: tokens valid for longer (exp − iat, or exp − now when later) are refused.
+   * A token cannot be revoked before its exp, so a long-lived one outlives a removal at the provider.
+   */
+  maxTokenLifetimeSeconds: number;
+  /** OIDC_ALLOWED_GROUPS: only these groups may map to teams; undefined = any group naming a team */
+  allowedGroups: string[] | undefined;
 }
 
 export type Config = {
@@ -250,6 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userClaim: e.OIDC_USER_CLAIM ?? "sub",
       groupsClaim: e.OIDC_GROUPS_CLAIM,
       autoCreateUsers: e.OIDC_AUTO_CREATE_USERS === "true",
+      maxTokenLifetimeSeconds: e.OIDC_MAX_TOKEN_LIFETIME ?? DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS,
+      allowedGroups: e.OIDC_ALLOWED_GROUPS === undefined ? undefined : splitList(e.OIDC_ALLOWED_GROUPS),
     };
   }
   return {

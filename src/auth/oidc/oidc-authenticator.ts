@@ -30,7 +30,7 @@ import type { JwtAuthenticator } from "../composite-authenticator";
 import { rolesFromGrants } from "../roles";
 import { CredentialCache } from "../credential-cache";
 import { hashToken } from "../tokens";
-import { groupsFrom, userNameFrom } from "./claims";
+import { groupsFrom, tokenLifetimeSeconds, userNameFrom } from "./claims";
 import { resolveJwksUrl } from "./discovery";
 
 /** Asymmetric JWS algorithms only: see the module comment for why `none` and HS* are not here. */
@@ -153,13 +153,16 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
   ): Promise<CachedPrincipal> {
     try {
       const payload = await this.verify(jwt, requestId);
+      this.checkLifetime(payload, requestId);
       const user = await this.userFor(payload, requestId);
       const teams = new Set(await this.opts.store.teamsOfUser(user.id));
       const index = await this.teamIndex();
       // A group counts only when it names a gateway team, so `me.teams` never lists the provider's other
-      // groups (which may be many, and are the provider's business).
+      // groups (which may be many, and are the provider's business), and, with OIDC_ALLOWED_GROUPS, only
+      // when listed there: the provider's group names are otherwise trusted wholesale.
+      const allowed = this.opts.config.allowedGroups;
       for (const group of groupsFrom(payload, this.opts.config.groupsClaim)) {
-        if (index.teams.has(group)) teams.add(group);
+        if (index.teams.has(group) && (allowed === undefined || allowed.includes(group))) teams.add(group);
       }
       const principal: Principal = {
         userId: user.id,
@@ -177,6 +180,16 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
       return cached;
     } finally {
       if (generation === this.generation) this.inflight.delete(key);
+    }
+  }
+
+  private checkLifetime(payload: JWTPayload, requestId: string | undefined): void {
+    const max = this.opts.config.maxTokenLifetimeSeconds;
+    const lifetime = tokenLifetimeSeconds(payload, Math.floor(this.now() / 1000));
+    if (lifetime > max) {
+      const reason = `valid for ${lifetime} s, longer than the ${max} s OIDC_MAX_TOKEN_LIFETIME allows`;
+      this.opts.logger.debug({ requestId, reason }, "OIDC token refused");
+      throw unauthenticated(`Invalid token: ${reason}`);
     }
   }
 
