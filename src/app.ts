@@ -150,6 +150,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
+      httpTimeouts: config.httpTimeouts,
       ready: async () => {
         const db = await store.ready().catch(() => false);
         // An exchange that is down or limiting does not make this replica unready: every replica shares

@@ -62,7 +62,8 @@ function milliseconds(name: string, min: number, max: number) {
 
 /** A duration in seconds: `<n>` (seconds) or `<n>s`, `<n>m`, `<n>h`. */
 function durationSeconds(name: string, minSeconds: number, maxSeconds: number) {
-  const rule = `${name} must be a duration such as 300, 30m or 12h, from ${minSeconds} s to ${maxSeconds / 3600} h`;
+  const most = maxSeconds % 3600 === 0 ? `${maxSeconds / 3600} h` : `${maxSeconds} s`;
+  const rule = `${name} must be a duration such as 300, 30m or 12h, from ${minSeconds} s to ${most}`;
   return z
     .string()
     .regex(/^\d{1,9}[smh]?$/, rule)
@@ -129,6 +130,8 @@ const schema = z.object({
     .max(1000, "EXCHANGE_CIRCUIT_FAILURES must be 0..1000 (0 disables the breaker)")
     .default(5),
   EXCHANGE_CIRCUIT_COOLDOWN_MS: milliseconds("EXCHANGE_CIRCUIT_COOLDOWN_MS", 100, 3_600_000).default(10_000),
+  HTTP_HEADERS_TIMEOUT: durationSeconds("HTTP_HEADERS_TIMEOUT", 1, 300).default(10),
+  HTTP_REQUEST_TIMEOUT: durationSeconds("HTTP_REQUEST_TIMEOUT", 1, 600).default(30),
   MUTATION_RATE_PER_USER: rateSpec("MUTATION_RATE_PER_USER").default("120/m"),
   MUTATION_RATE_PER_ACCOUNT: rateSpec("MUTATION_RATE_PER_ACCOUNT").default("300/m"),
   HEAP_GROWTH_PERCENT: z.coerce
@@ -209,6 +212,8 @@ export type Config = {
   oidc: OidcConfig | undefined;
   /** EXCHANGE_*: how long to wait for the exchange, and when to stop calling a failing host */
   exchange: ExchangeSettings;
+  /** HTTP_HEADERS_TIMEOUT / HTTP_REQUEST_TIMEOUT: how long a client may take to send its request */
+  httpTimeouts?: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** MUTATION_RATE_PER_USER / MUTATION_RATE_PER_ACCOUNT; undefined = no limit */
   mutationRateLimits: { perUser: RateSpec | undefined; perAccount: RateSpec | undefined };
   /**
@@ -260,6 +265,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
+  if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT");
+  }
   let oidc: OidcConfig | undefined;
   if (e.OIDC_ISSUER === undefined) {
     const stray = OIDC_DEPENDENT.find((name) => e[name] !== undefined);
@@ -299,6 +307,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuitCooldownMs: e.EXCHANGE_CIRCUIT_COOLDOWN_MS,
     },
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
+    httpTimeouts: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT * 1000,
+    },
     mutationRateLimits: {
       perUser: parseRateSpec("MUTATION_RATE_PER_USER", e.MUTATION_RATE_PER_USER),
       perAccount: parseRateSpec("MUTATION_RATE_PER_ACCOUNT", e.MUTATION_RATE_PER_ACCOUNT),

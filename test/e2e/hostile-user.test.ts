@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openStore } from "../../src/store/open-store";
@@ -49,7 +50,11 @@ describe("a hostile authenticated user", () => {
 
   beforeAll(async () => {
     // as deployed: production mode, introspection off
-    h = await startHarness({ env: { NODE_ENV: "production" } });
+    // short HTTP timeouts, so that the slow-client tests wait seconds, not the defaults
+    h = await startHarness({
+      env: { NODE_ENV: "production" },
+      config: { httpTimeouts: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } },
+    });
     mallory = (await h.admin.addUser("mallory", false)).token;
     await h.gateway.refreshCaches();
   });
@@ -287,6 +292,66 @@ describe("a hostile authenticated user", () => {
         process.umask(previous);
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe("slow clients", () => {
+    interface Outcome {
+      /** what the server sent before closing */
+      received: string;
+      /** ms from connecting until the server closed the connection */
+      closedAfterMs: number;
+    }
+
+    /** Sends `head`, then `trickle` one byte every `everyMs`, until the server closes the connection. */
+    function slowRequest(head: string, trickle = "", everyMs = 300): Promise<Outcome> {
+      const { port, hostname } = new URL(h.url);
+      return new Promise((resolveOutcome, reject) => {
+        const started = Date.now();
+        const socket = connect(Number(port), hostname);
+        let received = "";
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent < trickle.length) socket.write(trickle[sent++]!);
+        }, everyMs);
+        socket.on("data", (d: Buffer) => (received += d.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.on("close", () => {
+          clearInterval(timer);
+          resolveOutcome({ received, closedAfterMs: Date.now() - started });
+        });
+        socket.write(head);
+        setTimeout(() => reject(new Error("the server kept the connection open")), 15_000).unref();
+      });
+    }
+
+    const body = JSON.stringify({ query: "{ me { name } }" });
+    const head = (authorization: string) =>
+      "POST /graphql HTTP/1.1\r\nHost: gateway\r\ncontent-type: application/json\r\n" +
+      `${authorization}content-length: ${body.length}\r\n\r\n`;
+
+    it("closes a connection whose headers stall, within seconds", async () => {
+      const outcome = await slowRequest("POST /graphql HTTP/1.1\r\nHost: gateway\r\n");
+      expect(outcome.closedAfterMs).toBeLessThan(4000);
+    });
+
+    it("answers 401 without waiting for the body of a caller without a valid token", async () => {
+      const outcome = await slowRequest(head("authorization: Bearer mgw_nope\r\n"));
+      expect(outcome.received).toMatch(/^HTTP\/1\.1 401/);
+      expect(outcome.received).toContain("UNAUTHENTICATED");
+      expect(outcome.closedAfterMs).toBeLessThan(1000);
+    });
+
+    it("closes a known caller's connection whose body trickles, at the request timeout", async () => {
+      const outcome = await slowRequest(head(`authorization: Bearer ${mallory}\r\n`), body);
+      expect(outcome.received).toMatch(/^HTTP\/1\.1 408/);
+      expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(1900);
+      expect(outcome.closedAfterMs).toBeLessThan(4000);
+    });
+
+    it("still serves a request that arrives in time", async () => {
+      const res = await h.gql(mallory, "{ me { name } }");
+      expect(res.body.data).toEqual({ me: { name: "mallory" } });
     });
   });
 });
