@@ -150,6 +150,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
+      // With Redis, every replica charges the same budgets; without it, each keeps its own.
+      mutationBudget:
+        shared &&
+        new (await import("./ratelimit/redis-mutation-budget")).RedisMutationBudget({
+          redis: shared.commands,
+          keyPrefix: config.redisKeyPrefix,
+          ...config.mutationRateLimits,
+        }),
       httpTimeouts: config.httpTimeouts,
       ready: async () => {
         const db = await store.ready().catch(() => false);

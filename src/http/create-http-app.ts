@@ -40,7 +40,11 @@ import type { Logger } from "pino";
 import type { Authenticator } from "../auth/auth.types";
 import type { GatewayContext, GatewayServices } from "../graphql/context.type";
 import { createGatewayErrorHandling } from "../graphql/format-error";
-import { MutationRateLimiter, mutationRateLimitPlugin } from "../ratelimit/mutation-rate-limit";
+import {
+  MutationRateLimiter,
+  mutationRateLimitPlugin,
+  type MutationBudget,
+} from "../ratelimit/mutation-rate-limit";
 import type { RateSpec } from "../ratelimit/token-bucket";
 import { createGraphQLContext, type GraphQLContextArgument } from "./graphql-context";
 import { authenticateBeforeBody, serverTimeoutOptions, type HttpTimeouts } from "./slow-clients";
@@ -74,6 +78,8 @@ export interface HttpAppDeps {
   graphqlLimits?: Partial<GraphQLLimits>;
   /** Mutation rate limits; each absent one is off. Default: none. */
   mutationRateLimits?: { perUser?: RateSpec; perAccount?: RateSpec };
+  /** Where those limits are kept; default: in this process. */
+  mutationBudget?: MutationBudget;
   /** How long a client may take to send its request (slow-clients.ts). */
   httpTimeouts?: HttpTimeouts;
 }
@@ -154,7 +160,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   });
   const errors = createGatewayErrorHandling(deps.logger);
   const hardening = graphqlHardening(deps.graphqlLimits);
-  const rateLimiter = new MutationRateLimiter(deps.mutationRateLimits ?? {});
+  const rateLimiter = deps.mutationBudget ?? new MutationRateLimiter(deps.mutationRateLimits ?? {});
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: deps.schema,
