@@ -187,6 +187,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
       subscriptions: true,
+      // With Redis, every replica charges the same budgets; without it, each keeps its own.
+      mutationBudget:
+        shared &&
+        new (await import("./ratelimit/redis-mutation-budget")).RedisMutationBudget({
+          redis: shared.commands,
+          keyPrefix: config.redisKeyPrefix,
+          ...config.mutationRateLimits,
+        }),
+      httpTimeouts: config.httpTimeouts,
       ready: async () => {
         const db = await store.ready().catch(() => false);
         // An exchange that is down or limiting does not make this replica unready: every replica shares

@@ -2,6 +2,7 @@
  * Configuration from the environment, parsed once at start-up. A missing or malformed variable stops
  * start-up with one line naming it (ConfigError), never a stack trace or a silent default.
  */
+import { FileVariableError, resolveFileVariables } from "./config-files";
 import { z } from "zod";
 import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
 
@@ -15,12 +16,14 @@ function httpUrl(name: string) {
     (v) => {
       try {
         const u = new URL(v);
-        return (u.protocol === "http:" || u.protocol === "https:") && u.search === "" && u.hash === "";
+        const credentials = u.username !== "" || u.password !== "";
+        const http = u.protocol === "http:" || u.protocol === "https:";
+        return http && !credentials && u.search === "" && u.hash === "";
       } catch {
         return false;
       }
     },
-    { message: `${name} must be an http(s) URL without query or fragment` },
+    { message: `${name} must be an http(s) URL without credentials, query or fragment` },
   );
 }
 
@@ -55,6 +58,17 @@ function milliseconds(name: string, min: number, max: number) {
     .int(`${name} must be an integer number of milliseconds`)
     .min(min, `${name} must be ${min}..${max} ms`)
     .max(max, `${name} must be ${min}..${max} ms`);
+}
+
+/** A duration in seconds: `<n>` (seconds) or `<n>s`, `<n>m`, `<n>h`. */
+function durationSeconds(name: string, minSeconds: number, maxSeconds: number) {
+  const most = maxSeconds % 3600 === 0 ? `${maxSeconds / 3600} h` : `${maxSeconds} s`;
+  const rule = `${name} must be a duration such as 300, 30m or 12h, from ${minSeconds} s to ${most}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}[smh]?$/, rule)
+    .transform((v) => Number(v.replace(/[smh]$/, "")) * ({ s: 1, m: 60, h: 3600 }[v.slice(-1)] ?? 1))
+    .refine((n) => n >= minSeconds && n <= maxSeconds, rule);
 }
 
 function rateSpec(name: string) {
@@ -124,6 +138,8 @@ const schema = z.object({
     .gt(0, "EXCHANGE_READ_WEIGHT_SHARE must be in (0, 0.9]")
     .max(0.9, "EXCHANGE_READ_WEIGHT_SHARE must be in (0, 0.9]")
     .default(0.5),
+  HTTP_HEADERS_TIMEOUT: durationSeconds("HTTP_HEADERS_TIMEOUT", 1, 300).default(10),
+  HTTP_REQUEST_TIMEOUT: durationSeconds("HTTP_REQUEST_TIMEOUT", 1, 600).default(30),
   MUTATION_RATE_PER_USER: rateSpec("MUTATION_RATE_PER_USER").default("120/m"),
   MUTATION_RATE_PER_ACCOUNT: rateSpec("MUTATION_RATE_PER_ACCOUNT").default("300/m"),
   HEAP_GROWTH_PERCENT: z.coerce
@@ -140,7 +156,12 @@ const schema = z.object({
   OIDC_AUTO_CREATE_USERS: z
     .enum(["true", "false"], { message: "OIDC_AUTO_CREATE_USERS must be true or false" })
     .optional(),
+  OIDC_MAX_TOKEN_LIFETIME: durationSeconds("OIDC_MAX_TOKEN_LIFETIME", 60, 7 * 24 * 3600).optional(),
+  OIDC_ALLOWED_GROUPS: z.string().optional(),
 });
+
+/** see OidcConfig.maxTokenLifetimeSeconds */
+export const DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** The OIDC settings that only make sense together with OIDC_ISSUER. */
 const OIDC_DEPENDENT = [
@@ -149,6 +170,8 @@ const OIDC_DEPENDENT = [
   "OIDC_USER_CLAIM",
   "OIDC_GROUPS_CLAIM",
   "OIDC_AUTO_CREATE_USERS",
+  "OIDC_MAX_TOKEN_LIFETIME",
+  "OIDC_ALLOWED_GROUPS",
 ] as const;
 
 /** Sign-in with JWTs from an OpenID Connect provider; see src/auth/oidc. */
@@ -165,6 +188,13 @@ export interface OidcConfig {
   groupsClaim: string | undefined;
   /** create a (non-admin) gateway user on first sign-in */
   autoCreateUsers: boolean;
+  /**
+   * OIDC_MAX_TOKEN_LIFETIME: tokens valid for longer (exp − iat, or exp − now when later) are refused.
+   * A token cannot be revoked before its exp, so a long-lived one outlives a removal at the provider.
+   */
+  maxTokenLifetimeSeconds: number;
+  /** OIDC_ALLOWED_GROUPS: only these groups may map to teams; undefined = any group naming a team */
+  allowedGroups: string[] | undefined;
 }
 
 export type Config = {
@@ -192,6 +222,8 @@ export type Config = {
   exchange: ExchangeSettings;
   /** the live MMP view (src/live) */
   live: LiveConfig;
+  /** HTTP_HEADERS_TIMEOUT / HTTP_REQUEST_TIMEOUT: how long a client may take to send its request */
+  httpTimeouts?: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** MUTATION_RATE_PER_USER / MUTATION_RATE_PER_ACCOUNT; undefined = no limit */
   mutationRateLimits: { perUser: RateSpec | undefined; perAccount: RateSpec | undefined };
   /**
@@ -241,7 +273,14 @@ function clean(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(clean(env));
+  let resolved: Record<string, string>;
+  try {
+    resolved = resolveFileVariables(clean(env));
+  } catch (e) {
+    if (e instanceof FileVariableError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const parsed = schema.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "environment");
@@ -250,6 +289,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
+  if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT");
+  }
   let oidc: OidcConfig | undefined;
   if (e.OIDC_ISSUER === undefined) {
     const stray = OIDC_DEPENDENT.find((name) => e[name] !== undefined);
@@ -264,6 +306,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userClaim: e.OIDC_USER_CLAIM ?? "sub",
       groupsClaim: e.OIDC_GROUPS_CLAIM,
       autoCreateUsers: e.OIDC_AUTO_CREATE_USERS === "true",
+      maxTokenLifetimeSeconds: e.OIDC_MAX_TOKEN_LIFETIME ?? DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS,
+      allowedGroups: e.OIDC_ALLOWED_GROUPS === undefined ? undefined : splitList(e.OIDC_ALLOWED_GROUPS),
     };
   }
   return {
@@ -292,6 +336,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       readMaxAgeMs: e.MMP_READ_MAX_AGE_MS,
       readWeightShare: e.EXCHANGE_READ_WEIGHT_SHARE,
       leaderTtlMs: e.MMP_LEADER_TTL_MS,
+    },
+    httpTimeouts: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT * 1000,
     },
     mutationRateLimits: {
       perUser: parseRateSpec("MUTATION_RATE_PER_USER", e.MUTATION_RATE_PER_USER),

@@ -13,6 +13,8 @@ import { createPrivateKey } from "node:crypto";
 import type { AuditAction, KeyType, Role } from "../domain";
 import { KEY_TYPES, ROLES } from "../domain";
 import { generateToken } from "../auth/tokens";
+import { checkExchangeBaseUrl } from "../exchange/base-url";
+import { accountBinding } from "../secrets/sealer";
 import {
   StoreConflictError,
   StoreNotFoundError,
@@ -24,7 +26,8 @@ import {
 } from "../store/port";
 
 export interface Sealer {
-  seal(plaintext: string): string;
+  /** `binding`: accountBinding(accountId), so the value opens for that account only */
+  seal(plaintext: string, binding: string): string;
 }
 
 export class AdminInputError extends Error {
@@ -76,7 +79,7 @@ export class AdminService {
         apiKey: a.apiKey,
         keyType: a.keyType,
         baseUrl,
-        secretSealed: sealer.seal(secret),
+        secretSealed: sealer.seal(secret, accountBinding(a.name)),
       }),
       { account: "name" },
     );
@@ -101,7 +104,7 @@ export class AdminService {
     const account = await this.store.getAccount(name);
     if (!account) throw new AdminInputError(`account '${name}' does not exist`, "accountId");
     const checked = checkSecret(account.keyType, secret);
-    const sealed = (await this.sealer()).seal(checked);
+    const sealed = (await this.sealer()).seal(checked, accountBinding(name));
     await asInputError(this.store.rotateAccountKey(name, apiKey, sealed), { account: "accountId" });
     await this.audit("ACCOUNT_ROTATE_KEY", name, { name, apiKeyHint: hint(apiKey) });
     return { ...account, apiKey, secretSealed: sealed };
@@ -261,16 +264,9 @@ function checkApiKey(apiKey: string): void {
 }
 
 function checkBaseUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new AdminInputError(`base URL '${raw}' is not a URL`, "baseUrl");
-  }
-  if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search || u.hash) {
-    throw new AdminInputError("base URL must be http(s)://host[:port] without query or fragment", "baseUrl");
-  }
-  return raw.replace(/\/+$/, "");
+  const checked = checkExchangeBaseUrl(raw);
+  if ("problem" in checked) throw new AdminInputError(checked.problem, "baseUrl");
+  return checked.url;
 }
 
 /** Messages never quote the secret: they reach the CLI's stderr and GraphQL responses. */

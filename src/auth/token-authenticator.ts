@@ -1,23 +1,25 @@
 /**
- * Bearer-token authentication with an in-memory cache, so a warm request costs one SHA-256 and a Map
- * lookup and no database round trip. The cache is dropped whenever the store's auth version changes
- * (ChangeWatcher polls it several times a second), which is how a revoked token, a disabled user or a
- * changed grant takes effect within a second, in this process and in any other on the same database.
+ * Bearer-token authentication with an in-memory cache (credential-cache.ts), so a warm request costs one
+ * SHA-256 and a cache lookup and no database round trip. The cache is dropped whenever the store's auth
+ * version changes (ChangeWatcher polls it several times a second), which is how a revoked token, a
+ * disabled user or a changed grant takes effect within a second, in this process and in any other on
+ * the same database.
  */
 import type { Principal } from "../domain";
 import { unauthenticated } from "../errors";
 import type { ChangeWatcher } from "../cache/change-watcher";
 import type { Store } from "../store/port";
 import type { Authenticator } from "./auth.types";
+import { CredentialCache } from "./credential-cache";
 import { rolesFromGrants } from "./roles";
 import { hashesEqual, hashToken, looksLikeToken } from "./tokens";
 
 const BEARER = /^Bearer ([^\s]+)$/i;
-/** bounds memory if someone sprays valid-looking tokens */
-const MAX_CACHED = 10_000;
+/** a backstop only: changes reach the cache through the watcher within a second */
+const TOKEN_TTL_MS = 60_000;
 
 export class TokenAuthenticator implements Authenticator {
-  private cache = new Map<string, Principal>();
+  private readonly cache = new CredentialCache<Principal>({ ttlMs: TOKEN_TTL_MS });
   private inflight = new Map<string, Promise<Principal | null>>();
   private generation = 0;
 
@@ -29,7 +31,7 @@ export class TokenAuthenticator implements Authenticator {
   }
 
   invalidate(): void {
-    this.cache = new Map();
+    this.cache.clear();
     this.inflight = new Map();
     this.generation++;
   }
@@ -43,6 +45,7 @@ export class TokenAuthenticator implements Authenticator {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
     if (cached) return cached;
+    if (this.cache.isRefused(hash)) throw unauthenticated("Invalid or revoked token");
     let pending = this.inflight.get(hash);
     if (!pending) {
       pending = this.load(hash, this.generation);
@@ -58,10 +61,10 @@ export class TokenAuthenticator implements Authenticator {
       const found = await this.store.findTokenByHash(hash);
       // The lookup is by hash, but compare again in constant time so correctness never rests on the
       // database's string comparison.
-      if (!found || !hashesEqual(hash, found.token.hash) || found.token.revokedAt) {
+      if (!found || !hashesEqual(hash, found.token.hash) || found.token.revokedAt || found.user.disabled) {
+        if (generation === this.generation) this.cache.refuse(hash);
         return null;
       }
-      if (found.user.disabled) return null;
       // Teams ride along with the roles so that `me.teams` is served from the same cache entry.
       const [grants, teams] = await Promise.all([
         this.store.grantsOfUser(found.user.id),
@@ -76,10 +79,7 @@ export class TokenAuthenticator implements Authenticator {
         teams,
       };
       // A change seen while loading makes this result possibly stale: use it once, do not cache it.
-      if (generation === this.generation) {
-        if (this.cache.size >= MAX_CACHED) this.cache.clear();
-        this.cache.set(hash, principal);
-      }
+      if (generation === this.generation) this.cache.set(hash, principal);
       return principal;
     } finally {
       if (generation === this.generation) this.inflight.delete(hash);

@@ -9,6 +9,7 @@ import { registerAdminCommands } from "./commands/admin.commands";
 import { registerAuditCommands } from "./commands/audit.commands";
 import { registerServerCommands } from "./commands/server.commands";
 import { registerSecretsCommands } from "./commands/secrets.commands";
+import { terminalSafe } from "./terminal-safe";
 
 export function buildProgram(): Command {
   const program = new Command("mmp-gateway")
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`mmp-gateway: ${message.split("\n")[0]}`);
+    console.error(`mmp-gateway: ${terminalSafe(message.split("\n")[0] ?? "")}`);
     if (process.env.DEBUG_CLI === "1" && err instanceof Error) console.error(err.stack);
     process.exitCode = 1;
   }

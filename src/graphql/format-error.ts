@@ -47,6 +47,19 @@ import type { GatewayContext } from "./context.type";
 
 export { INTERNAL_ERROR_MESSAGE };
 
+/**
+ * graphql-js suggests names ("Did you mean the enum value "ADMIN"?", "Did you mean "qtyLimit"?") in
+ * validation and variable errors alike. graphql-armor masks only field suggestions in validation, and
+ * enum values or field names would still let a caller map the schema with introspection off, so every
+ * suggestion is masked here, where every error passes.
+ */
+const SUGGESTION = /Did you mean [^?]*\?/g;
+export const SUGGESTION_MASK = "[Suggestion hidden]";
+
+function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, SUGGESTION_MASK);
+}
+
 export type ClassifiedError =
   /** ours: passes with its message and extensions */
   | { kind: "gateway"; message: string; extensions: Record<string, unknown> }
@@ -132,7 +145,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
       return { message: classified.message, ...where, extensions: publicExtensions(classified.extensions) };
     case "badInput":
       return {
-        message: classified.field ? `${classified.field}: ${classified.message}` : classified.message,
+        message: withoutSuggestions(
+          classified.field ? `${classified.field}: ${classified.message}` : classified.message,
+        ),
         ...where,
         extensions: {
           code: "BAD_USER_INPUT",
@@ -140,7 +155,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
         },
       };
     case "request":
-      return { ...formatted, extensions: publicExtensions({ ...formatted.extensions }) };
+      return {
+        ...formatted,
+        message: withoutSuggestions(formatted.message),
+        extensions: publicExtensions({ ...formatted.extensions }),
+      };
     case "internal":
       return { message: INTERNAL_ERROR_MESSAGE, ...where, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   }

@@ -40,9 +40,14 @@ import type { Logger } from "pino";
 import type { Authenticator } from "../auth/auth.types";
 import type { GatewayContext, GatewayServices } from "../graphql/context.type";
 import { createGatewayErrorHandling } from "../graphql/format-error";
-import { MutationRateLimiter, mutationRateLimitPlugin } from "../ratelimit/mutation-rate-limit";
+import {
+  MutationRateLimiter,
+  mutationRateLimitPlugin,
+  type MutationBudget,
+} from "../ratelimit/mutation-rate-limit";
 import type { RateSpec } from "../ratelimit/token-bucket";
 import { createGraphQLContext, type GraphQLContextArgument } from "./graphql-context";
+import { authenticateBeforeBody, serverTimeoutOptions, type HttpTimeouts } from "./slow-clients";
 import { graphqlHardening, type GraphQLLimits } from "./hardening";
 import { healthRoutes, type ReadinessCheck } from "./health.routes";
 import { errorAnswer, errorBody, errorHandler, notFoundHandler, type ErrorAnswer } from "./http-errors";
@@ -74,6 +79,10 @@ export interface HttpAppDeps {
   graphqlLimits?: Partial<GraphQLLimits>;
   /** Mutation rate limits; each absent one is off. Default: none. */
   mutationRateLimits?: { perUser?: RateSpec; perAccount?: RateSpec };
+  /** Where those limits are kept; default: in this process. */
+  mutationBudget?: MutationBudget;
+  /** How long a client may take to send its request (slow-clients.ts). */
+  httpTimeouts?: HttpTimeouts;
   /** GraphQL subscriptions over WebSocket on /graphql (graphql-websocket.ts). Default: off. */
   subscriptions?: boolean;
 }
@@ -148,13 +157,13 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const jsonBody = express.json({ limit: bodyLimit });
   const directBodyLimit = bodyLimitBytes(bodyLimit);
   const context = createGraphQLContext(deps);
-  const httpServer = createServer((req, res) => {
+  const httpServer = createServer(serverTimeoutOptions(deps.httpTimeouts), (req, res) => {
     if (req.method === "POST" && isGraphqlPath(req.url) && isPlainJson(req)) direct(req, res);
     else app(req, res);
   });
   const errors = createGatewayErrorHandling(deps.logger);
   const hardening = graphqlHardening(deps.graphqlLimits);
-  const rateLimiter = new MutationRateLimiter(deps.mutationRateLimits ?? {});
+  const rateLimiter = deps.mutationBudget ?? new MutationRateLimiter(deps.mutationRateLimits ?? {});
   const websocket = deps.subscriptions
     ? attachGraphqlWebSocket({
         httpServer,
@@ -208,12 +217,17 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     try {
       requestId = assignRequestId(req, res);
       res.setHeader("x-content-type-options", "nosniff");
-      readJsonBody(req, directBodyLimit, (err, body) => {
-        if (err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
+      const serve = () => {
         if (phase.name !== "started") return sendJson(res, NOT_RUNNING);
-        (req as IncomingMessage & { body?: unknown }).body = body;
         serveGraphQL(apollo, context, req, res).catch((e: unknown) => failed(res, e, requestId));
-      });
+      };
+      const readBody = () =>
+        readJsonBody(req, directBodyLimit, (err, body) => {
+          if (err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
+          (req as IncomingMessage & { body?: unknown }).body = body;
+          serve();
+        });
+      authenticateBeforeBody(deps.authenticator, req, res, readBody, serve);
     } catch (e) {
       failed(res, e, requestId);
     }
@@ -239,10 +253,17 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   });
   app.use(healthRoutes({ ready: deps.ready, logger: deps.logger }));
   if (deps.routes) app.use(deps.routes);
-  app.all("/graphql", jsonBody, (req, res, next) => {
+  const graphqlRoute: express.RequestHandler = (req, res, next) => {
     if (phase.name !== "started") return sendJson(res, NOT_RUNNING);
     serveGraphQL(apollo, context, req, res).catch(next);
-  });
+  };
+  app.all(
+    "/graphql",
+    (req, res, next) =>
+      authenticateBeforeBody(deps.authenticator, req, res, next, () => graphqlRoute(req, res, next)),
+    jsonBody,
+    graphqlRoute,
+  );
   app.use(notFoundHandler());
   app.use(errorHandler({ logger: deps.logger, bodyLimit }));
 

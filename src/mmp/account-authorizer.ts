@@ -21,4 +21,20 @@ export class AccountAuthorizer {
     // A copy naming the request, for the exchange client's log lines (the directory's is shared).
     return principal.requestId === undefined ? account : { ...account, requestId: principal.requestId };
   }
+
+  /**
+   * The account a refusal may be recorded under: the id when the caller can see that account's log
+   * (viewer or above, or an admin user) and the account exists, else null. Anything else would let a
+   * caller write into another team's log, or give an id that does not exist yet a history.
+   */
+  async refusalAccountId(principal: Principal, accountId: string): Promise<string | null> {
+    try {
+      checkAccountId("accountId", accountId);
+      if (!principal.admin && !roleAtLeast(principal.roles.get(accountId), "viewer")) return null;
+      return (await this.accounts.get(accountId)) ? accountId : null;
+    } catch {
+      // malformed id, or the directory failed: recording under no account is always safe
+      return null;
+    }
+  }
 }

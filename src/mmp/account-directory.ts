@@ -5,10 +5,12 @@
  */
 import type { ExchangeCredentials } from "../domain";
 import type { ChangeWatcher } from "../cache/change-watcher";
+import { accountBinding } from "../secrets/sealer";
 import type { Store } from "../store/port";
 
 export interface SecretOpener {
-  open(sealed: string): string;
+  /** refuses a value not sealed for `binding` (another account's secret copied into this row) */
+  open(sealed: string, binding: string): string;
 }
 
 export class AccountDirectory {
@@ -42,7 +44,7 @@ export class AccountDirectory {
       accountId: a.id,
       apiKey: a.apiKey,
       keyType: a.keyType,
-      secret: this.sealer.open(a.secretSealed),
+      secret: this.sealer.open(a.secretSealed, accountBinding(a.id)),
       baseUrl: (a.baseUrl ?? this.defaultBaseUrl).replace(/\/+$/, ""),
     };
   }

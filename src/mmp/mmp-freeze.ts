@@ -8,6 +8,13 @@
  */
 import type { MmpConfig } from "../domain";
 
+/**
+ * The largest epoch ms a Long can carry. The exchange's numbers are not bounded by the gateway's input
+ * rules (a config set elsewhere, a bad answer), so their sum saturates here instead of overflowing the
+ * scalar and failing every viewer's read: the freeze then simply never ends before a reset.
+ */
+const LONG_MAX = 2n ** 63n - 1n;
+
 export interface FreezeState {
   frozen: boolean;
   /** epoch ms when MMP orders are accepted again; null when not frozen or frozen until a reset */
@@ -20,7 +27,8 @@ export function freezeState(
 ): FreezeState {
   if (c.lastTriggerTime === 0n) return { frozen: false, frozenUntil: null };
   if (c.frozenTimeInMilliseconds === 0n) return { frozen: true, frozenUntil: null };
-  const until = c.lastTriggerTime + c.frozenTimeInMilliseconds;
+  const sum = c.lastTriggerTime + c.frozenTimeInMilliseconds;
+  const until = sum > LONG_MAX ? LONG_MAX : sum;
   return BigInt(Math.floor(nowMs)) < until
     ? { frozen: true, frozenUntil: until }
     : { frozen: false, frozenUntil: null };

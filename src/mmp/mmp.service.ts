@@ -30,9 +30,8 @@ import type {
   SetMmpConfigRequest,
 } from "./mmp.types";
 import {
-  checkAccountId,
   checkAccountUnderlying,
-  checkNonNegativeLong,
+  checkFrozenTime,
   checkPositiveDecimal,
   checkUnderlyingShape,
   checkWindow,
@@ -172,10 +171,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
     const settings: MmpSettings = {
       underlying: checkUnderlyingShape("underlying", req.underlying),
       windowTimeInMilliseconds: checkWindow("windowTimeInMilliseconds", req.windowTimeInMilliseconds),
-      frozenTimeInMilliseconds: checkNonNegativeLong(
-        "frozenTimeInMilliseconds",
-        req.frozenTimeInMilliseconds,
-      ),
+      frozenTimeInMilliseconds: checkFrozenTime("frozenTimeInMilliseconds", req.frozenTimeInMilliseconds),
       qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
       deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
     };
@@ -246,7 +242,8 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
    * One bulk item; never throws. An item the gateway refuses before calling the exchange (role, input,
    * a repeated account and underlying) is audited as a FAILED SET_MMP record whose message names the
    * refusal, so the log holds every item of a batch; the `batch` object in each record's input ties them
-   * together.
+   * together. A refusal is filed under the account only when the caller can see that account's log;
+   * otherwise under no account (admin users see it), so nobody writes into another team's log.
    */
   private async bulkItem(
     principal: Principal,
@@ -270,7 +267,7 @@ export class MmpService implements MmpServiceApi, MmpToolsetApi {
       const error = this.asGatewayError(err, principal, "bulk item refused with an internal error");
       await this.audit.recordRefusal({
         principal,
-        accountId: wellFormedAccountId(req.accountId),
+        accountId: await this.authorizer.refusalAccountId(principal, req.accountId),
         action: "SET_MMP",
         input: { ...refusedInputJson(req), batch },
         error,
@@ -312,14 +309,6 @@ function itemError(req: SetMmpConfigRequest, err: GatewayError): MmpItemError {
     outcome: ext.outcome ?? null,
     retryAfterSeconds: ext.retryAfterSeconds ?? null,
   };
-}
-
-function wellFormedAccountId(accountId: string): string | null {
-  try {
-    return checkAccountId("accountId", accountId);
-  } catch {
-    return null;
-  }
 }
 
 /** A refused item's input as sent, with long strings cut: a refusal must not let anyone bloat the log. */

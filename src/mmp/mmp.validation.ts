@@ -9,7 +9,12 @@ import { badUserInput } from "../errors";
 import type { ExchangeClient } from "../exchange/exchange.port";
 
 export const MAX_WINDOW_MS = 5000;
-const INT64_MAX = 9223372036854775807n;
+/**
+ * Binance documents no maximum frozen time, and a machine-readable description of mmpSet types it as a
+ * 32-bit integer: anything longer may be refused or cut by the exchange, and a freeze that long is what
+ * 0 (until a manual reset) is for. The bound also keeps lastTriggerTime + frozen time far inside 64 bits.
+ */
+export const MAX_FROZEN_MS = 2_147_483_647n;
 /** Binance underlyings are upper-case alphanumerics such as BTCUSDT; this also keeps '&', '=' and
  *  spaces (parameter smuggling) out before the list check. */
 const UNDERLYING_SHAPE = /^[A-Z0-9]{2,20}$/;
@@ -25,9 +30,12 @@ export function checkWindow(field: string, value: number): number {
   return value;
 }
 
-export function checkNonNegativeLong(field: string, value: bigint): bigint {
-  if (value < 0n || value > INT64_MAX) {
-    throw badUserInput(field, `must be an integer >= 0 (0 means until a manual reset), got ${value}`);
+export function checkFrozenTime(field: string, value: bigint): bigint {
+  if (value < 0n || value > MAX_FROZEN_MS) {
+    throw badUserInput(
+      field,
+      `must be an integer number of milliseconds from 0 (until a manual reset) to ${MAX_FROZEN_MS}, got ${value}`,
+    );
   }
   return value;
 }

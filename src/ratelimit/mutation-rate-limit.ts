@@ -54,7 +54,18 @@ export interface RateDecision {
   reason: string;
 }
 
-export class MutationRateLimiter {
+/** Where the budgets are kept: this process (MutationRateLimiter) or Redis (redis-mutation-budget.ts). */
+export interface MutationBudget {
+  readonly enabled: boolean;
+  /** Charges the user `cost` and each account its share, or charges nothing and says how long to wait. */
+  charge(
+    userId: string,
+    cost: number,
+    perAccount: ReadonlyMap<string, number>,
+  ): RateDecision | undefined | Promise<RateDecision | undefined>;
+}
+
+export class MutationRateLimiter implements MutationBudget {
   private readonly users: TokenBuckets | undefined;
   private readonly accounts: TokenBuckets | undefined;
 
@@ -87,7 +98,7 @@ export class MutationRateLimiter {
   }
 }
 
-export function mutationRateLimitPlugin(limiter: MutationRateLimiter): ApolloServerPlugin<GatewayContext> {
+export function mutationRateLimitPlugin(limiter: MutationBudget): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       if (!limiter.enabled) return;
@@ -98,7 +109,7 @@ export function mutationRateLimitPlugin(limiter: MutationRateLimiter): ApolloSer
           const plan = planOf(operation, document, schema);
           if (plan === undefined) return;
           const { cost, perAccount } = costOf(plan, request.variables ?? {}, principal);
-          const refused = limiter.charge(principal.userId, cost, perAccount);
+          const refused = await limiter.charge(principal.userId, cost, perAccount);
           if (refused) {
             const error = rateLimited(refused.retryAfterSeconds, `${refused.reason}; nothing was sent`);
             const headers = new HeaderMap([["retry-after", String(refused.retryAfterSeconds)]]);

@@ -3,8 +3,8 @@
  *
  * A bucket holds at most `capacity` tokens and gains `capacity` tokens per `periodMs`, so a caller may
  * spend a whole period's allowance at once (a trader tightening every underlying when markets move)
- * and then proceeds at the sustained rate. State is per process: with several replicas each enforces
- * its own share (documented in the README).
+ * and then proceeds at the sustained rate. State is per process: used when there is no Redis; with
+ * Redis the replicas share their budgets (redis-mutation-budget.ts).
  */
 
 export interface RateSpec {

@@ -8,7 +8,14 @@ export {
   parsePreviousMasterKeys,
 } from "./master-key";
 export type { MasterKey } from "./master-key";
-export { MASTER_KEY_CHECK_META, SealedSecretError, SecretSealer } from "./sealer";
+export {
+  MASTER_KEY_CHECK_META,
+  SealedSecretError,
+  SecretSealer,
+  accountBinding,
+  metaBinding,
+} from "./sealer";
+export { bindSealedSecrets } from "./bind-sealed-secrets";
 export { ensureMasterKeyCheck, openSealer } from "./open-sealer";
 export { rotateMasterKey } from "./rotate-master-key";
 export type { MasterKeyRotation } from "./rotate-master-key";

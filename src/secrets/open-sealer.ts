@@ -1,4 +1,5 @@
 import type { Store } from "../store/port";
+import { bindSealedSecrets } from "./bind-sealed-secrets";
 import { MASTER_KEY_ENV, parseMasterKey, parsePreviousMasterKeys } from "./master-key";
 import { MASTER_KEY_CHECK_META, SecretSealer } from "./sealer";
 
@@ -6,6 +7,9 @@ import { MASTER_KEY_CHECK_META, SecretSealer } from "./sealer";
  * The sealer for a database: parses the master key (an Error naming GATEWAY_MASTER_KEY when it is
  * missing or malformed) and checks it against the database (see ensureMasterKeyCheck), so that a wrong
  * key stops start-up instead of surfacing on the first exchange call.
+ *
+ * Then values sealed before secrets were bound to their account are re-sealed bound
+ * (bind-sealed-secrets.ts).
  *
  * `previousBase64` (GATEWAY_MASTER_KEY_PREVIOUS) are keys from before a master key rotation: they only
  * open. With the new key current and the old one previous, a server works on either side of
@@ -19,6 +23,7 @@ export async function openSealer(
   const current = parseMasterKey(masterKeyBase64, MASTER_KEY_ENV);
   const sealer = new SecretSealer(current, parsePreviousMasterKeys(previousBase64));
   await ensureMasterKeyCheck(store, sealer);
+  await bindSealedSecrets(store, sealer);
   return sealer;
 }
 

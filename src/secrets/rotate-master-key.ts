@@ -13,7 +13,13 @@
  */
 import type { SealedValueOwner, Store } from "../store/port";
 import { MASTER_KEY_ENV, parseMasterKey, parsePreviousMasterKeys } from "./master-key";
-import { MASTER_KEY_CHECK_META, SealedSecretError, SecretSealer } from "./sealer";
+import {
+  MASTER_KEY_CHECK_META,
+  SealedSecretError,
+  SecretSealer,
+  accountBinding,
+  metaBinding,
+} from "./sealer";
 
 export interface MasterKeyRotation {
   /** id of GATEWAY_MASTER_KEY, the key being retired */
@@ -59,9 +65,10 @@ export async function rotateMasterKey(store: Store, input: RotateMasterKeyInput)
 
   const result = await store.resealSecrets(
     (sealed, owner) => {
-      if (sealer.keyIdOf(sealed) === next.id) return sealed;
+      if (sealer.keyIdOf(sealed) === next.id && sealer.isBound(sealed)) return sealed;
       try {
-        return sealer.seal(sealer.open(sealed));
+        const binding = bindingOf(owner);
+        return sealer.seal(sealer.openUnbound(sealed, binding), binding);
       } catch (e) {
         if (!(e instanceof SealedSecretError)) throw e;
         // Thrown inside the transaction: nothing is written, and the message says which value blocks it.
@@ -107,6 +114,11 @@ function checkDatabaseKey(sealer: SecretSealer, stored: string, currentId: strin
         `${MASTER_KEY_ENV}: key id ${currentId}); nothing was changed`,
     );
   }
+}
+
+/** Re-sealing binds v1 values too: a rotation leaves nothing unbound behind. */
+export function bindingOf(owner: SealedValueOwner): string {
+  return owner.kind === "account" ? accountBinding(owner.id) : metaBinding(owner.key);
 }
 
 function describe(owner: SealedValueOwner): string {

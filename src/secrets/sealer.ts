@@ -1,14 +1,21 @@
 /**
  * Seals exchange secrets for storage: AES-256-GCM under the master key.
  *
- * Format: "v1.<keyId>.<iv>.<tag>.<ciphertext>", the binary parts base64url. The key id travels in the
- * clear so that a value sealed under an older key can still be opened during a master key rotation, and
- * it is also the GCM additional data, so it cannot be swapped without the tag failing.
+ * Format: "v2.<keyId>.<iv>.<tag>.<ciphertext>", the binary parts base64url. The key id travels in the
+ * clear so that a value sealed under an older key can still be opened during a master key rotation. The
+ * GCM additional data is the key id and what the value belongs to (`account:<id>`, `meta:<key>`), so a
+ * value copied into another account's row, or relabelled with another key id, fails its tag: whoever
+ * can write the database cannot make one account sign with another's key.
+ *
+ * "v1" values (additional data: the key id alone) came before that binding. They are opened only by
+ * `openUnbound`, for the start-up upgrade that re-seals them bound (bind-sealed-secrets.ts) and for a
+ * master key rotation, which re-seals everything; `open` refuses them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { MASTER_KEY_ENV, type MasterKey } from "./master-key";
 
-const VERSION = "v1";
+const VERSION = "v2";
+const UNBOUND_VERSION = "v1";
 const ALGORITHM = "aes-256-gcm";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -32,6 +39,7 @@ export class SealedSecretError extends Error {
 }
 
 interface Parsed {
+  version: typeof VERSION | typeof UNBOUND_VERSION;
   keyId: string;
   iv: Buffer;
   tag: Buffer;
@@ -62,17 +70,41 @@ export class SecretSealer {
     return this.current.id;
   }
 
-  seal(plaintext: string): string {
+  /** `binding`: what the value belongs to, from accountBinding() or metaBinding(). */
+  seal(plaintext: string, binding: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, this.current.key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(this.current.id, "ascii"));
+    cipher.setAAD(additionalData(this.current.id, binding));
     const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [VERSION, this.current.id, b64url(iv), b64url(tag), b64url(ciphertext)].join(".");
   }
 
-  open(sealed: string): string {
+  /** Opens a value sealed for `binding`; refuses an unbound (v1) one and one sealed for anything else. */
+  open(sealed: string, binding: string): string {
     const p = parse(sealed);
+    if (p.version !== VERSION) {
+      throw new SealedSecretError(
+        `stored secret is in the ${UNBOUND_VERSION} format, not bound to what it belongs to; a gateway ` +
+          "start re-seals such values",
+        p.keyId,
+      );
+    }
+    return this.decrypt(p, additionalData(p.keyId, binding));
+  }
+
+  /** As open(), and also v1 values: only for code that re-seals what it opens (upgrade, rotation). */
+  openUnbound(sealed: string, binding: string): string {
+    const p = parse(sealed);
+    return this.decrypt(p, p.version === VERSION ? additionalData(p.keyId, binding) : Buffer.from(p.keyId));
+  }
+
+  /** Whether a value is in the current, bound format (it may still fail to open). */
+  isBound(sealed: string): boolean {
+    return parse(sealed).version === VERSION;
+  }
+
+  private decrypt(p: Parsed, aad: Buffer): string {
     const key = this.keys.get(p.keyId);
     if (key === undefined) {
       throw new SealedSecretError(
@@ -82,13 +114,14 @@ export class SecretSealer {
     }
     // authTagLength pins the tag to 16 bytes: without it Node accepts truncated tags, which weakens GCM.
     const decipher = createDecipheriv(ALGORITHM, key, p.iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(p.keyId, "ascii"));
+    decipher.setAAD(aad);
     decipher.setAuthTag(p.tag);
     try {
       return Buffer.concat([decipher.update(p.ciphertext), decipher.final()]).toString("utf8");
     } catch {
       throw new SealedSecretError(
-        `stored secret sealed under master key ${p.keyId} does not decrypt: it was altered, or the key is not the one it was sealed with (wrong ${MASTER_KEY_ENV}?)`,
+        `stored secret sealed under master key ${p.keyId} does not decrypt: it was altered, moved from ` +
+          `another account, or the key is not the one it was sealed with (wrong ${MASTER_KEY_ENV}?)`,
         p.keyId,
       );
     }
@@ -101,7 +134,7 @@ export class SecretSealer {
 
   /** A value to store under MASTER_KEY_CHECK_META when a database is initialised. */
   checkValue(): string {
-    return this.seal(CHECK_PLAINTEXT);
+    return this.seal(CHECK_PLAINTEXT, metaBinding(MASTER_KEY_CHECK_META));
   }
 
   /**
@@ -113,7 +146,8 @@ export class SecretSealer {
     let plaintext: string;
     try {
       keyId = this.keyIdOf(stored);
-      plaintext = this.open(stored);
+      // Checked before the start-up upgrade re-seals it, so a v1 check value must still verify.
+      plaintext = this.openUnbound(stored, metaBinding(MASTER_KEY_CHECK_META));
     } catch (e) {
       if (!(e instanceof SealedSecretError)) throw e;
       throw new Error(
@@ -132,9 +166,10 @@ export class SecretSealer {
 
 function parse(sealed: string): Parsed {
   const parts = sealed.split(".");
-  if (parts.length !== 5 || parts[0] !== VERSION) {
+  const version = parts[0];
+  if (parts.length !== 5 || (version !== VERSION && version !== UNBOUND_VERSION)) {
     throw new SealedSecretError(
-      `stored secret is not in the ${VERSION} sealed format (corrupted, or written by a newer gateway?)`,
+      `stored secret is not in the ${VERSION} or ${UNBOUND_VERSION} sealed format (corrupted, or written by a newer gateway?)`,
       null,
     );
   }
@@ -148,7 +183,22 @@ function parse(sealed: string): Parsed {
   if (tagBytes === null || tagBytes.length !== TAG_BYTES) throw bad("authentication tag");
   const ciphertextBytes = fromB64url(ciphertext);
   if (ciphertextBytes === null) throw bad("ciphertext");
-  return { keyId, iv: ivBytes, tag: tagBytes, ciphertext: ciphertextBytes };
+  return { version, keyId, iv: ivBytes, tag: tagBytes, ciphertext: ciphertextBytes };
+}
+
+/** What an account's sealed secret is bound to. */
+export function accountBinding(accountId: string): string {
+  return `account:${accountId}`;
+}
+
+/** What a sealed meta value is bound to. */
+export function metaBinding(key: string): string {
+  return `meta:${key}`;
+}
+
+// The key id is 8 hex digits, so the first ':' always ends it: no two (key id, binding) pairs collide.
+function additionalData(keyId: string, binding: string): Buffer {
+  return Buffer.from(`${keyId}:${binding}`, "utf8");
 }
 
 function b64url(b: Buffer): string {

@@ -120,6 +120,11 @@ export class RedisSharedState implements SharedRateLimitState {
   private subscribing: Promise<void> | undefined;
   private banSync: Promise<void> | undefined;
 
+  /** The command connection, for other state kept in Redis (the mutation rate limits). */
+  get commands(): Redis {
+    return this.cmd;
+  }
+
   constructor(opts: RedisSharedStateOptions) {
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.logger = opts.logger;

@@ -33,6 +33,8 @@ function oidcConfig(overrides: Partial<OidcConfig> = {}): OidcConfig {
     userClaim: "sub",
     groupsClaim: "groups",
     autoCreateUsers: false,
+    maxTokenLifetimeSeconds: 12 * 3600,
+    allowedGroups: undefined,
     ...overrides,
   };
 }
@@ -99,6 +101,18 @@ describe("OIDC sign-in", () => {
     ["a token for a user the gateway does not know", () => idp.sign({ sub: "mallory" })],
     ["a token whose user claim is not a user name", () => idp.sign({ sub: "auth0|alice" })],
     ["a token without the user claim", () => idp.sign({ sub: undefined })],
+    [
+      "a token valid for longer than OIDC_MAX_TOKEN_LIFETIME (12 h)",
+      () => idp.sign({ sub: "alice", iat: now(), exp: now() + 12 * 3600 + 60 }),
+    ],
+    [
+      "a long-lived token without iat",
+      () => idp.sign({ sub: "alice", iat: undefined, exp: now() + 30 * 24 * 3600 }),
+    ],
+    [
+      "a long-lived token whose iat claims the future",
+      () => idp.sign({ sub: "alice", iat: now() + 29 * 24 * 3600, exp: now() + 30 * 24 * 3600 }),
+    ],
   ];
 
   it.each(refused)("refuses %s with 401 UNAUTHENTICATED and sends nothing", async (_name, mint) => {
@@ -158,6 +172,37 @@ describe("OIDC sign-in", () => {
       res = await h.gql(token, SET, { input: valid });
     }
     expect(res.body.errors).toBeUndefined();
+  });
+
+  it("accepts a token of exactly the longest lifetime", async () => {
+    const token = await idp.sign({ sub: "alice", iat: now(), exp: now() + 12 * 3600 });
+    expect((await h.gql(token, ME)).body.data).toEqual({ me: { name: "alice", admin: false } });
+  });
+
+  describe("with OIDC_ALLOWED_GROUPS", () => {
+    let restricted: Gateway;
+
+    beforeAll(async () => {
+      restricted = await startGateway({
+        config: { ...h.config, port: 0, oidc: oidcConfig({ allowedGroups: ["desk-b"] }) },
+        logger: h.gateway.logger,
+        store: h.gateway.store,
+      });
+    });
+    afterAll(async () => {
+      await restricted?.stop();
+    });
+
+    it("maps only the listed groups to teams", async () => {
+      const token = await idp.sign({ sub: "rita", groups: ["desk-a", "desk-b"] });
+      const res = await fetch(`${restricted.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ me { teams { name } } }" }),
+      });
+      const body = (await res.json()) as { data?: { me: { teams: { name: string }[] } } };
+      expect(body.data?.me.teams).toEqual([{ name: "desk-b" }, { name: "risk" }]);
+    });
   });
 
   describe("with OIDC_AUTO_CREATE_USERS=true", () => {

@@ -111,7 +111,7 @@ it("sends each call to its own path and query on the same origin", async () => {
 
 it("refuses a protocol it does not speak: not sent", async () => {
   const err = await rejection(client.get("ftp://127.0.0.1/x"));
-  expect(err).toMatchObject({ sent: false, kind: "connect-failed" });
+  expect(err).toMatchObject({ sent: false, kind: "refused-locally" });
   expect(err.message).toBe("unsupported protocol ftp:");
 });
 
@@ -235,7 +235,7 @@ it("an aborted call that has not started is never sent", async () => {
 it("a closed transport refuses calls without sending them", async () => {
   transport.close();
   const err = await rejection(client.post(`${base}/x`, "a=1"));
-  expect(err).toMatchObject({ sent: false, kind: "connect-failed" });
+  expect(err).toMatchObject({ sent: false, kind: "refused-locally" });
   expect(received).toHaveLength(0);
 });
 

@@ -176,11 +176,13 @@ describe("setMmpConfig carries exact values", () => {
   it("accepts short JSON numbers for Decimal and Long variables", async () => {
     await post({
       query: SET,
-      variables: { input: { ...validInput, qtyLimit: 2.3, deltaLimit: 1e-7, frozenTimeInMilliseconds: 0 } },
+      variables: {
+        input: { ...validInput, qtyLimit: 2.3, deltaLimit: 0.000001, frozenTimeInMilliseconds: 0 },
+      },
     });
     expect(mmp.calls[0]?.request).toMatchObject({
       qtyLimit: "2.3",
-      deltaLimit: "0.0000001",
+      deltaLimit: "0.000001",
       frozenTimeInMilliseconds: 0n,
     });
   });

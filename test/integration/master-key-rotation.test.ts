@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { AdminService } from "../../src/admin/admin.service";
 import { buildProgram } from "../../src/cli/main";
 import {
+  accountBinding,
   MASTER_KEY_CHECK_META,
   SecretSealer,
   generateMasterKey,
@@ -53,7 +54,7 @@ describe.each(storeTargets())("secrets rotate-master-key on $kind", (target: Sto
     const only = new SecretSealer(parseMasterKey(key));
     for (const a of await store.listAccounts()) {
       expect(only.keyIdOf(a.secretSealed)).toBe(only.currentKeyId);
-      expect(only.open(a.secretSealed)).toBe(secrets.get(a.id));
+      expect(only.open(a.secretSealed, accountBinding(a.id))).toBe(secrets.get(a.id));
     }
     only.verifyCheckValue((await store.getMeta(MASTER_KEY_CHECK_META))!);
   }
@@ -91,7 +92,7 @@ describe.each(storeTargets())("secrets rotate-master-key on $kind", (target: Sto
       apiKey: keys.apiKey,
       keyType: "hmac",
       baseUrl: null,
-      secretSealed: older.seal(keys.secret),
+      secretSealed: older.seal(keys.secret, accountBinding("desk-c")),
     });
     secrets.set("desk-c", keys.secret);
     const run = await runSecretsCommand(ROTATE, { ...env, GATEWAY_MASTER_KEY_PREVIOUS: OLDER }, NEW);
@@ -106,7 +107,7 @@ describe.each(storeTargets())("secrets rotate-master-key on $kind", (target: Sto
       apiKey: "k",
       keyType: "hmac",
       baseUrl: null,
-      secretSealed: stray.seal("a-secret-under-an-unknown-key"),
+      secretSealed: stray.seal("a-secret-under-an-unknown-key", accountBinding("desk-z")),
     });
     const before = await store.listAccounts();
     const check = await store.getMeta(MASTER_KEY_CHECK_META);
@@ -149,7 +150,7 @@ describe.each(storeTargets())("secrets rotate-master-key on $kind", (target: Sto
         apiKey: "k",
         keyType: "hmac",
         baseUrl: null,
-        secretSealed: old.seal("s"),
+        secretSealed: old.seal("s", accountBinding("late")),
       });
       return result;
     });

@@ -49,6 +49,8 @@ function authenticator(config: Partial<OidcConfig> = {}, opts: Partial<OidcAuthe
       userClaim: "sub",
       groupsClaim: "groups",
       autoCreateUsers: false,
+      maxTokenLifetimeSeconds: 12 * 3600,
+      allowedGroups: undefined,
       ...config,
     },
     store,

@@ -2,7 +2,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateMasterKey, MASTER_KEY_CHECK_META, openSealer, parseMasterKey } from "../../src/secrets";
+import {
+  accountBinding,
+  generateMasterKey,
+  MASTER_KEY_CHECK_META,
+  openSealer,
+  parseMasterKey,
+} from "../../src/secrets";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store";
 
 describe("openSealer", () => {
@@ -31,15 +37,15 @@ describe("openSealer", () => {
     const store = await open();
     const sealer = await openSealer(store, key);
     const check = await store.getMeta(MASTER_KEY_CHECK_META);
-    expect(check).toMatch(new RegExp(`^v1\\.${parseMasterKey(key).id}\\.`));
+    expect(check).toMatch(new RegExp(`^v2\\.${parseMasterKey(key).id}\\.`));
 
-    const sealed = sealer.seal("hmac-secret");
+    const sealed = sealer.seal("hmac-secret", accountBinding("a"));
     await store.addAccount({ id: "a", apiKey: "k", keyType: "hmac", baseUrl: null, secretSealed: sealed });
 
     // another process (the CLI) on the same file, same key
     const again = await openSealer(await open(), key);
     const account = await (await open()).getAccount("a");
-    expect(again.open(account?.secretSealed ?? "")).toBe("hmac-secret");
+    expect(again.open(account?.secretSealed ?? "", accountBinding("a"))).toBe("hmac-secret");
     expect(await store.getMeta(MASTER_KEY_CHECK_META)).toBe(check);
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import Database from "better-sqlite3";
-import { parseMasterKey, SecretSealer } from "../../src/secrets";
+import { accountBinding, parseMasterKey, SecretSealer } from "../../src/secrets";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/port";
 import { PostgresStore } from "../../src/store/postgres/postgres-store";
@@ -77,7 +77,7 @@ describe("SqliteStore", () => {
     await store.migrate();
     const sealer = new SecretSealer(parseMasterKey(Buffer.alloc(32, 7).toString("base64")));
     const plaintext = "PLAINTEXT-HMAC-SECRET-0123456789abcdef";
-    const sealed = sealer.seal(plaintext);
+    const sealed = sealer.seal(plaintext, accountBinding("desk-a"));
     await store.addAccount({
       id: "desk-a",
       apiKey: "api-key",
@@ -85,7 +85,11 @@ describe("SqliteStore", () => {
       baseUrl: null,
       secretSealed: sealed,
     });
-    await store.rotateAccountKey("desk-a", "api-key-2", sealer.seal(plaintext + "-rotated"));
+    await store.rotateAccountKey(
+      "desk-a",
+      "api-key-2",
+      sealer.seal(plaintext + "-rotated", accountBinding("desk-a")),
+    );
 
     const bytes = () =>
       Buffer.concat([path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p))).toString("latin1");

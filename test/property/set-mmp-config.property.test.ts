@@ -9,10 +9,9 @@
  */
 import { Decimal as DecimalJs } from "decimal.js";
 import fc from "fast-check";
+import { MAX_FROZEN_MS } from "../../src/mmp/mmp.validation";
 import { DEFAULT_UNDERLYINGS } from "../../src/simulator";
 import { SET_MMP, startFaultHarness, type FaultHarness, type GqlAnswer } from "../helpers/fault-harness";
-
-const INT64_MAX = 2n ** 63n - 1n;
 
 let h: FaultHarness;
 let apiKey: string;
@@ -45,7 +44,7 @@ const positiveDecimal = fc
 const validInput: fc.Arbitrary<Valid> = fc.record({
   underlying: fc.constantFrom(...DEFAULT_UNDERLYINGS),
   window: fc.integer({ min: 1, max: 5000 }),
-  frozen: fc.oneof(fc.bigInt({ min: 0n, max: INT64_MAX }), fc.bigInt({ min: 0n, max: 10n ** 7n })),
+  frozen: fc.oneof(fc.bigInt({ min: 0n, max: MAX_FROZEN_MS }), fc.bigInt({ min: 0n, max: 10n ** 7n })),
   qty: positiveDecimal,
   delta: positiveDecimal,
 });

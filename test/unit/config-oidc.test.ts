@@ -16,6 +16,8 @@ describe("OIDC configuration", () => {
       userClaim: "sub",
       groupsClaim: undefined,
       autoCreateUsers: false,
+      maxTokenLifetimeSeconds: 12 * 3600,
+      allowedGroups: undefined,
     });
   });
 
@@ -27,6 +29,8 @@ describe("OIDC configuration", () => {
       OIDC_USER_CLAIM: "preferred_username",
       OIDC_GROUPS_CLAIM: "https://example.com/groups",
       OIDC_AUTO_CREATE_USERS: "true",
+      OIDC_MAX_TOKEN_LIFETIME: "30m",
+      OIDC_ALLOWED_GROUPS: "desk-a, desk-b",
     }).oidc;
     expect(oidc).toEqual({
       issuer: `${ISSUER}/`,
@@ -35,7 +39,25 @@ describe("OIDC configuration", () => {
       userClaim: "preferred_username",
       groupsClaim: "https://example.com/groups",
       autoCreateUsers: true,
+      maxTokenLifetimeSeconds: 1800,
+      allowedGroups: ["desk-a", "desk-b"],
     });
+  });
+
+  it.each(["0", "59", "8d", "12 h", "-1h", "1.5h", "8000000h"])(
+    "refuses OIDC_MAX_TOKEN_LIFETIME=%p, naming it",
+    (value) => {
+      expect(() =>
+        loadConfig({ OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: "a", OIDC_MAX_TOKEN_LIFETIME: value }),
+      ).toThrow(/OIDC_MAX_TOKEN_LIFETIME must be a duration/);
+    },
+  );
+
+  it("accepts plain seconds for OIDC_MAX_TOKEN_LIFETIME", () => {
+    expect(
+      loadConfig({ OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: "a", OIDC_MAX_TOKEN_LIFETIME: "600" }).oidc
+        ?.maxTokenLifetimeSeconds,
+    ).toBe(600);
   });
 
   it("accepts plain http only for a provider on the loopback interface", () => {

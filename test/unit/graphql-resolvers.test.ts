@@ -89,7 +89,7 @@ describe("setMmpConfig resolver", () => {
           windowTimeInMilliseconds: 5000,
           frozenTimeInMilliseconds: 0,
           qtyLimit: 2.3,
-          deltaLimit: 1e-7,
+          deltaLimit: 0.000001,
         },
       },
     });
@@ -97,7 +97,7 @@ describe("setMmpConfig resolver", () => {
     expect(service.calls[0]?.request).toMatchObject({
       frozenTimeInMilliseconds: 0n,
       qtyLimit: "2.3",
-      deltaLimit: "0.0000001",
+      deltaLimit: "0.000001",
     });
   });
 

@@ -23,6 +23,11 @@ describe("freezeState", () => {
     expect(freezeState(c, now)).toEqual({ frozen: true, frozenUntil: BigInt(now + 4000) });
     expect(freezeState(c, now + 4000)).toEqual({ frozen: false, frozenUntil: null });
   });
+  it("saturates frozenUntil at the largest Long instead of overflowing it", () => {
+    const max = 2n ** 63n - 1n;
+    const c = { lastTriggerTime: max - 10n, frozenTimeInMilliseconds: max };
+    expect(freezeState(c, now)).toEqual({ frozen: true, frozenUntil: max });
+  });
 });
 
 describe("mapBounded", () => {

@@ -24,6 +24,15 @@ export function userNameFrom(payload: JWTPayload, claim: string): UserNameClaim 
 }
 
 /** A list of strings, or one string (some providers send a single group that way); anything else: none. */
+/**
+ * How long the token is valid for, in seconds: from its `iat` (or now, when it has none or claims a
+ * later one) to its `exp`. verify() already required `exp`.
+ */
+export function tokenLifetimeSeconds(payload: JWTPayload, nowSeconds: number): number {
+  const issued = typeof payload.iat === "number" ? Math.min(payload.iat, nowSeconds) : nowSeconds;
+  return (payload.exp ?? nowSeconds) - issued;
+}
+
 export function groupsFrom(payload: JWTPayload, claim: string | undefined): string[] {
   if (claim === undefined) return [];
   const value = payload[claim];

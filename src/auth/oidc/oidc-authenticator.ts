@@ -28,8 +28,9 @@ import type { Authenticator } from "../auth.types";
 import { bearerCredential } from "../bearer";
 import type { JwtAuthenticator } from "../composite-authenticator";
 import { rolesFromGrants } from "../roles";
+import { CredentialCache } from "../credential-cache";
 import { hashToken } from "../tokens";
-import { groupsFrom, userNameFrom } from "./claims";
+import { groupsFrom, tokenLifetimeSeconds, userNameFrom } from "./claims";
 import { resolveJwksUrl } from "./discovery";
 
 /** Asymmetric JWS algorithms only: see the module comment for why `none` and HS* are not here. */
@@ -48,8 +49,6 @@ export const OIDC_ALGORITHMS: readonly string[] = [
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** Real ID and access tokens are a few KB; anything far larger is refused before any parsing. */
 const MAX_JWT_LENGTH = 16 * 1024;
-/** bounds memory if someone sprays valid tokens */
-const MAX_CACHED = 10_000;
 /** a failed discovery is remembered this long, so an unreachable provider is not asked on every request */
 const DISCOVERY_RETRY_MS = 5_000;
 
@@ -97,7 +96,7 @@ const TOKEN_FAULTS = [
 ];
 
 export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
-  private cache = new Map<string, CachedPrincipal>();
+  private readonly cache: CredentialCache<CachedPrincipal>;
   private inflight = new Map<string, Promise<CachedPrincipal>>();
   private generation = 0;
   private teamIndexLoad: Promise<TeamIndex> | undefined;
@@ -108,11 +107,13 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
   constructor(private readonly opts: OidcAuthenticatorOptions) {
     this.now = opts.now ?? Date.now;
     this.clockTolerance = opts.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    // Each entry gets its token's remaining lifetime as TTL (load); the default is never used alone.
+    this.cache = new CredentialCache({ ttlMs: 60_000, now: this.now });
     opts.watcher.onChange(() => this.invalidate());
   }
 
   invalidate(): void {
-    this.cache = new Map();
+    this.cache.clear();
     this.inflight = new Map();
     this.teamIndexLoad = undefined;
     this.generation++;
@@ -152,13 +153,16 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
   ): Promise<CachedPrincipal> {
     try {
       const payload = await this.verify(jwt, requestId);
+      this.checkLifetime(payload, requestId);
       const user = await this.userFor(payload, requestId);
       const teams = new Set(await this.opts.store.teamsOfUser(user.id));
       const index = await this.teamIndex();
       // A group counts only when it names a gateway team, so `me.teams` never lists the provider's other
-      // groups (which may be many, and are the provider's business).
+      // groups (which may be many, and are the provider's business), and, with OIDC_ALLOWED_GROUPS, only
+      // when listed there: the provider's group names are otherwise trusted wholesale.
+      const allowed = this.opts.config.allowedGroups;
       for (const group of groupsFrom(payload, this.opts.config.groupsClaim)) {
-        if (index.teams.has(group)) teams.add(group);
+        if (index.teams.has(group) && (allowed === undefined || allowed.includes(group))) teams.add(group);
       }
       const principal: Principal = {
         userId: user.id,
@@ -172,13 +176,20 @@ export class OidcAuthenticator implements Authenticator, JwtAuthenticator {
       // verify() required `exp`; the entry lives exactly as long as the token would still verify.
       const cached = { principal, expiresAt: (payload.exp! + this.clockTolerance) * 1000 };
       // A change seen while loading makes this result possibly stale: use it once, do not cache it.
-      if (generation === this.generation) {
-        if (this.cache.size >= MAX_CACHED) this.cache.clear();
-        this.cache.set(key, cached);
-      }
+      if (generation === this.generation) this.cache.set(key, cached, cached.expiresAt - this.now());
       return cached;
     } finally {
       if (generation === this.generation) this.inflight.delete(key);
+    }
+  }
+
+  private checkLifetime(payload: JWTPayload, requestId: string | undefined): void {
+    const max = this.opts.config.maxTokenLifetimeSeconds;
+    const lifetime = tokenLifetimeSeconds(payload, Math.floor(this.now() / 1000));
+    if (lifetime > max) {
+      const reason = `valid for ${lifetime} s, longer than the ${max} s OIDC_MAX_TOKEN_LIFETIME allows`;
+      this.opts.logger.debug({ requestId, reason }, "OIDC token refused");
+      throw unauthenticated(`Invalid token: ${reason}`);
     }
   }
 

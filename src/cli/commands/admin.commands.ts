@@ -7,6 +7,7 @@ import type { KeyType } from "../../domain";
 import { hint } from "../../admin/admin.service";
 import { readSecretFromStdin } from "../read-secret";
 import { openRuntime, type CliRuntime } from "../runtime";
+import { terminalSafe } from "../terminal-safe";
 
 async function withRuntime<T>(fn: (rt: CliRuntime) => Promise<T>): Promise<T> {
   const rt = await openRuntime();
@@ -58,9 +59,13 @@ export function registerAdminCommands(program: Command): void {
       withRuntime(async (rt) => {
         const accounts = await rt.store.listAccounts();
         for (const a of accounts) {
-          console.log(
-            `${a.id}\t${a.keyType}\t${hint(a.apiKey)}\t${a.baseUrl ?? `(default) ${rt.config.binanceEapiUrl}`}`,
-          );
+          const fields = [
+            a.id,
+            a.keyType,
+            hint(a.apiKey),
+            a.baseUrl ?? `(default) ${rt.config.binanceEapiUrl}`,
+          ];
+          console.log(fields.map(terminalSafe).join("\t"));
         }
       }),
     );

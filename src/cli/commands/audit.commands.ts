@@ -5,10 +5,12 @@
  * One entry per line, newest first, tab-separated so scripts can `cut` it:
  *   id  at (ISO 8601 UTC)  actor  account  action  outcome  note  input (JSON)
  * `actor` is "-" for the CLI itself; `note` is the exchange code and message, or the gateway's note.
+ * Control characters in any field are printed as \uXXXX escapes (terminal-safe.ts).
  */
 import type { Command } from "commander";
 import type { AuditRecord } from "../../store/port";
 import { openRuntime } from "../runtime";
+import { terminalSafe } from "../terminal-safe";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 10_000;
@@ -58,6 +60,6 @@ function formatLine(r: AuditRecord): string {
     note || "-",
     r.input,
   ]
-    .map((field) => String(field).replace(/[\t\r\n]+/g, " "))
+    .map((field) => terminalSafe(String(field)))
     .join("\t");
 }

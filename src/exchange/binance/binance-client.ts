@@ -428,7 +428,7 @@ export class BinanceClient implements ExchangeClient {
     } catch (err) {
       const sent = isTransportError(err) ? err.sent : true;
       this.limits.release(host, weight, this.exchangeNow(baseUrl), undefined, sent);
-      if (isTransportError(err) && err.kind !== "aborted") this.breaker.failure(ticket, this.now());
+      if (countsAgainstHost(err)) this.breaker.failure(ticket, this.now());
       else this.breaker.abandon(ticket);
       const failure = isTransportError(err) ? err.kind : "error";
       if (this.debugEnabled()) {
@@ -621,6 +621,14 @@ export class BinanceClient implements ExchangeClient {
   private exchangeNow(baseUrl: string): number {
     return this.now() + (this.clock.offset(baseUrl) ?? 0);
   }
+}
+
+/**
+ * Only an attempt that reached for the host says anything about it: a request refused before it was
+ * tried (a base URL the transport cannot use) must not open the circuit for every account on that host.
+ */
+function countsAgainstHost(err: unknown): boolean {
+  return isTransportError(err) && err.kind !== "aborted" && err.kind !== "refused-locally";
 }
 
 /**

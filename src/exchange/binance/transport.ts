@@ -37,8 +37,18 @@ import {
   type InternalAxiosRequestConfig,
 } from "axios";
 
+/**
+ * `refused-locally`: the request was never attempted (a URL the transport cannot use, a closed transport,
+ * an argument undici refuses): it says nothing about the exchange host, unlike `connect-failed`.
+ */
 export type TransportFailureKind =
-  "connect-failed" | "connect-timeout" | "response-timeout" | "connection-lost" | "bad-answer" | "aborted";
+  | "refused-locally"
+  | "connect-failed"
+  | "connect-timeout"
+  | "response-timeout"
+  | "connection-lost"
+  | "bad-answer"
+  | "aborted";
 
 /** A failure without an HTTP answer. `sent` false means the request certainly never left this process. */
 export class TransportError extends Error {
@@ -121,12 +131,12 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   const adapter: AxiosAdapter = (config) =>
     new Promise<AxiosResponse>((resolve, reject) => {
       if (closed) {
-        reject(new TransportError("the transport is closed", "connect-failed", false, undefined));
+        reject(new TransportError("the transport is closed", "refused-locally", false, undefined));
         return;
       }
       const target = targets.resolve(fullUrl(config));
       if (typeof target === "string") {
-        reject(new TransportError(target, "connect-failed", false, undefined));
+        reject(new TransportError(target, "refused-locally", false, undefined));
         return;
       }
       const call = new Call(config, opts, resolve, reject);
@@ -483,7 +493,7 @@ function describeNetworkError(err: Error, started: boolean): TransportError {
   if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") {
     return new TransportError(
       `request refused before sending: ${err.message}`,
-      "connect-failed",
+      "refused-locally",
       false,
       code,
     );

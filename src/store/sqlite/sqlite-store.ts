@@ -12,6 +12,7 @@ import * as msg from "../messages";
 import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
 import { assertContiguous, latestVersion } from "../migrations/types";
 import { InlineAuditWriter, WorkerAuditWriter, type AuditWriter } from "./audit-writer";
+import { createPrivateFile, restrictCompanionFiles } from "./private-file";
 import type {
   AccountRecord,
   AuditBegin,
@@ -233,7 +234,10 @@ export class SqliteStore implements Store {
           : availableParallelism() >= AUDIT_THREAD_MIN_CPUS
             ? "adaptive"
             : "inline";
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true });
+      createPrivateFile(path);
+    }
     // The CLI and the server may write at the same moment; wait for the other's lock rather than fail.
     this.db = new Database(path, { timeout: 5000 });
     try {
@@ -245,6 +249,7 @@ export class SqliteStore implements Store {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");
       this.db.pragma("foreign_keys = ON");
+      if (path !== ":memory:") restrictCompanionFiles(path);
     } catch (e) {
       this.db.close();
       throw e;
