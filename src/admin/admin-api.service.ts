@@ -24,8 +24,8 @@
 import { roleAtLeast, type Principal, type Role } from "../domain";
 import { badUserInput, forbidden, GatewayError } from "../errors";
 import { rolesFromGrants } from "../auth/roles";
-import { accountView } from "../mmp/access.service";
-import type { AccountAccessView, ExchangeAccountView, TeamView } from "../mmp/access.types";
+import { accountView } from "../access/access.service";
+import type { AccountAccessView, ExchangeAccountView, TeamView } from "../access/access.types";
 import { checkAccountId } from "../mmp/mmp.validation";
 import type { MembershipRecord, Store, UserRecord } from "../store/port";
 import { AdminInputError, AdminService, type Sealer } from "./admin.service";

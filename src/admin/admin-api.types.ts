@@ -3,7 +3,7 @@
  * and a new API token comes out once; nothing else about keys or tokens ever leaves.
  */
 import type { KeyType, Principal, Role } from "../domain";
-import type { AccountAccessView, ExchangeAccountView, TeamView } from "../mmp/access.types";
+import type { AccountAccessView, ExchangeAccountView, TeamView } from "../access/access.types";
 
 export interface UserView {
   id: string;

@@ -7,7 +7,7 @@ import { AdminService } from "../admin/admin.service";
 import { openConfiguredStore } from "../store/open-store";
 import type { Store } from "../store/port";
 import { openSealer } from "../secrets";
-import { announcingAuthChanges } from "../shared-state/auth-changes";
+import { announcingAuthChanges } from "../cache/auth-changes";
 
 export interface CliRuntime {
   config: Config;
@@ -42,7 +42,7 @@ export async function openRuntime(): Promise<CliRuntime> {
  */
 async function announce(url: string, keyPrefix: string): Promise<void> {
   // Loaded only here, so commands that change nothing do not pay for the Redis client.
-  const { announceAuthChange } = await import("../shared-state/redis-shared-state");
+  const { announceAuthChange } = await import("../cache/announce-auth-change");
   if (!(await announceAuthChange({ url, keyPrefix }))) {
     console.warn(
       "mmp-gateway: warning: Redis unreachable; running gateways pick the change up within a second",

@@ -3,9 +3,9 @@
  */
 import type { AdminApiServiceApi } from "../admin/admin-api.types";
 import type { Principal } from "../domain";
-import type { AccessServiceApi } from "../mmp/access.types";
-import type { AuditLogServiceApi } from "../mmp/audit-log.types";
-import type { KillSwitchServiceApi } from "../mmp/kill-switch.types";
+import type { AccessServiceApi } from "../access/access.types";
+import type { AuditLogServiceApi } from "../audit/audit-log.types";
+import type { KillSwitchServiceApi } from "../killswitch/kill-switch.types";
 import type { MmpServiceApi, MmpToolsetApi } from "../mmp/mmp.types";
 import type { RequestReadBudget } from "../live/read-budget";
 import type { LiveEventsApi, Reauthenticate } from "../live/live-events.service";

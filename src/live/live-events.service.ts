@@ -9,7 +9,7 @@
  */
 import { roleAtLeast, type Principal } from "../domain";
 import { forbidden } from "../errors";
-import type { AccountAuthorizer } from "../mmp/account-authorizer";
+import type { AccountAuthorizer } from "../access/account-authorizer";
 import type { LiveMmpService } from "./live-mmp.service";
 import type { MmpEvent } from "./live-state.types";
 

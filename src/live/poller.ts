@@ -10,7 +10,7 @@
  */
 import type { ExchangeCredentials } from "../domain";
 import { isGatewayError } from "../errors";
-import { mapBounded } from "../mmp/bounded-map";
+import { mapBounded } from "../util/bounded-map";
 import { isConfigured } from "./detect-changes";
 import type { LiveMmpState } from "./live-state";
 import type { MmpObservation } from "./live-state.types";

@@ -8,7 +8,7 @@ import type { Registry } from "prom-client";
 import type { Config } from "../config";
 import type { BinanceClient } from "../exchange/binance";
 import { DOCUMENTED_WEIGHT_LIMIT } from "../exchange/binance/weight";
-import type { AccountDirectory } from "../mmp/account-directory";
+import type { AccountDirectory } from "../access/account-directory";
 import type { Store } from "../store/port";
 import {
   newInstanceId,

@@ -15,10 +15,10 @@ import type { ExchangeClient } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
 import type { LiveMmpService } from "../live/live-mmp.service";
 import type { RequestReadBudget } from "../live/read-budget";
-import type { AccountDirectory } from "./account-directory";
-import { AccountAuthorizer } from "./account-authorizer";
-import { AuditProtocol, type AuditLogger } from "./audit-protocol";
-import { mapBounded } from "./bounded-map";
+import type { AccountDirectory } from "../access/account-directory";
+import { AccountAuthorizer } from "../access/account-authorizer";
+import { AuditProtocol, type AuditLogger } from "../audit/audit-protocol";
+import { mapBounded } from "../util/bounded-map";
 import { freezeState } from "./mmp-freeze";
 import type {
   AccountMmpConfig,

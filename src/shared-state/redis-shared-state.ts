@@ -22,6 +22,7 @@
 import { randomBytes } from "node:crypto";
 import Redis, { type RedisOptions, type Result } from "ioredis";
 import { WEIGHT_WINDOW_MS, type SharedRateLimitState } from "../exchange/binance/weight";
+import { invalidateChannel } from "../cache/auth-changes";
 
 export interface SharedStateLogger {
   info(obj: object, msg?: string): void;
@@ -131,7 +132,7 @@ export class RedisSharedState implements SharedRateLimitState {
     this.now = opts.now ?? Date.now;
     this.weightSyncIntervalMs = opts.weightSyncIntervalMs ?? 1000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 1000;
-    this.channels = { ban: `${this.keyPrefix}ban`, invalidate: `${this.keyPrefix}invalidate` };
+    this.channels = { ban: `${this.keyPrefix}ban`, invalidate: invalidateChannel(this.keyPrefix) };
     const options: RedisOptions = {
       lazyConnect: true,
       // A command issued while disconnected fails at once instead of waiting in a queue: nothing that
@@ -447,37 +448,5 @@ declare module "ioredis" {
       channel: string,
       message: string,
     ): Result<number, Context>;
-  }
-}
-
-/**
- * For short-lived processes (the CLI): announces an auth change with one PUBLISH on a connection of its
- * own, giving up after `timeoutMs`. Resolves false when Redis could not be reached; running gateways
- * then see the change through their auth-version poll instead.
- */
-export async function announceAuthChange(opts: {
-  url: string;
-  keyPrefix?: string;
-  timeoutMs?: number;
-}): Promise<boolean> {
-  const timeoutMs = opts.timeoutMs ?? 1000;
-  const conn = new Redis(opts.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    retryStrategy: () => null,
-    connectionName: "mmp-gateway-cli",
-  });
-  conn.on("error", () => undefined);
-  try {
-    await conn.connect();
-    await conn.publish(`${opts.keyPrefix ?? DEFAULT_KEY_PREFIX}invalidate`, "cli");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    conn.disconnect();
   }
 }

@@ -12,7 +12,7 @@
  * so the test, to seconds. The simulator holds each mmpSet for a while, so calls are in flight at the kill.
  */
 import { loadConfig } from "../../src/config";
-import { pendingGraceMs, sweepIntervalMs } from "../../src/mmp/pending-grace";
+import { pendingGraceMs, sweepIntervalMs } from "../../src/audit/pending-grace";
 import { ExchangeSimulator } from "../../src/simulator";
 import type { AuditRecord } from "../../src/store/port";
 import {

@@ -8,7 +8,7 @@
  * - stop() ends the sweeps.
  */
 import type { ExchangeCredentials, MmpConfig } from "../../src/domain";
-import { PendingSweeper, type PendingSweeperOptions } from "../../src/mmp/pending-sweeper";
+import { PendingSweeper, type PendingSweeperOptions } from "../../src/audit/pending-sweeper";
 import type { Store } from "../../src/store/port";
 import { waitFor } from "../helpers/gateway-fixture";
 import { storeTargets, type StoreTarget, type TestDatabase } from "../helpers/store";

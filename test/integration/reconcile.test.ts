@@ -5,8 +5,8 @@
 import pino from "pino";
 import { ChangeWatcher } from "../../src/cache/change-watcher";
 import { BinanceClient } from "../../src/exchange/binance";
-import { AccountDirectory } from "../../src/mmp/account-directory";
-import { reconcilePendingAudit } from "../../src/mmp/reconcile";
+import { AccountDirectory } from "../../src/access/account-directory";
+import { reconcilePendingAudit } from "../../src/audit/reconcile";
 import { openSealer } from "../../src/secrets";
 import type { AuditBegin } from "../../src/store/port";
 import { startHarness, type Harness } from "../helpers/harness";

@@ -7,8 +7,9 @@ import Redis from "ioredis";
 import { ChangeWatcher } from "../../src/cache/change-watcher";
 import { isGatewayError } from "../../src/errors";
 import { RateLimitTracker, WEIGHT_WINDOW_MS } from "../../src/exchange/binance/weight";
-import { announceAuthChange, RedisSharedState } from "../../src/shared-state/redis-shared-state";
-import { announcingAuthChanges, isAuthChange } from "../../src/shared-state/auth-changes";
+import { announceAuthChange } from "../../src/cache/announce-auth-change";
+import { RedisSharedState } from "../../src/shared-state/redis-shared-state";
+import { announcingAuthChanges, isAuthChange } from "../../src/cache/auth-changes";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store";
 import { dropRedisKeys, REDIS_URL, redisPrefix, TcpProxy, waitFor } from "../helpers/gateway-fixture";
 

@@ -1,7 +1,7 @@
-import { exchangeEnvironment } from "../../src/mmp/access.service";
-import { decodeCursor, encodeCursor } from "../../src/mmp/audit-log.service";
-import { mapBounded } from "../../src/mmp/bounded-map";
-import { checkCountdown } from "../../src/mmp/kill-switch.service";
+import { exchangeEnvironment } from "../../src/access/access.service";
+import { decodeCursor, encodeCursor } from "../../src/audit/audit-log.service";
+import { mapBounded } from "../../src/util/bounded-map";
+import { checkCountdown } from "../../src/killswitch/kill-switch.service";
 import { freezeState } from "../../src/mmp/mmp-freeze";
 
 describe("freezeState", () => {

@@ -3,7 +3,7 @@
  * record is written, at its longest, plus a margin (src/mmp/pending-grace.ts).
  */
 import { loadConfig } from "../../src/config";
-import { PENDING_GRACE_MARGIN_MS, pendingGraceMs, sweepIntervalMs } from "../../src/mmp/pending-grace";
+import { PENDING_GRACE_MARGIN_MS, pendingGraceMs, sweepIntervalMs } from "../../src/audit/pending-grace";
 
 it("is 2 sends and 3 reads (each with its retries and pauses) at the configured timeouts, plus a margin", () => {
   // defaults: 2000 ms to connect, 5000 ms to answer; reads retried twice after 150 ms and 300 ms at most

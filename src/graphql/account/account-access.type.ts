@@ -1,6 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import type { Role } from "../../domain";
-import type { AccountAccessView } from "../../mmp/access.types";
+import type { AccountAccessView } from "../../access/access.types";
 import { RoleEnum } from "./account.enums";
 import { ExchangeAccount } from "./exchange-account.type";
 

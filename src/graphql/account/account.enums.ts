@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import type { KeyType, Role } from "../../domain";
-import type { ExchangeEnvironment } from "../../mmp/access.types";
+import type { ExchangeEnvironment } from "../../access/access.types";
 import type { SameValues } from "../enum-values";
 
 // GraphQL names are upper case by convention; the internal values are the domain's, so services return

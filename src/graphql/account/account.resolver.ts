@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import type { Role } from "../../domain";
 import { forbidden } from "../../errors";
-import type { ExchangeAccountView } from "../../mmp/access.types";
-import type { AccountKillSwitch } from "../../mmp/kill-switch.types";
+import type { ExchangeAccountView } from "../../access/access.types";
+import type { AccountKillSwitch } from "../../killswitch/kill-switch.types";
 import type { AccountMmpConfig } from "../../mmp/mmp.types";
 import { requirePrincipal } from "../auth-checker";
 import { serviceOf, type GatewayContext } from "../context.type";

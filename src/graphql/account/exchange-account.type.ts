@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import type { KeyType } from "../../domain";
-import type { ExchangeAccountView, ExchangeEnvironment } from "../../mmp/access.types";
+import type { ExchangeAccountView, ExchangeEnvironment } from "../../access/access.types";
 import { ExchangeEnvironmentEnum, KeyTypeEnum } from "./account.enums";
 
 @ObjectType("ExchangeAccount", {

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { GrantView, IssuedTokenView, TeamAdminView, UserView } from "../../admin/admin-api.types";
-import type { ExchangeAccountView } from "../../mmp/access.types";
+import type { ExchangeAccountView } from "../../access/access.types";
 import { ExchangeAccount } from "../account/exchange-account.type";
 import { requirePrincipal } from "../auth-checker";
 import { serviceOf, type GatewayContext } from "../context.type";

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
 import type { AuditAction, AuditOutcome } from "../../domain";
-import type { AuditEntryView } from "../../mmp/audit-log.types";
+import type { AuditEntryView } from "../../audit/audit-log.types";
 import { AuditActionEnum, AuditOutcomeEnum } from "./audit.enums";
 
 @ObjectType("AuditActor", { description: "Who performed an audited action." })

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from "type-graphql";
-import type { AuditEntryView, AuditLogPage } from "../../mmp/audit-log.types";
+import type { AuditEntryView, AuditLogPage } from "../../audit/audit-log.types";
 import { AuditEntry } from "./audit-entry.type";
 
 @ObjectType("AuditLogEdge", { description: "An audit entry with its cursor." })

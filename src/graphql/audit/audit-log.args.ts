@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, Int } from "type-graphql";
-import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from "../../mmp/audit-log.service";
+import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from "../../audit/audit-log.service";
 
 // An ArgsType keeps the arguments in declaration order in the SDL (parameter decorators run last to first).
 @ArgsType()

@@ -1,5 +1,5 @@
 import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import { DEFAULT_AUDIT_PAGE } from "../../mmp/audit-log.service";
+import { DEFAULT_AUDIT_PAGE } from "../../audit/audit-log.service";
 import { requirePrincipal } from "../auth-checker";
 import { serviceOf, type GatewayContext } from "../context.type";
 import { AuditLogArgs } from "./audit-log.args";

@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from "type-graphql";
-import type { KillSwitchHeartbeatRequest } from "../../mmp/kill-switch.types";
+import type { KillSwitchHeartbeatRequest } from "../../killswitch/kill-switch.types";
 
 @InputType("KillSwitchHeartbeatInput", { description: "Which kill-switch timers of an account to refresh." })
 export class KillSwitchHeartbeatInput implements KillSwitchHeartbeatRequest {

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import type { AccountKillSwitch } from "../../mmp/kill-switch.types";
+import type { AccountKillSwitch } from "../../killswitch/kill-switch.types";
 import { requirePrincipal } from "../auth-checker";
 import { serviceOf, type GatewayContext } from "../context.type";
 import { KillSwitchHeartbeatInput } from "./kill-switch-heartbeat.input";

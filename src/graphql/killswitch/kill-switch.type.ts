@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { AccountKillSwitch } from "../../mmp/kill-switch.types";
+import type { AccountKillSwitch } from "../../killswitch/kill-switch.types";
 import { LongScalar } from "../scalars/long.scalar";
 
 @ObjectType("KillSwitch", {

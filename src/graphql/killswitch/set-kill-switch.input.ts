@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from "type-graphql";
-import type { SetKillSwitchRequest } from "../../mmp/kill-switch.types";
+import type { SetKillSwitchRequest } from "../../killswitch/kill-switch.types";
 import { LongScalar } from "../scalars/long.scalar";
 
 @InputType("SetKillSwitchInput", { description: "Arms, re-arms or disarms one underlying's kill switch." })

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { TeamView } from "../../mmp/access.types";
+import type { TeamView } from "../../access/access.types";
 
 @ObjectType("Team", { description: "A group of users; roles on exchange accounts are granted to teams." })
 export class Team implements TeamView {

@@ -1,6 +1,6 @@
 import { Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { Principal } from "../../domain";
-import type { AccountAccessView, TeamView } from "../../mmp/access.types";
+import type { AccountAccessView, TeamView } from "../../access/access.types";
 import { AccountAccess } from "../account/account-access.type";
 import { requirePrincipal } from "../auth-checker";
 import { serviceOf, type GatewayContext } from "../context.type";

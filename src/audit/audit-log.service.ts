@@ -15,7 +15,7 @@ import { roleAtLeast, type Principal } from "../domain";
 import { badUserInput, forbidden } from "../errors";
 import type { AuditRecord, Store } from "../store/port";
 import type { AuditEntryView, AuditLogPage, AuditLogQuery, AuditLogServiceApi } from "./audit-log.types";
-import { checkAccountId } from "./mmp.validation";
+import { checkAccountId } from "../mmp/mmp.validation";
 
 export const DEFAULT_AUDIT_PAGE = 50;
 export const MAX_AUDIT_PAGE = 500;

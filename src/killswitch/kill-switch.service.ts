@@ -16,16 +16,16 @@ import type { Principal } from "../domain";
 import { badUserInput } from "../errors";
 import type { ExchangeClient, KillSwitch } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
-import type { AccountDirectory } from "./account-directory";
-import { AccountAuthorizer } from "./account-authorizer";
-import { AuditProtocol, type AuditLogger } from "./audit-protocol";
+import type { AccountDirectory } from "../access/account-directory";
+import { AccountAuthorizer } from "../access/account-authorizer";
+import { AuditProtocol, type AuditLogger } from "../audit/audit-protocol";
 import type {
   AccountKillSwitch,
   KillSwitchHeartbeatRequest,
   KillSwitchServiceApi,
   SetKillSwitchRequest,
 } from "./kill-switch.types";
-import { checkAccountUnderlying } from "./mmp.validation";
+import { checkAccountUnderlying } from "../mmp/mmp.validation";
 
 /** Binance: countdownTime 0 disables, otherwise at least 5000 ms. */
 export const MIN_COUNTDOWN_MS = 5000n;

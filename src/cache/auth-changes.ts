@@ -11,6 +11,11 @@
  */
 import type { Store } from "../store/port";
 
+/** The Redis channel every replica listens on for auth changes (see src/shared-state). */
+export function invalidateChannel(keyPrefix: string): string {
+  return `${keyPrefix}invalidate`;
+}
+
 /** Store methods that never change what authentication or authorization caches hold. */
 const NOT_AUTH_CHANGES: ReadonlySet<string> = new Set([
   "migrate",

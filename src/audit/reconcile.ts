@@ -16,10 +16,10 @@
 import type { AuditAction, ExchangeCredentials, MmpSettings } from "../domain";
 import type { ExchangeClient } from "../exchange/exchange.port";
 import type { AuditCompletion, AuditRecord, Store } from "../store/port";
-import type { AccountDirectory } from "./account-directory";
-import { mapBounded } from "./bounded-map";
-import { configJson, holds } from "./mmp.service";
-import { freezeState } from "./mmp-freeze";
+import type { AccountDirectory } from "../access/account-directory";
+import { mapBounded } from "../util/bounded-map";
+import { configJson, holds } from "../mmp/mmp.service";
+import { freezeState } from "../mmp/mmp-freeze";
 
 /** admin actions complete in the same breath as they begin; only exchange calls can be left hanging */
 const EXCHANGE_ACTIONS = new Set<AuditAction>([

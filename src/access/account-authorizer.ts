@@ -8,7 +8,7 @@ import type { ExchangeCredentials, Principal, Role } from "../domain";
 import { roleAtLeast } from "../domain";
 import { forbidden } from "../errors";
 import type { AccountDirectory } from "./account-directory";
-import { checkAccountId } from "./mmp.validation";
+import { checkAccountId } from "../mmp/mmp.validation";
 
 export class AccountAuthorizer {
   constructor(private readonly accounts: Pick<AccountDirectory, "get">) {}
