@@ -48,7 +48,7 @@ export const INTERNAL_ERROR_MESSAGE = "Internal server error";
  * suggestion is masked here, where every error passes.
  */
 const SUGGESTION = /Did you mean [^?]*\?/g;
-export const SUGGESTION_MASK = "[Suggestion hidden]";
+const SUGGESTION_MASK = "[Suggestion hidden]";
 
 function withoutSuggestions(message: string): string {
   return message.replace(SUGGESTION, SUGGESTION_MASK);
