@@ -61,8 +61,4 @@ export class CredentialCache<V extends object> {
     this.hits.clear();
     this.refusals.clear();
   }
-
-  get size(): number {
-    return this.hits.size;
-  }
 }

@@ -54,7 +54,7 @@ export { INTERNAL_ERROR_MESSAGE };
  * suggestion is masked here, where every error passes.
  */
 const SUGGESTION = /Did you mean [^?]*\?/g;
-export const SUGGESTION_MASK = "[Suggestion hidden]";
+const SUGGESTION_MASK = "[Suggestion hidden]";
 
 function withoutSuggestions(message: string): string {
   return message.replace(SUGGESTION, SUGGESTION_MASK);

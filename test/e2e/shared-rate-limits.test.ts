@@ -13,18 +13,20 @@ import {
   seededSqlite,
   SET_MMP,
   startInProcess,
+  TcpProxy,
   type InProcessGateway,
   type SeededDatabase,
 } from "../helpers/gateway-fixture";
 
 let sim: ExchangeSimulator;
+let simUrl: string;
 let db: SeededDatabase;
 let prefix: string;
 let replicas: InProcessGateway[] = [];
 
 beforeAll(async () => {
   sim = new ExchangeSimulator();
-  const simUrl = await sim.start();
+  simUrl = await sim.start();
   db = await seededSqlite(sim, simUrl);
   prefix = redisPrefix();
   const config = {
@@ -61,4 +63,28 @@ it("charges one budget per user and per account across replicas, and a refusal c
   // and nobody else pays for bob's use
   const alice = await gql(replicas[1]!.url, db.seed.tokens.alice, SET_MMP, { input: mmpInput("desk-a") });
   expect(alice.body.errors).toBeUndefined();
+});
+
+it("keeps limiting, per replica, while Redis is unreachable", async () => {
+  const proxy = new TcpProxy();
+  await proxy.start();
+  const lonePrefix = redisPrefix();
+  const g = await startInProcess(db, simUrl, {
+    redisUrl: proxy.url,
+    redisKeyPrefix: lonePrefix,
+    mutationRateLimits: { perUser: { capacity: 2, periodMs: 60_000 }, perAccount: undefined },
+  });
+  try {
+    await proxy.cut();
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await gql(g.url, db.seed.tokens.rita, SET_MMP, { input: mmpInput("desk-a") });
+      answers.push(String(res.body.errors?.[0]?.extensions?.code ?? "OK"));
+    }
+    // rita is a viewer: FORBIDDEN twice (charged to her), then refused by her own budget in memory
+    expect(answers).toEqual(["FORBIDDEN", "FORBIDDEN", "RATE_LIMITED"]);
+  } finally {
+    await g.stop();
+    await dropRedisKeys(lonePrefix);
+  }
 });

@@ -73,6 +73,12 @@ describe("parseMmpConfig", () => {
     expect(cfg.deltaLimit).toBe("12345678.123456789");
   });
 
+  it("refuses a value beyond 64 bits as a malformed answer", () => {
+    expect(() => parseMmpConfig(parseJsonExact(DOC.replace("300000", "9223372036854775808")))).toThrow(
+      /frozenTimeInMilliseconds is beyond 64 bits/,
+    );
+  });
+
   it("keeps the exchange's string (trailing zeros stripped or not)", () => {
     expect(parseMmpConfig(parseJsonExact(DOC.replace('"2.3"', '"2.30"'))).deltaLimit).toBe("2.30");
   });

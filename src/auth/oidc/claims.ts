@@ -23,7 +23,6 @@ export function userNameFrom(payload: JWTPayload, claim: string): UserNameClaim 
   return { ok: true, name: value };
 }
 
-/** A list of strings, or one string (some providers send a single group that way); anything else: none. */
 /**
  * How long the token is valid for, in seconds: from its `iat` (or now, when it has none or claims a
  * later one) to its `exp`. verify() already required `exp`.
@@ -33,6 +32,7 @@ export function tokenLifetimeSeconds(payload: JWTPayload, nowSeconds: number): n
   return (payload.exp ?? nowSeconds) - issued;
 }
 
+/** A list of strings, or one string (some providers send a single group that way); anything else: none. */
 export function groupsFrom(payload: JWTPayload, claim: string | undefined): string[] {
   if (claim === undefined) return [];
   const value = payload[claim];

@@ -38,9 +38,13 @@ function safeInteger(o: JsonObject, field: string, min = 0): number {
   return n;
 }
 
+/** A Long (GraphQL's 64-bit integer) must be able to carry it, or every read of it would fail. */
+const LONG_MAX = 2n ** 63n - 1n;
+
 function longInteger(o: JsonObject, field: string): bigint {
   const n = BigInt(integerText(o, field));
   if (n < 0n) throw new MalformedAnswer(`${field} is negative`);
+  if (n > LONG_MAX) throw new MalformedAnswer(`${field} is beyond 64 bits`);
   return n;
 }
 

@@ -13,11 +13,12 @@
  * - Variables sent as JSON numbers: the body parser has already turned them into doubles, so the digits
  *   the client typed are gone. A double that prints with at most 15 significant digits is the exact
  *   value of every decimal of up to 15 digits that rounds to it (IEEE 754 binary64 holds 15 decimal
- *   digits), so we accept those and reject the rest. A double that JavaScript itself prints in exponent
- *   form (below 1e-6 or from 1e21 in magnitude, e.g. 1e-7, 1e21) is refused, as exponent text is: a
- *   limit that far off is far likelier a slip than a choice, and refusing costs a string. A client who types more than 15 digits that happen
+ *   digits), so we accept those and reject the rest. A client who types more than 15 digits that happen
  *   to round to a short double (2.3000000000000001 → 2.3) cannot be detected here: Node 20's JSON.parse
  *   gives no access to the source text. Hence the advice in every error: send Decimals as strings.
+ *   For the same reason a JSON number's notation is unknown; one that JavaScript itself prints in
+ *   exponent form (below 1e-6 or from 1e21 in magnitude: 1e-7, 1e21) is refused, as exponent text is:
+ *   a limit that far off is likelier a slip than a choice, and refusing costs the client a string.
  */
 import { Decimal as DecimalJs } from "decimal.js";
 import { GraphQLScalarType, Kind, print, type ValueNode } from "graphql";
@@ -128,9 +129,10 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
     'An exact decimal number, serialized as a string in plain notation ("2.3", "12345678.123456789"). ' +
     "It never passes through a binary float: the digits you send are the digits sent to the exchange. " +
     "Input: a string (recommended) or a number literal such as 2.30 (its text is kept as written); in " +
-    "variables, a JSON string, or a JSON number of at most 15 significant digits from 1e-6 to below 1e21 in " +
-    "magnitude. Plain notation only: no exponent, '+', leading zeros or spaces; at most 64 characters. Output: trailing zeros may be stripped " +
-    'by the exchange ("2.30" comes back as "2.3"), so compare values numerically.',
+    "variables, a JSON string, or a JSON number of at most 15 significant digits from 1e-6 to below " +
+    "1e21 in magnitude. Plain notation only: no exponent, '+', leading zeros or spaces; at most 64 " +
+    'characters. Output: trailing zeros may be stripped by the exchange ("2.30" comes back as "2.3"), so ' +
+    "compare values numerically.",
   parseValue,
   parseLiteral,
   serialize,
