@@ -11,9 +11,12 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { API_KEY_FORMAT, isFrozen, type AccountEntry } from "./accounts";
+import { buildContracts, DEFAULT_UNDERLYINGS, listedContract, type Contract } from "./contracts";
+import { buildEndpoints, type Apply, type Endpoint } from "./endpoints";
 import { E, SimError } from "./errors";
 import { ParamReader, extractSignature, parseParams, type ParsedParams } from "./params";
-import { prepareVerifyKey, verifySignature, type VerifyKey } from "./signature";
+import { prepareVerifyKey, verifySignature } from "./signature";
 import type {
   FaultOptions,
   RecordedRequest,
@@ -25,94 +28,13 @@ import type {
   SimulatorLogger,
   SimulatorOptions,
 } from "./types";
-import { normalizeDecimal, parseEpochMs, parseIntInRange, parseLong, parsePositiveDecimal } from "./values";
+import { parseEpochMs, parseLong } from "./values";
 import { WeightLimiter } from "./weights";
 
-export const DEFAULT_UNDERLYINGS: readonly string[] = [
-  "BTCUSDT",
-  "ETHUSDT",
-  "BNBUSDT",
-  "SOLUSDT",
-  "XRPUSDT",
-  "DOGEUSDT",
-];
-
-// Binance's MMP example gives BTCUSDT underlyingId 2; the others are undocumented, so fixed and stable.
-const KNOWN_UNDERLYING_IDS: Readonly<Record<string, number>> = {
-  BTCUSDT: 2,
-  ETHUSDT: 3,
-  BNBUSDT: 4,
-  SOLUSDT: 5,
-  XRPUSDT: 6,
-  DOGEUSDT: 7,
-};
-const FIRST_CUSTOM_UNDERLYING_ID = 100;
-
-// Binance issues 64 alphanumeric keys; shorter ones are accepted so tests may use readable names.
-const API_KEY_FORMAT = /^[A-Za-z0-9]{1,128}$/;
 const MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_RECV_WINDOW = 5000n;
 const MAX_RECV_WINDOW = 60000n;
 const MAX_TIMESTAMP_AHEAD_MS = 1000;
-const MIN_COUNTDOWN_MS = 5000n;
-const WINDOW_TIME_RULE = { min: 1n, max: 5000n, text: "(0, 5000]" };
-
-const P = {
-  time: "/eapi/v1/time",
-  exchangeInfo: "/eapi/v1/exchangeInfo",
-  mmpSet: "/eapi/v1/mmpSet",
-  mmp: "/eapi/v1/mmp",
-  mmpReset: "/eapi/v1/mmpReset",
-  countdown: "/eapi/v1/countdownCancelAll",
-  heartbeat: "/eapi/v1/countdownCancelAllHeartBeat",
-} as const;
-
-interface MmpRecord {
-  windowTimeInMilliseconds: number;
-  frozenTimeInMilliseconds: bigint;
-  /** exact strings as received */
-  qtyLimit: string;
-  deltaLimit: string;
-  lastTriggerTime: number;
-}
-
-// Undocumented: what GET mmp / mmpReset answer for an underlying never configured. Binance keeps MMP
-// settings as a per-underlying row with defaults, so the plausible answer is that row with zeros, not an
-// error; the simulator answers it consistently for both calls.
-const UNSET_MMP: Readonly<MmpRecord> = {
-  windowTimeInMilliseconds: 0,
-  frozenTimeInMilliseconds: 0n,
-  qtyLimit: "0",
-  deltaLimit: "0",
-  lastTriggerTime: 0,
-};
-
-interface KillSwitch {
-  countdownTime: number;
-  lastHeartbeatAt: number;
-}
-
-interface AccountEntry {
-  account: SimulatorAccount;
-  key: VerifyKey;
-  mmp: Map<string, MmpRecord>;
-  killSwitch: Map<string, KillSwitch>;
-}
-
-interface Contract {
-  id: number;
-  underlying: string;
-  baseAsset: string;
-  quoteAsset: string;
-}
-
-/** Validates the parameters and returns the mutation to run once every parameter has been read. */
-type Apply = () => string;
-
-type Endpoint = { method: "GET" | "POST"; path: string; weight: number } & (
-  | { signed: false; prepare: (r: ParamReader) => Apply }
-  | { signed: true; prepare: (r: ParamReader, account: AccountEntry) => Apply }
-);
 
 interface Answer {
   status: number;
@@ -173,7 +95,12 @@ export class ExchangeSimulator {
     this.contracts = buildContracts(opts.underlyings ?? [...DEFAULT_UNDERLYINGS]);
     for (const c of this.contracts) this.contractByUnderlying.set(c.underlying, c);
     for (const a of opts.accounts ?? []) this.addAccount(a);
-    this.endpoints = this.buildEndpoints();
+    this.endpoints = buildEndpoints({
+      contracts: this.contracts,
+      listed: (underlying) => listedContract(this.contractByUnderlying, underlying),
+      serverTime: () => this.serverTime(),
+      weightLimit: this.limiter.limit,
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -279,7 +206,7 @@ export class ExchangeSimulator {
       qtyLimit: rec.qtyLimit,
       deltaLimit: rec.deltaLimit,
       lastTriggerTime: rec.lastTriggerTime,
-      frozen: this.isFrozen(rec),
+      frozen: isFrozen(rec, this.serverTime()),
     };
   }
 
@@ -690,236 +617,9 @@ export class ExchangeSimulator {
       this.sleeps.add(pending);
     });
   }
-
-  // ---- endpoints -------------------------------------------------------------------------------
-
-  private buildEndpoints(): Endpoint[] {
-    return [
-      { method: "GET", path: P.time, weight: 1, signed: false, prepare: () => () => this.timeJson() },
-      {
-        method: "GET",
-        path: P.exchangeInfo,
-        weight: 1,
-        signed: false,
-        prepare: () => () => this.exchangeInfoJson(),
-      },
-      { method: "POST", path: P.mmpSet, weight: 1, signed: true, prepare: (r, a) => this.mmpSet(r, a) },
-      { method: "GET", path: P.mmp, weight: 1, signed: true, prepare: (r, a) => this.mmpGet(r, a) },
-      { method: "POST", path: P.mmpReset, weight: 1, signed: true, prepare: (r, a) => this.mmpReset(r, a) },
-      {
-        method: "POST",
-        path: P.countdown,
-        weight: 1,
-        signed: true,
-        prepare: (r, a) => this.countdownSet(r, a),
-      },
-      {
-        method: "GET",
-        path: P.countdown,
-        weight: 1,
-        signed: true,
-        prepare: (r, a) => this.countdownGet(r, a),
-      },
-      {
-        method: "POST",
-        path: P.heartbeat,
-        weight: 10,
-        signed: true,
-        prepare: (r, a) => this.heartbeat(r, a),
-      },
-    ];
-  }
-
-  private timeJson(): string {
-    return JSON.stringify({ serverTime: this.serverTime() });
-  }
-
-  private exchangeInfoJson(): string {
-    const quoteAssets = [...new Set(this.contracts.map((c) => c.quoteAsset))];
-    return JSON.stringify({
-      timezone: "UTC",
-      serverTime: this.serverTime(),
-      optionContracts: this.contracts.map((c) => ({
-        id: c.id,
-        baseAsset: c.baseAsset,
-        quoteAsset: c.quoteAsset,
-        underlying: c.underlying,
-        settleAsset: c.quoteAsset,
-      })),
-      optionAssets: quoteAssets.map((name, i) => ({ id: i + 1, name })),
-      optionSymbols: [],
-      rateLimits: [
-        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: this.limiter.limit },
-        { rateLimitType: "ORDERS", interval: "MINUTE", intervalNum: 1, limit: 1200 },
-        { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 300 },
-      ],
-    });
-  }
-
-  private underlying(value: string): Contract {
-    const c = this.contractByUnderlying.get(value);
-    if (!c) throw E.invalidUnderlying(value);
-    return c;
-  }
-
-  private mmpSet(r: ParamReader, a: AccountEntry): Apply {
-    // Presence of every mandatory parameter first, then the values, as Binance reports -1102 before
-    // value errors.
-    const raw = {
-      underlying: r.required("underlying"),
-      window: r.required("windowTimeInMilliseconds"),
-      frozen: r.required("frozenTimeInMilliseconds"),
-      qty: r.required("qtyLimit"),
-      delta: r.required("deltaLimit"),
-    };
-    const contract = this.underlying(raw.underlying);
-    const window = parseIntInRange(
-      "windowTimeInMilliseconds",
-      raw.window,
-      WINDOW_TIME_RULE.min,
-      WINDOW_TIME_RULE.max,
-      WINDOW_TIME_RULE.text,
-    );
-    const frozen = parseLong("frozenTimeInMilliseconds", raw.frozen);
-    if (frozen < 0n) throw E.invalidValue("frozenTimeInMilliseconds", `${raw.frozen} is negative`);
-    const qtyLimit = parsePositiveDecimal("qtyLimit", raw.qty);
-    const deltaLimit = parsePositiveDecimal("deltaLimit", raw.delta);
-    return () => {
-      // Undocumented: whether mmpSet clears a trigger. The simulator keeps lastTriggerTime (and so the
-      // frozen state): only mmpReset unfreezes, which is what the reset endpoint exists for.
-      const previous = a.mmp.get(contract.underlying);
-      const rec: MmpRecord = {
-        windowTimeInMilliseconds: window,
-        frozenTimeInMilliseconds: frozen,
-        qtyLimit,
-        deltaLimit,
-        lastTriggerTime: previous?.lastTriggerTime ?? 0,
-      };
-      a.mmp.set(contract.underlying, rec);
-      return mmpJson(contract, rec);
-    };
-  }
-
-  private mmpGet(r: ParamReader, a: AccountEntry): Apply {
-    const contract = this.underlying(r.required("underlying"));
-    return () => mmpJson(contract, a.mmp.get(contract.underlying) ?? UNSET_MMP);
-  }
-
-  private mmpReset(r: ParamReader, a: AccountEntry): Apply {
-    const contract = this.underlying(r.required("underlying"));
-    return () => {
-      // Undocumented: the effect on lastTriggerTime. Binance's reset example answers lastTriggerTime 0,
-      // so reset clears it: the config is unfrozen and reads as never triggered since.
-      const rec = a.mmp.get(contract.underlying);
-      if (rec) rec.lastTriggerTime = 0;
-      return mmpJson(contract, rec ?? UNSET_MMP);
-    };
-  }
-
-  private countdownSet(r: ParamReader, a: AccountEntry): Apply {
-    const raw = { underlying: r.required("underlying"), countdown: r.required("countdownTime") };
-    const contract = this.underlying(raw.underlying);
-    const n = parseLong("countdownTime", raw.countdown);
-    if (n < 0n) throw E.invalidValue("countdownTime", `${raw.countdown} is negative`);
-    if (n !== 0n && n < MIN_COUNTDOWN_MS) {
-      throw E.invalidValue(
-        "countdownTime",
-        `${raw.countdown}: 0 disables, otherwise at least ${MIN_COUNTDOWN_MS}`,
-      );
-    }
-    if (n > BigInt(Number.MAX_SAFE_INTEGER))
-      throw E.invalidValue("countdownTime", `${raw.countdown} is too large`);
-    const countdownTime = Number(n);
-    return () => {
-      if (countdownTime === 0) a.killSwitch.delete(contract.underlying);
-      else a.killSwitch.set(contract.underlying, { countdownTime, lastHeartbeatAt: this.serverTime() });
-      return JSON.stringify({ underlying: contract.underlying, countdownTime });
-    };
-  }
-
-  private countdownGet(r: ParamReader, a: AccountEntry): Apply {
-    const u = r.optional("underlying");
-    const contract = u === undefined ? undefined : this.underlying(u);
-    return () => {
-      if (contract) {
-        // Undocumented: a single underlying without an active timer. Answered as the disabled value
-        // (0) so the shape stays one object whenever an underlying is given.
-        const k = a.killSwitch.get(contract.underlying);
-        return JSON.stringify({ underlying: contract.underlying, countdownTime: k?.countdownTime ?? 0 });
-      }
-      // Without an underlying: a list of the active timers (possibly empty), in exchangeInfo order.
-      const list = this.contracts.flatMap((c) => {
-        const k = a.killSwitch.get(c.underlying);
-        return k ? [{ underlying: c.underlying, countdownTime: k.countdownTime }] : [];
-      });
-      return JSON.stringify(list);
-    };
-  }
-
-  private heartbeat(r: ParamReader, a: AccountEntry): Apply {
-    const raw = r.required("underlyings");
-    const names = raw.split(",");
-    if (names.some((n) => n === "")) throw E.mandatory("underlyings", `empty item in '${raw}'`);
-    // Stricter than the documented "only refreshed ones are listed": an unlisted name is a client bug.
-    const contracts = [...new Set(names)].map((n) => this.underlying(n));
-    return () => {
-      const now = this.serverTime();
-      const refreshed: string[] = [];
-      for (const c of contracts) {
-        const k = a.killSwitch.get(c.underlying);
-        if (!k) continue;
-        k.lastHeartbeatAt = now;
-        refreshed.push(c.underlying);
-      }
-      return JSON.stringify({ underlyings: refreshed });
-    };
-  }
-
-  private isFrozen(rec: MmpRecord): boolean {
-    if (rec.lastTriggerTime === 0) return false;
-    if (rec.frozenTimeInMilliseconds === 0n) return true;
-    return BigInt(this.serverTime()) < BigInt(rec.lastTriggerTime) + rec.frozenTimeInMilliseconds;
-  }
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
-
-function buildContracts(underlyings: readonly string[]): Contract[] {
-  if (underlyings.length === 0) throw new Error("simulator: at least one underlying is needed");
-  const used = new Set<number>();
-  let next = FIRST_CUSTOM_UNDERLYING_ID;
-  const out: Contract[] = [];
-  for (const u of underlyings) {
-    const m = /^([A-Z0-9]+?)(USDT|USDC)$/.exec(u);
-    if (!m || m[1] === undefined || m[2] === undefined) {
-      throw new Error(`simulator: underlying '${u}' must be <BASE>USDT or <BASE>USDC in capitals`);
-    }
-    if (out.some((c) => c.underlying === u)) throw new Error(`simulator: underlying '${u}' listed twice`);
-    let id = KNOWN_UNDERLYING_IDS[u];
-    if (id === undefined) {
-      while (used.has(next)) next++;
-      id = next;
-    }
-    used.add(id);
-    out.push({ id, underlying: u, baseAsset: m[1], quoteAsset: m[2] });
-  }
-  return out;
-}
-
-/**
- * The documented MMP shape, written by hand: frozenTimeInMilliseconds is a 64-bit value that
- * JSON.stringify cannot write from a bigint, and the limits go out as strings, normalized like Binance.
- */
-function mmpJson(c: Contract, rec: Readonly<MmpRecord>): string {
-  return (
-    `{"underlyingId":${c.id},"underlying":${JSON.stringify(c.underlying)},` +
-    `"windowTimeInMilliseconds":${rec.windowTimeInMilliseconds},` +
-    `"frozenTimeInMilliseconds":${rec.frozenTimeInMilliseconds.toString()},` +
-    `"qtyLimit":${JSON.stringify(normalizeDecimal(rec.qtyLimit))},` +
-    `"deltaLimit":${JSON.stringify(normalizeDecimal(rec.deltaLimit))},` +
-    `"lastTriggerTime":${rec.lastTriggerTime}}`
-  );
-}
 
 function isFormContentType(header: string | undefined): boolean {
   if (!header) return false;
