@@ -7,14 +7,27 @@
  * (payload bytes, encoding, parameter placement, decimal formatting, clock) fails here with the code
  * Binance would answer, and each refusal is recorded with a `detail` saying why.
  *
- * Choices where Binance documents nothing are marked "Undocumented:" below and listed in README.md.
+ * This file holds the lifecycle, the state and the test API, and runs each request: record it, count
+ * its weight, play a fault around it, answer. The checks and endpoints live in the modules it imports.
+ * Choices where Binance documents nothing are marked "Undocumented:" in them and listed in README.md.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { API_KEY_FORMAT, isFrozen, type AccountEntry } from "./accounts";
 import { buildContracts, DEFAULT_UNDERLYINGS, listedContract, type Contract } from "./contracts";
+import { CONTROL_PREFIX, handleControlRoute } from "./control-routes";
 import { buildEndpoints, type Apply, type Endpoint } from "./endpoints";
 import { E, SimError } from "./errors";
+import { afterProcessing, beforeProcessing, FaultQueue } from "./faults";
+import {
+  errorAnswer,
+  isFormContentType,
+  readBody,
+  resetConnection,
+  splitUrl,
+  writeAnswer,
+  type Answer,
+} from "./http";
 import { ParamReader, extractSignature, parseParams, type ParsedParams } from "./params";
 import { prepareVerifyKey, verifySignature } from "./signature";
 import type {
@@ -31,32 +44,15 @@ import type {
 import { parseEpochMs, parseLong } from "./values";
 import { WeightLimiter } from "./weights";
 
-const MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_RECV_WINDOW = 5000n;
 const MAX_RECV_WINDOW = 60000n;
 const MAX_TIMESTAMP_AHEAD_MS = 1000;
-
-interface Answer {
-  status: number;
-  body: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-  accepted: boolean;
-  error?: SimError;
-}
-
-interface FaultEntry {
-  fault: SimFault;
-  remaining: number;
-  path?: string;
-}
 
 interface PendingSleep {
   timer: NodeJS.Timeout;
   resolve: () => void;
 }
 
-const JSON_TYPE = "application/json;charset=UTF-8";
 const noopLogger: SimulatorLogger = { info: () => undefined };
 
 export class ExchangeSimulator {
@@ -71,7 +67,7 @@ export class ExchangeSimulator {
   private readonly contractByUnderlying = new Map<string, Contract>();
   private readonly accounts = new Map<string, AccountEntry>();
   private readonly recorded: RecordedRequest[] = [];
-  private faults: FaultEntry[] = [];
+  private readonly faults = new FaultQueue();
   private readonly limiter: WeightLimiter;
   private readonly sockets = new Set<Socket>();
   private readonly sleeps = new Set<PendingSleep>();
@@ -272,23 +268,11 @@ export class ExchangeSimulator {
 
   /** Queues a fault; faults are consumed in the order injected, first matching one per request. */
   injectFault(fault: SimFault, opts: FaultOptions = {}): void {
-    const times = opts.times ?? 1;
-    if (!Number.isInteger(times) || times < 1)
-      throw new Error("injectFault: times must be a positive integer");
-    if ((fault.kind === "delay" || fault.kind === "applyThenDelay") && !(fault.ms >= 0)) {
-      throw new Error("injectFault: ms must be >= 0");
-    }
-    if (
-      fault.kind === "rateLimit" &&
-      !(Number.isInteger(fault.retryAfterSeconds) && fault.retryAfterSeconds >= 0)
-    ) {
-      throw new Error("injectFault: retryAfterSeconds must be a non-negative integer");
-    }
-    this.faults.push({ fault: { ...fault }, remaining: times, path: opts.path });
+    this.faults.inject(fault, opts);
   }
 
   clearFaults(): void {
-    this.faults = [];
+    this.faults.clear();
   }
 
   /** forgets all weight counters and IP bans */
@@ -296,75 +280,7 @@ export class ExchangeSimulator {
     this.limiter.reset();
   }
 
-  private takeFault(path: string): SimFault | undefined {
-    const entry = this.faults.find((f) => f.path === undefined || f.path === path);
-    if (!entry) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.faults = this.faults.filter((f) => f !== entry);
-    return entry.fault;
-  }
-
-  // ---- HTTP ------------------------------------------------------------------------------------
-
-  /**
-   * The demo's control routes (POST, parameters in the query string):
-   * - `/__simulator/trigger?apiKey&underlying`: MMP triggers now;
-   * - `/__simulator/outside-change?apiKey&underlying&windowTimeInMilliseconds&frozenTimeInMilliseconds&qtyLimit&deltaLimit`:
-   *   a config changed as the exchange's UI would;
-   * - `/__simulator/weight?weight[&ip]`: other traffic's request weight at an IP (default: the caller's).
-   */
-  private handleControlRoute(
-    path: string,
-    rawQuery: string,
-    callerIp: string,
-    res: http.ServerResponse,
-  ): void {
-    const params = new URLSearchParams(rawQuery);
-    const apiKey = params.get("apiKey") ?? "";
-    const underlying = params.get("underlying") ?? "";
-    try {
-      let answer: unknown;
-      if (path === "/__simulator/trigger") {
-        this.trigger(apiKey, underlying);
-        answer = {
-          triggered: underlying,
-          lastTriggerTime: this.mmpState(apiKey, underlying)?.lastTriggerTime,
-        };
-      } else if (path === "/__simulator/outside-change") {
-        const window = Number(params.get("windowTimeInMilliseconds"));
-        const frozen = params.get("frozenTimeInMilliseconds") ?? "";
-        const qtyLimit = params.get("qtyLimit") ?? "";
-        const deltaLimit = params.get("deltaLimit") ?? "";
-        if (!Number.isInteger(window) || window <= 0 || window > 5000)
-          throw new Error("windowTimeInMilliseconds: 1..5000");
-        if (!/^\d{1,18}$/.test(frozen)) throw new Error("frozenTimeInMilliseconds: a non-negative integer");
-        if (!/^\d+(\.\d+)?$/.test(qtyLimit) || !/^\d+(\.\d+)?$/.test(deltaLimit)) {
-          throw new Error("qtyLimit and deltaLimit: plain decimals");
-        }
-        this.changeOutside(apiKey, {
-          underlying,
-          windowTimeInMilliseconds: window,
-          frozenTimeInMilliseconds: BigInt(frozen),
-          qtyLimit,
-          deltaLimit,
-        });
-        answer = { changed: underlying };
-      } else if (path === "/__simulator/weight") {
-        const weight = Number(params.get("weight"));
-        const ip = params.get("ip") ?? callerIp;
-        answer = { ip, usedWeight: this.useWeight(ip, weight) };
-      } else {
-        res.writeHead(404, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: `no control route ${path}` }));
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(answer));
-    } catch (e) {
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
-    }
-  }
+  // ---- requests --------------------------------------------------------------------------------
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     readBody(req).then(
@@ -383,12 +299,9 @@ export class ExchangeSimulator {
     body: Buffer | undefined,
   ): Promise<void> {
     const method = req.method ?? "GET";
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const rawQuery = q < 0 ? "" : rawUrl.slice(q + 1);
-    if (this.controlRoutes && method === "POST" && path.startsWith("/__simulator/")) {
-      this.handleControlRoute(path, rawQuery, req.socket.remoteAddress ?? "unknown", res);
+    const { path, rawQuery } = splitUrl(req.url ?? "/");
+    if (this.controlRoutes && method === "POST" && path.startsWith(CONTROL_PREFIX)) {
+      handleControlRoute(this, path, rawQuery, req.socket.remoteAddress ?? "unknown", res);
       return;
     }
     const rawBody = body ? body.toString("latin1") : "";
@@ -413,34 +326,16 @@ export class ExchangeSimulator {
       this.recorded.splice(0, this.recorded.length - this.maxRecorded);
     this.limiter.add(ip, weight, this.serverTime());
 
-    const fault = this.takeFault(path);
+    const fault = this.faults.take(path);
     if (fault) record.fault = fault.kind;
 
-    // Faults that strike before the request is processed.
-    switch (fault?.kind) {
-      case "reset":
-        return this.destroy(req, record);
-      case "html":
-        return this.reply(res, record, ip, htmlAnswer(fault.status ?? 502));
-      case "rateLimit": {
-        const err =
-          fault.status === 429
-            ? E.tooManyRequests(this.limiter.limit, fault.retryAfterSeconds)
-            : E.banned(this.serverTime() + fault.retryAfterSeconds * 1000, fault.retryAfterSeconds);
-        return this.reply(res, record, ip, errorAnswer(err));
-      }
-      case "timestampSkew":
-        return this.reply(res, record, ip, errorAnswer(E.timestampOutside("injected fault: timestampSkew")));
-      case "status":
-        if (!fault.applied) return this.reply(res, record, ip, statusAnswer(fault));
-        break;
-      case "delay":
-        await this.sleep(fault.ms);
-        // Stopped while waiting: a stopped exchange executes nothing.
-        if (!this.server) return this.destroy(req, record);
-        break;
-      default:
-        break;
+    const before = beforeProcessing(fault, this.limiter.limit, () => this.serverTime());
+    if (before.step === "reset") return this.destroy(req, record);
+    if (before.step === "answer") return this.reply(res, record, ip, before.answer);
+    if (before.step === "wait") {
+      await this.sleep(before.ms);
+      // Stopped while waiting: a stopped exchange executes nothing.
+      if (!this.server) return this.destroy(req, record);
     }
 
     const answer =
@@ -459,23 +354,10 @@ export class ExchangeSimulator {
           });
     record.accepted = answer.accepted;
 
-    // Faults that strike after the request was processed (and possibly applied).
-    switch (fault?.kind) {
-      case "applyThenReset":
-        return this.destroy(req, record);
-      case "applyThenDelay":
-        await this.sleep(fault.ms);
-        return this.reply(res, record, ip, answer);
-      case "status":
-        return this.reply(res, record, ip, { ...statusAnswer(fault), accepted: answer.accepted });
-      case "malformedJson":
-        return this.reply(res, record, ip, {
-          ...answer,
-          body: answer.body.slice(0, Math.max(1, answer.body.length >> 1)),
-        });
-      default:
-        return this.reply(res, record, ip, answer);
-    }
+    const after = afterProcessing(fault, answer);
+    if (after.step === "reset") return this.destroy(req, record);
+    if (after.delayMs !== undefined) await this.sleep(after.delayMs);
+    return this.reply(res, record, ip, after.answer);
   }
 
   private process(ctx: {
@@ -578,8 +460,7 @@ export class ExchangeSimulator {
   private destroy(req: http.IncomingMessage, record: RecordedRequest): void {
     record.status = 0;
     this.logger.info(`sim ${record.method} ${record.path} -> connection reset (${record.fault ?? ""})`);
-    // An RST rather than a FIN, as a dropped connection through a load balancer looks to the client.
-    req.socket.resetAndDestroy();
+    resetConnection(req);
   }
 
   private reply(res: http.ServerResponse, record: RecordedRequest, ip: string, a: Answer): void {
@@ -594,15 +475,7 @@ export class ExchangeSimulator {
         `${a.error?.detail ? ` (${a.error.detail})` : ""}${record.fault ? ` [fault ${record.fault}]` : ""}`,
     );
     if (res.destroyed || res.headersSent || !this.server) return;
-    const used = String(this.limiter.used(ip, this.serverTime()));
-    res.writeHead(a.status, {
-      "Content-Type": a.contentType ?? JSON_TYPE,
-      "Content-Length": Buffer.byteLength(a.body),
-      "x-mbx-used-weight": used,
-      "x-mbx-used-weight-1m": used,
-      ...a.headers,
-    });
-    res.end(a.body);
+    writeAnswer(res, a, this.limiter.used(ip, this.serverTime()));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -617,59 +490,4 @@ export class ExchangeSimulator {
       this.sleeps.add(pending);
     });
   }
-}
-
-// ---- helpers -----------------------------------------------------------------------------------
-
-function isFormContentType(header: string | undefined): boolean {
-  if (!header) return false;
-  const [type = "", ...params] = header.split(";").map((s) => s.trim().toLowerCase());
-  if (type !== "application/x-www-form-urlencoded") return false;
-  return params.every((p) => !p.startsWith("charset=") || p === "charset=utf-8" || p === 'charset="utf-8"');
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function errorAnswer(e: SimError): Answer {
-  return { status: e.status, body: e.body(), headers: e.headers, accepted: false, error: e };
-}
-
-const STATUS_BODIES: Record<number, { code: number; msg: string }> = {
-  500: { code: -1000, msg: "An unknown error occurred while processing the request." },
-  502: { code: -1001, msg: "Internal error; unable to process your request. Please try again." },
-  503: { code: -1001, msg: "Service Unavailable." },
-  504: {
-    code: -1007,
-    msg: "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
-  },
-};
-
-function statusAnswer(f: Extract<SimFault, { kind: "status" }>): Answer {
-  // Binance's 503 after executing says the outcome is unknown, a 503 before says "Service Unavailable.".
-  const std =
-    f.status === 503 && f.applied
-      ? { code: -1000, msg: "Unknown error, please check your request or try again later." }
-      : (STATUS_BODIES[f.status] ?? STATUS_BODIES[500]);
-  const error = std ? new SimError(f.status, std.code, std.msg, "injected fault") : undefined;
-  return { status: f.status, body: f.body ?? error?.body() ?? "", accepted: false, error };
-}
-
-function htmlAnswer(status: number): Answer {
-  const body =
-    `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${status} ERROR</title></head>` +
-    `<body><h1>${status} ERROR</h1><h2>The request could not be satisfied.</h2>` +
-    `<p>The server is temporarily unable to service your request. Please try again later.</p>` +
-    `<hr><p>Generated by the edge proxy (simulated)</p></body></html>\n`;
-  return { status, body, contentType: "text/html; charset=utf-8", accepted: false };
 }
