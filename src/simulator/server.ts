@@ -16,20 +16,12 @@ import type { AddressInfo, Socket } from "node:net";
 import { API_KEY_FORMAT, isFrozen, type AccountEntry } from "./accounts";
 import { buildContracts, DEFAULT_UNDERLYINGS, listedContract, type Contract } from "./contracts";
 import { CONTROL_PREFIX, handleControlRoute } from "./control-routes";
-import { buildEndpoints, type Apply, type Endpoint } from "./endpoints";
-import { E, SimError } from "./errors";
+import { buildEndpoints, type Endpoint } from "./endpoints";
+import { E } from "./errors";
+import { executeCall, type ExecuteContext } from "./execute";
 import { afterProcessing, beforeProcessing, FaultQueue } from "./faults";
-import {
-  errorAnswer,
-  isFormContentType,
-  readBody,
-  resetConnection,
-  splitUrl,
-  writeAnswer,
-  type Answer,
-} from "./http";
-import { ParamReader, extractSignature, parseParams, type ParsedParams } from "./params";
-import { prepareVerifyKey, verifySignature } from "./signature";
+import { errorAnswer, readBody, resetConnection, splitUrl, writeAnswer, type Answer } from "./http";
+import { prepareVerifyKey } from "./signature";
 import type {
   FaultOptions,
   RecordedRequest,
@@ -41,12 +33,7 @@ import type {
   SimulatorLogger,
   SimulatorOptions,
 } from "./types";
-import { parseEpochMs, parseLong } from "./values";
 import { WeightLimiter } from "./weights";
-
-const DEFAULT_RECV_WINDOW = 5000n;
-const MAX_RECV_WINDOW = 60000n;
-const MAX_TIMESTAMP_AHEAD_MS = 1000;
 
 interface PendingSleep {
   timer: NodeJS.Timeout;
@@ -72,6 +59,7 @@ export class ExchangeSimulator {
   private readonly sockets = new Set<Socket>();
   private readonly sleeps = new Set<PendingSleep>();
   private readonly endpoints: Endpoint[];
+  private readonly execution: ExecuteContext;
 
   private readonly maxRecorded: number;
   private readonly controlRoutes: boolean;
@@ -97,6 +85,12 @@ export class ExchangeSimulator {
       serverTime: () => this.serverTime(),
       weightLimit: this.limiter.limit,
     });
+    this.execution = {
+      limiter: this.limiter,
+      accounts: this.accounts,
+      serverTime: () => this.serverTime(),
+      logger: this.logger,
+    };
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -341,7 +335,7 @@ export class ExchangeSimulator {
     const answer =
       body === undefined
         ? errorAnswer(E.bodyTooLarge())
-        : this.process({
+        : executeCall(this.execution, {
             method,
             path,
             rawQuery,
@@ -358,103 +352,6 @@ export class ExchangeSimulator {
     if (after.step === "reset") return this.destroy(req, record);
     if (after.delayMs !== undefined) await this.sleep(after.delayMs);
     return this.reply(res, record, ip, after.answer);
-  }
-
-  private process(ctx: {
-    method: string;
-    path: string;
-    rawQuery: string;
-    rawBody: string;
-    apiKeyHeader: string | string[] | undefined;
-    contentType: string | undefined;
-    ip: string;
-    endpoint: Endpoint | undefined;
-    record: RecordedRequest;
-  }): Answer {
-    try {
-      const admission = this.limiter.admit(ctx.ip, this.serverTime());
-      if (!admission.ok) {
-        throw admission.status === 429
-          ? E.tooManyRequests(this.limiter.limit, admission.retryAfterSeconds)
-          : E.banned(admission.bannedUntil, admission.retryAfterSeconds);
-      }
-      const ep = ctx.endpoint;
-      if (!ep) throw E.noSuchPath(ctx.method, ctx.path);
-      if (ctx.rawBody !== "") {
-        if (ctx.method !== "POST") throw E.malformedRequest("a GET request must not carry a body");
-        if (!isFormContentType(ctx.contentType)) {
-          throw E.malformedRequest(
-            `a body needs Content-Type application/x-www-form-urlencoded, got '${ctx.contentType ?? ""}'`,
-          );
-        }
-      }
-      const parsed = parseParams(ctx.rawQuery, ctx.rawBody);
-      ctx.record.params = Object.fromEntries([...parsed.merged].map(([name, s]) => [name, s.value]));
-      const reader = new ParamReader(parsed.merged);
-      let apply: Apply;
-      if (ep.signed) {
-        const account = this.authenticate(ctx.rawQuery, ctx.rawBody, ctx.apiKeyHeader, parsed, reader);
-        apply = ep.prepare(reader, account);
-      } else {
-        apply = ep.prepare(reader);
-      }
-      // Binance reports parameters it never read (-1104), and then nothing is executed.
-      reader.assertAllRead();
-      return { status: 200, body: apply(), accepted: true };
-    } catch (e) {
-      if (e instanceof SimError) return errorAnswer(e);
-      this.logger.info("exchange simulator: unexpected error", e);
-      return errorAnswer(E.unknown());
-    }
-  }
-
-  /**
-   * The checks of a signed (TRADE) call, in Binance's order: API key, timestamp and recvWindow,
-   * signature, then the account's permission.
-   */
-  private authenticate(
-    rawQuery: string,
-    rawBody: string,
-    header: string | string[] | undefined,
-    parsed: ParsedParams,
-    reader: ParamReader,
-  ): AccountEntry {
-    if (header === undefined || header === "")
-      throw E.badApiKeyFormat("X-MBX-APIKEY header missing or empty");
-    if (Array.isArray(header) || !API_KEY_FORMAT.test(header)) {
-      throw E.badApiKeyFormat("X-MBX-APIKEY is not one key of letters and digits");
-    }
-    const entry = this.accounts.get(header);
-    if (!entry) throw E.rejectedKey("unknown API key");
-
-    const timestamp = parseEpochMs("timestamp", reader.required("timestamp"));
-    const rw = reader.optional("recvWindow");
-    let recvWindow = DEFAULT_RECV_WINDOW;
-    if (rw !== undefined) {
-      recvWindow = parseLong("recvWindow", rw);
-      if (recvWindow < 0n || recvWindow > MAX_RECV_WINDOW) {
-        throw E.badRecvWindow(`recvWindow ${rw} is outside [0, ${MAX_RECV_WINDOW}]`);
-      }
-    }
-    const now = this.serverTime();
-    if (timestamp >= now + MAX_TIMESTAMP_AHEAD_MS) {
-      throw E.timestampAhead(`timestamp ${timestamp} is ${timestamp - now} ms ahead of server time ${now}`);
-    }
-    if (BigInt(now - timestamp) > recvWindow) {
-      throw E.timestampOutside(
-        `timestamp ${timestamp} is ${now - timestamp} ms old; recvWindow ${recvWindow}`,
-      );
-    }
-
-    reader.consume("signature");
-    const { payload, signature } = extractSignature(rawQuery, rawBody, parsed);
-    verifySignature(entry.key, payload, signature);
-
-    // Binance documents no code for "MMP not enabled"; accounts without the right report -2015.
-    if (entry.account.mmpEnabled === false) {
-      throw E.rejectedKey("the account has no market-maker (MMP) permission");
-    }
-    return entry;
   }
 
   private destroy(req: http.IncomingMessage, record: RecordedRequest): void {
