@@ -1,5 +1,6 @@
 /** The built-in Binance eapi simulator: see README.md in this folder for its rules and choices. */
-export { ExchangeSimulator, DEFAULT_UNDERLYINGS } from "./server";
+export { ExchangeSimulator } from "./server";
+export { DEFAULT_UNDERLYINGS } from "./contracts";
 export { generateAccountKeys, randomAlnum, type GeneratedAccountKeys } from "./keys";
 export { normalizeDecimal, MAX_DECIMAL_PLACES } from "./values";
 export { BAN_AFTER_STRIKES, BAN_MS } from "./weights";
