@@ -11,7 +11,7 @@
 // the CPU really idles, as the gateway does between calls at c=1 while it waits for the next request or
 // for the exchange's answer).
 //
-// On the 2-core Firecracker VMs the figures in the README came from, a flush is fast when the disk is
+// On the 2-core Firecracker VMs the figures in docs/performance.md came from, a flush is fast when the disk is
 // kept busy (p50 25-45 µs back to back) and slower after any idle spell, by an amount that changed from
 // hour to hour: 0.05-0.43 ms after 0.2 ms, 0.1-0.95 ms after 1 ms. Part of it is waking idle virtual
 // CPUs (in one test, two spinning processes keeping both busy brought the after-idle figure to ~0.17 ms),

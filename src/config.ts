@@ -160,6 +160,9 @@ const schema = z.object({
   OIDC_ALLOWED_GROUPS: z.string().optional(),
 });
 
+/** Every environment variable the gateway reads (besides the `*_FILE` forms of FILE_VARIABLES). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /** see OidcConfig.maxTokenLifetimeSeconds */
 export const DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 

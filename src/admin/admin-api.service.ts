@@ -4,8 +4,8 @@
  *
  * Who may do what:
  * - Admin users (the gateway's admin flag) may do everything, on every account.
- * - A user whose teams hold role `admin` on an account (DESIGN.md: "admin manages the account and its
- *   grants") may, on that account only: grant any role (admin included) to any existing team, revoke a
+ * - A user whose teams hold role `admin` on an account (that role manages the account and its grants;
+ *   docs/api.md, "Administration") may, on that account only: grant any role (admin included) to any existing team, revoke a
  *   team's role, and rotate the account's key. Adding or removing accounts, and everything about users,
  *   tokens, teams and memberships, stays with admin users: those reach beyond one account.
  * - Anyone else is FORBIDDEN. For an account-scoped action the answer is the same whether or not the

@@ -61,8 +61,8 @@ const NO_TOPICS: PubSub = {
  * The schema as SDL text, for `mmp-gateway schema` and the checked-in `schema.graphql`.
  *
  * Types are printed in name order, so the text does not depend on the order in which modules registered
- * their classes with type-graphql; fields keep their declaration order, which follows the domain (and
- * DESIGN.md) rather than the alphabet.
+ * their classes with type-graphql; fields keep their declaration order, which follows the domain (as
+ * docs/api.md presents it) rather than the alphabet.
  */
 export async function printGatewaySchema(): Promise<string> {
   const config = (await buildGatewaySchema()).toConfig();

@@ -146,8 +146,8 @@ const NOT_RUNNING: ErrorAnswer = {
  * own request and response. Express costs
  * a router pass per request and re-prototypes every request and response object
  * (`Object.setPrototypeOf` to its own req/res), which puts V8 on slow paths for them and keeps each
- * request's objects alive past the young-generation collections (measured: a fifth of the gateway's
- * CPU per call, and most of the heap growth between full collections). Any other request (GET
+ * request's objects alive past the young-generation collections, which shows as CPU per call and as heap
+ * growth between full collections (figures in docs/performance.md). Any other request (GET
  * queries, other content types, other paths) goes through Express as before.
  */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {

@@ -5,11 +5,10 @@
  * exchange call, the audit record being written) is alive when a young-generation collection runs and is
  * promoted to the old generation, where it dies a few milliseconds later. The old generation then fills
  * with such dead objects until the next full (mark-compact) collection, and V8's own heuristics let it
- * grow to several times the live set first: measured at 32 concurrent calls, peak RSS 155-195 MB for a
- * live heap of about 30 MB. Limiting the growth makes full collections come sooner (each one is cheap:
- * the live set is small). A factor of 1.3 kept the peak at 135-150 MB but collected about once a second,
- * pausing 2.5-8.5 ms each time; the default factor of 2 (100%) keeps it at 143-157 MB with 5-8% less
- * CPU per call and a shorter p99 at 32 concurrent calls (README, Performance).
+ * grow to several times the live set first, which is what drives peak RSS under load. Limiting the
+ * growth makes full collections come sooner (each one is cheap: the live set is small). Too small a
+ * factor collects so often that the pauses cost more CPU and a longer p99 than they save in memory;
+ * the default factor of 2 (100%) is the measured balance (figures in docs/performance.md).
  *
  * V8 reads the flag each time it sizes the next limit, so setting it at start-up takes effect. It cannot
  * be given through NODE_OPTIONS (node refuses V8 flags there), hence this setting.

@@ -7,8 +7,7 @@
  * credentials it hands out (`ExchangeCredentials.requestId`), and whatever logs for a request (audit
  * protocol, services, exchange client, authenticators, HTTP error handlers) writes it as a field. An
  * AsyncLocalStorage would find it without the passing, but keeping one alive turns on async hooks for
- * every promise in the process; measured on `npm run bench`, that cost the gateway about a fifth of its
- * CPU per call. Work shared by many requests (server-time sync, exchangeInfo refresh, cache reloads) is
+ * every promise in the process, a large share of the gateway's CPU per call (docs/performance.md). Work shared by many requests (server-time sync, exchangeInfo refresh, cache reloads) is
  * logged without a request id: it is no one request's.
  */
 import pino, { type DestinationStream, type Logger } from "pino";

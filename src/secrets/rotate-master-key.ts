@@ -9,7 +9,7 @@
  *
  * Servers are not stopped. They open values under every key they are configured with, so a server
  * started with the new key in GATEWAY_MASTER_KEY and the old one in GATEWAY_MASTER_KEY_PREVIOUS works
- * before, during and after the rotation (see the README's "Rotating the master key").
+ * before, during and after the rotation (docs/operations.md, "Rotating the master key").
  */
 import type { SealedValueOwner, Store } from "../store/port";
 import { MASTER_KEY_ENV, parseMasterKey, parsePreviousMasterKeys } from "./master-key";

@@ -1,5 +1,5 @@
 /**
- * What a hostile but authenticated user tried against the gateway over HTTP (issue 14), one block per
+ * What a hostile but authenticated user tried against the gateway over HTTP, one block per
  * attack. Each test fails on the gateway before its fix.
  */
 import { spawnSync } from "node:child_process";

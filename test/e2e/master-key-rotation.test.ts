@@ -1,5 +1,5 @@
 /**
- * Rotating the master key under a running gateway, as the README describes it: servers first run with
+ * Rotating the master key under a running gateway, as docs/operations.md describes it: servers first run with
  * the new key and the old one in GATEWAY_MASTER_KEY_PREVIOUS, then `secrets rotate-master-key` re-seals
  * the database; MMP changes keep going through before, during and after.
  */

@@ -1,5 +1,6 @@
 /**
- * The administration commands of DESIGN.md. Each prints a short confirmation; `user add` and
+ * The administration commands (accounts, users, tokens, teams, grants, audit; listed in README.md's CLI
+ * section). Each prints a short confirmation; `user add` and
  * `token create` print the new token as the LAST line of stdout so scripts can take it with `tail -1`.
  */
 import type { Command } from "commander";

@@ -2,9 +2,9 @@
  * An axios adapter on undici: one keep-alive connection pool per origin, driven through undici's
  * low-level dispatch API.
  *
- * Why undici: axios's default http adapter costs several hundred µs per call (follow-redirects, stream
- * plumbing, proxy detection), and node's own http client, which our earlier adapter used, spends about
- * 80 µs of CPU per call here against 35-50 µs for undici's dispatch (bench/exchange-transport.js). The
+ * Why undici: axios's default http adapter does much per call (follow-redirects, stream plumbing, proxy
+ * detection), and node's own http client, which our earlier adapter used, spends more CPU per call
+ * than undici's dispatch (measured with bench/exchange-transport.js; figures in docs/performance.md). The
  * exchange call is the largest cost centre of a mutation, so its client matters.
  *
  * Why our own adapter at all: the gateway must tell "never sent" (nothing can have been applied) from

@@ -4,7 +4,7 @@ import type { MmpItemError } from "../../mmp/mmp.types";
 @ObjectType("MmpConfigError", {
   description:
     "Why one item of setMmpConfigs did not apply. The fields mirror a top-level error's `extensions`, " +
-    "with the same codes and meanings (see the README's error table).",
+    "with the same codes and meanings (see the errors table of docs/api.md).",
 })
 export class MmpConfigError implements MmpItemError {
   @Field(() => ID, { description: "The item's accountId, as sent." })

@@ -259,12 +259,10 @@ function auditWorkerMain(executorFactory: typeof createBatchExecutor): void {
 export interface WorkerAuditWriterOptions extends AuditWriterOptions {
   /**
    * Commit a batch of one write on the store's own connection instead of the thread. A lone write is
-   * what a quiet gateway sends (one call at a time): there the thread only adds its two message hops
-   * (measured at one call at a time on two cores: 30% fewer calls per second with every write through
-   * the thread), while under load, when writes arrive while a batch is being committed and the next
-   * batches hold several, the thread keeps fsync waits off the event loop (measured at 32 calls at a
-   * time against all writes inline: +32% calls per second, -13% CPU per call; unchanged at one call at
-   * a time). Batches are still committed one at a time, whichever connection commits them, so ids stay
+   * what a quiet gateway sends (one call at a time): there the thread only adds its two message hops,
+   * which slows a lone call, while under load, when writes arrive while a batch is being committed and
+   * the next batches hold several, the thread keeps fsync waits off the event loop (both measured; the
+   * figures are in docs/performance.md). Batches are still committed one at a time, whichever connection commits them, so ids stay
    * monotonic and the two connections never wait for each other's lock.
    */
   loneWritesInline?: boolean;
