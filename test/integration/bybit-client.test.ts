@@ -195,6 +195,39 @@ describe("BybitClient against BybitSimulator over HTTP", () => {
     expect(await client.getMmp(creds, "BTC")).toMatchObject({ windowMs: 5000, qtyLimit: "100" });
   });
 
+  it("a read whose connection is lost is sent again; a read that times out is NOT_APPLIED", async () => {
+    sim.injectFault({ kind: "drop" }, { path: "/v5/account/mmp-state" });
+    expect(await client.getMmp(creds, "BTC")).toMatchObject({ baseCoin: "BTC" });
+    expect(signedCalls("/v5/account/mmp-state")).toHaveLength(2);
+
+    await client.close();
+    client = makeClient({ defaultTimeoutMs: 200 });
+    await client.resyncClock(sim.url);
+    sim.injectFault({ kind: "hang" }, { path: "/v5/account/mmp-state" });
+    const e = await failure(client.getMmp(creds, "BTC"));
+    expect(e.extensions).toEqual({ code: "EXCHANGE_UNAVAILABLE", outcome: "NOT_APPLIED" });
+  });
+
+  it("a set held up in transit and applied late: the timeout says UNKNOWN, a later read shows it", async () => {
+    await client.close();
+    client = makeClient({ defaultTimeoutMs: 200 });
+    await client.resyncClock(sim.url);
+    sim.injectFault({ kind: "delay", ms: 400, applied: false }, { path: "/v5/account/mmp-modify" });
+    const e = await failure(
+      client.setMmp(creds, {
+        baseCoin: "BTC",
+        windowMs: 2500,
+        frozenPeriodMs: 1n,
+        qtyLimit: "2",
+        deltaLimit: "2",
+      }),
+    );
+    expect(e.extensions).toEqual({ code: "EXCHANGE_UNAVAILABLE", outcome: "UNKNOWN" });
+    expect(sim.state(KEY, "BTC")!.window).toBe("5000");
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await client.getMmp(creds, "BTC")).toMatchObject({ windowMs: 2500 });
+  });
+
   it("a delayed answer within the timeout is an ordinary success", async () => {
     sim.injectFault({ kind: "delay", ms: 150 }, { path: "/v5/account/mmp-state" });
     expect(await client.getMmp(creds, "BTC")).toMatchObject({ baseCoin: "BTC" });
