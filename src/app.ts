@@ -137,7 +137,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // Required: every feature's service is wired (the context type leaves them optional for tests).
     const services: Required<GatewayServices> = {
       mmp,
-      mmpToolset: mmp,
       killSwitch: new KillSwitchService({ store, exchange, accounts, logger }),
       access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
       auditLog: new AuditLogService(store),

@@ -6,7 +6,7 @@ import type { Principal } from "../domain";
 import type { AccessServiceApi } from "../access/access.types";
 import type { AuditLogServiceApi } from "../audit/audit-log.types";
 import type { KillSwitchServiceApi } from "../killswitch/kill-switch.types";
-import type { MmpServiceApi, MmpToolsetApi } from "../mmp/mmp.types";
+import type { MmpServiceApi } from "../mmp/mmp.types";
 import type { RequestReadBudget } from "../live/read-budget";
 import type { LiveEventsApi, Reauthenticate } from "../live/live-events.service";
 
@@ -19,10 +19,8 @@ import type { LiveEventsApi, Reauthenticate } from "../live/live-events.service"
  * never start with one missing. A resolver reaching an absent one fails as INTERNAL_SERVER_ERROR.
  */
 export interface GatewayServices {
-  /** setMmpConfig */
+  /** setMmpConfig, setMmpConfigs, resetMmp, mmpConfig, mmpConfigs, ExchangeAccount.mmpConfigs */
   mmp: MmpServiceApi;
-  /** mmpConfig, mmpConfigs, resetMmp, setMmpConfigs */
-  mmpToolset?: MmpToolsetApi;
   /** setKillSwitch, killSwitches, killSwitchHeartbeat */
   killSwitch?: KillSwitchServiceApi;
   /** me.teams, me.accounts, accounts */

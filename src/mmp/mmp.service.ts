@@ -25,7 +25,6 @@ import type {
   MmpItemError,
   MmpItemResult,
   MmpServiceApi,
-  MmpToolsetApi,
   ResetMmpRequest,
   SetMmpConfigRequest,
 } from "./mmp.types";
@@ -67,7 +66,7 @@ interface BatchPosition {
   size: number;
 }
 
-export class MmpService implements MmpServiceApi, MmpToolsetApi {
+export class MmpService implements MmpServiceApi {
   /** the config the gateway last saw per account and underlying, recorded as `previous` in the audit */
   private readonly lastKnown = new Map<string, MmpConfig>();
   private readonly authorizer: AccountAuthorizer;

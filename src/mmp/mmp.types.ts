@@ -22,11 +22,6 @@ export interface AccountMmpConfig extends MmpConfig {
   observedAt: number;
 }
 
-export interface MmpServiceApi {
-  /** needs role trader on the account; audited before and after the exchange call */
-  setMmpConfig(principal: Principal, request: SetMmpConfigRequest): Promise<AccountMmpConfig>;
-}
-
 /** POST /eapi/v1/mmpReset: unfreezes MMP orders of one underlying after a trigger. */
 export interface ResetMmpRequest {
   accountId: string;
@@ -53,8 +48,10 @@ export interface MmpItemError {
 
 export type MmpItemResult = { ok: true; config: AccountMmpConfig } | { ok: false; error: MmpItemError };
 
-/** The MMP toolset beyond setMmpConfig: reads, reset and bulk changes. */
-export interface MmpToolsetApi {
+/** The MMP service as the GraphQL layer sees it: changes, reads, reset and bulk changes. */
+export interface MmpServiceApi {
+  /** needs role trader on the account; audited before and after the exchange call */
+  setMmpConfig(principal: Principal, request: SetMmpConfigRequest): Promise<AccountMmpConfig>;
   /**
    * From the live state when it is fresh, else GET /eapi/v1/mmp (shared by concurrent readers); needs
    * role viewer. `budget`: the request's allowance of exchange reads.

@@ -9,7 +9,8 @@ import { exchangeUnavailable, unauthenticated } from "../../src/errors";
 import { buildGatewaySchema } from "../../src/graphql/build-schema";
 import { createHttpApp, type HttpApp } from "../../src/http/create-http-app";
 import type { ReadinessReport } from "../../src/http/health.routes";
-import type { AccountMmpConfig, MmpServiceApi, SetMmpConfigRequest } from "../../src/mmp/mmp.types";
+import type { AccountMmpConfig, SetMmpConfigRequest } from "../../src/mmp/mmp.types";
+import { SetOnlyMmpService } from "../helpers/fake-mmp";
 
 const principal: Principal = {
   userId: "u-7",
@@ -27,7 +28,7 @@ const authenticator: Authenticator = {
   },
 };
 
-class FakeMmpService implements MmpServiceApi {
+class FakeMmpService extends SetOnlyMmpService {
   readonly calls: { principal: Principal; request: SetMmpConfigRequest }[] = [];
   behaviour: (request: SetMmpConfigRequest) => Promise<AccountMmpConfig> = async (request) => ({
     ...request,

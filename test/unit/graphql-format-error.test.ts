@@ -11,6 +11,7 @@ import { buildGatewaySchema } from "../../src/graphql/build-schema";
 import type { GatewayContext } from "../../src/graphql/context.type";
 import { createGatewayErrorHandling, formatGatewayError } from "../../src/graphql/format-error";
 import type { AccountMmpConfig, MmpServiceApi, SetMmpConfigRequest } from "../../src/mmp/mmp.types";
+import { NOT_WIRED_BEYOND_SET } from "../helpers/fake-mmp";
 
 const principal: Principal = {
   userId: "u-1",
@@ -23,6 +24,7 @@ const principal: Principal = {
 let behaviour: (request: SetMmpConfigRequest) => Promise<AccountMmpConfig>;
 const calls: SetMmpConfigRequest[] = [];
 const service: MmpServiceApi = {
+  ...NOT_WIRED_BEYOND_SET,
   async setMmpConfig(_principal, request) {
     calls.push(request);
     return behaviour(request);

@@ -5,6 +5,7 @@ import { gatewayAuthChecker } from "../../src/graphql/auth-checker";
 import { buildGatewaySchema } from "../../src/graphql/build-schema";
 import type { GatewayContext } from "../../src/graphql/context.type";
 import type { AccountMmpConfig, MmpServiceApi, SetMmpConfigRequest } from "../../src/mmp/mmp.types";
+import { NOT_WIRED_BEYOND_SET, SetOnlyMmpService } from "../helpers/fake-mmp";
 
 const trader: Principal = {
   userId: "u-1",
@@ -14,7 +15,7 @@ const trader: Principal = {
   tokenId: "t-1",
 };
 
-class RecordingMmpService implements MmpServiceApi {
+class RecordingMmpService extends SetOnlyMmpService {
   readonly calls: { principal: Principal; request: SetMmpConfigRequest }[] = [];
   async setMmpConfig(principal: Principal, request: SetMmpConfigRequest): Promise<AccountMmpConfig> {
     this.calls.push({ principal, request });
@@ -103,6 +104,7 @@ describe("setMmpConfig resolver", () => {
 
   it("lets the service's GatewayError through unchanged", async () => {
     const service: MmpServiceApi = {
+      ...NOT_WIRED_BEYOND_SET,
       setMmpConfig: async () => {
         throw exchangeRejected(-1130, "Invalid parameter");
       },

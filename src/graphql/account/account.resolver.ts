@@ -59,7 +59,7 @@ export class AccountResolver {
   mmpConfigs(@Root() account: ExchangeAccountView, @Ctx() ctx: GatewayContext): Promise<AccountMmpConfig[]> {
     const principal = requirePrincipal(ctx);
     if (!principal.roles.has(account.id)) return Promise.resolve([]);
-    return serviceOf(ctx, "mmpToolset").mmpConfigs(principal, account.id, ctx.readBudget);
+    return ctx.services.mmp.mmpConfigs(principal, account.id, ctx.readBudget);
   }
 
   @FieldResolver(() => [KillSwitch], {

@@ -3,7 +3,7 @@ import { MAX_BULK_ITEMS, MMP_CONCURRENCY } from "../../mmp/mmp.service";
 import { freezeState } from "../../mmp/mmp-freeze";
 import type { AccountMmpConfig, SetMmpConfigRequest } from "../../mmp/mmp.types";
 import { requirePrincipal } from "../auth-checker";
-import { serviceOf, type GatewayContext } from "../context.type";
+import type { GatewayContext } from "../context.type";
 import { LongScalar } from "../scalars/long.scalar";
 import type { MmpConfigError } from "./mmp-config-error.type";
 import { MmpConfigArgs } from "./mmp-config.args";
@@ -26,12 +26,7 @@ export class MmpResolver {
     @Args(() => MmpConfigArgs) args: MmpConfigArgs,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig> {
-    return serviceOf(ctx, "mmpToolset").mmpConfig(
-      requirePrincipal(ctx),
-      args.accountId,
-      args.underlying,
-      ctx.readBudget,
-    );
+    return ctx.services.mmp.mmpConfig(requirePrincipal(ctx), args.accountId, args.underlying, ctx.readBudget);
   }
 
   @Authorized()
@@ -45,7 +40,7 @@ export class MmpResolver {
     @Arg("accountId", () => ID) accountId: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig[]> {
-    return serviceOf(ctx, "mmpToolset").mmpConfigs(requirePrincipal(ctx), accountId, ctx.readBudget);
+    return ctx.services.mmp.mmpConfigs(requirePrincipal(ctx), accountId, ctx.readBudget);
   }
 
   @Authorized()
@@ -76,10 +71,7 @@ export class MmpResolver {
     @Arg("inputs", () => [SetMmpConfigInput]) inputs: SetMmpConfigInput[],
     @Ctx() ctx: GatewayContext,
   ): Promise<(AccountMmpConfig | MmpConfigError)[]> {
-    const results = await serviceOf(ctx, "mmpToolset").setMmpConfigs(
-      requirePrincipal(ctx),
-      inputs.map(toRequest),
-    );
+    const results = await ctx.services.mmp.setMmpConfigs(requirePrincipal(ctx), inputs.map(toRequest));
     return results.map((r) => (r.ok ? r.config : r.error));
   }
 
@@ -94,7 +86,7 @@ export class MmpResolver {
     @Arg("input", () => ResetMmpInput) input: ResetMmpInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountMmpConfig> {
-    return serviceOf(ctx, "mmpToolset").resetMmp(requirePrincipal(ctx), {
+    return ctx.services.mmp.resetMmp(requirePrincipal(ctx), {
       accountId: input.accountId,
       underlying: input.underlying,
     });
