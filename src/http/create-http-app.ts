@@ -24,9 +24,9 @@
  * - Depth, alias, cost, token and directive limits, no batching (hardening.ts); optional per-user and
  *   per-account mutation rate limits (src/ratelimit).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -46,13 +46,20 @@ import {
   type MutationBudget,
 } from "../ratelimit/mutation-rate-limit";
 import type { RateSpec } from "../ratelimit/token-bucket";
-import { createGraphQLContext, type GraphQLContextArgument } from "./graphql-context";
+import { createGraphQLContext } from "./graphql-context";
 import { authenticateBeforeBody, serverTimeoutOptions, type HttpTimeouts } from "./slow-clients";
 import { graphqlHardening, type GraphQLLimits } from "./hardening";
 import { healthRoutes, type ReadinessCheck } from "./health.routes";
-import { errorAnswer, errorBody, errorHandler, notFoundHandler, type ErrorAnswer } from "./http-errors";
-import { bodyLimitBytes, readJsonBody } from "./json-body";
-import { assignRequestId, requestIdMiddleware } from "./request-id";
+import { errorHandler, notFoundHandler } from "./http-errors";
+import { bodyLimitBytes } from "./json-body";
+import { requestIdMiddleware } from "./request-id";
+import {
+  createDirectGraphqlHandler,
+  isDirectGraphqlRequest,
+  NOT_RUNNING,
+  sendJson,
+  serveGraphQL,
+} from "./direct-graphql";
 import { attachGraphqlWebSocket } from "./graphql-websocket";
 
 export interface HttpAppDeps {
@@ -134,31 +141,18 @@ type Phase =
   | { name: "started" }
   | { name: "stopped" };
 
-const NOT_RUNNING: ErrorAnswer = {
-  status: 503,
-  body: errorBody("Server is not running", "INTERNAL_SERVER_ERROR"),
-};
-
 /**
- * The Express app serves every route, but `POST /graphql` with a JSON body, the one call that matters
- * for latency, is taken before Express sees it: the same steps (request id, nosniff, a JSON body reader
- * with body-parser's rules and the same limit (json-body.ts), the same error answers, Apollo) on node's
- * own request and response. Express costs
- * a router pass per request and re-prototypes every request and response object
- * (`Object.setPrototypeOf` to its own req/res), which puts V8 on slow paths for them and keeps each
- * request's objects alive past the young-generation collections, which shows as CPU per call and as heap
- * growth between full collections (figures in docs/performance.md). Any other request (GET
- * queries, other content types, other paths) goes through Express as before.
+ * Express serves every route but one: `POST /graphql` with a JSON body takes a direct path
+ * (direct-graphql.ts, where the reason is), with the same steps and answers.
  */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = express();
-  const errorDeps = { logger: deps.logger, bodyLimit };
   const jsonBody = express.json({ limit: bodyLimit });
-  const directBodyLimit = bodyLimitBytes(bodyLimit);
+  const maxMessageBytes = bodyLimitBytes(bodyLimit);
   const context = createGraphQLContext(deps);
   const httpServer = createServer(serverTimeoutOptions(deps.httpTimeouts), (req, res) => {
-    if (req.method === "POST" && isGraphqlPath(req.url) && isPlainJson(req)) direct(req, res);
+    if (isDirectGraphqlRequest(req)) direct(req, res);
     else app(req, res);
   });
   const errors = createGatewayErrorHandling(deps.logger);
@@ -175,7 +169,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
         parseOptions: hardening.parseOptions,
         introspection: deps.introspection ?? true,
         formatError: errors.formatError,
-        maxPayloadBytes: directBodyLimit,
+        maxPayloadBytes: maxMessageBytes,
       })
     : undefined;
 
@@ -210,37 +204,14 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   });
 
   let phase: Phase = { name: "created" };
-
-  /** POST /graphql with a JSON body, without Express (see above) */
-  function direct(req: IncomingMessage, res: ServerResponse): void {
-    let requestId = "unassigned";
-    try {
-      requestId = assignRequestId(req, res);
-      res.setHeader("x-content-type-options", "nosniff");
-      const serve = () => {
-        if (phase.name !== "started") return sendJson(res, NOT_RUNNING);
-        serveGraphQL(apollo, context, req, res).catch((e: unknown) => failed(res, e, requestId));
-      };
-      const readBody = () =>
-        readJsonBody(req, directBodyLimit, (err, body) => {
-          if (err !== null) return sendJson(res, errorAnswer(err, errorDeps, requestId));
-          (req as IncomingMessage & { body?: unknown }).body = body;
-          serve();
-        });
-      authenticateBeforeBody(deps.authenticator, req, res, readBody, serve);
-    } catch (e) {
-      failed(res, e, requestId);
-    }
-  }
-
-  function failed(res: ServerResponse, error: unknown, requestId: string): void {
-    if (res.headersSent) {
-      deps.logger.error({ err: error, requestId }, "unhandled error in an HTTP route");
-      res.destroy();
-      return;
-    }
-    sendJson(res, errorAnswer(error, errorDeps, requestId));
-  }
+  const direct = createDirectGraphqlHandler({
+    apollo,
+    context,
+    authenticator: deps.authenticator,
+    logger: deps.logger,
+    bodyLimit,
+    running: () => phase.name === "started",
+  });
 
   app.disable("x-powered-by");
   // GraphQL answers reflect the exchange's live state: nothing to revalidate, and hashing every answer
@@ -303,70 +274,6 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       await apollo.stop();
     },
   };
-}
-
-/** `/graphql`, with or without a query string (Express's route would also take `/graphql/` and any case) */
-function isGraphqlPath(url: string | undefined): boolean {
-  return url === "/graphql" || (url !== undefined && url.startsWith("/graphql?"));
-}
-
-/** a body the JSON parser reads as is: JSON, not compressed (anything else keeps Express's path) */
-function isPlainJson(req: IncomingMessage): boolean {
-  const type = req.headers["content-type"];
-  const encoding = req.headers["content-encoding"];
-  return (
-    type !== undefined &&
-    PLAIN_JSON.test(type) &&
-    (encoding === undefined || encoding.toLowerCase() === "identity")
-  );
-}
-const PLAIN_JSON = /^application\/json\s*(?:;\s*charset=(?:"utf-8"|utf-8)\s*)?$/i;
-
-/**
- * Runs one GraphQL-over-HTTP request through Apollo and writes the answer, on node's request and
- * response (Express's are these too). `req.body` is the parsed JSON body (undefined when none).
- */
-async function serveGraphQL(
-  apollo: ApolloServer<GatewayContext>,
-  context: (argument: GraphQLContextArgument) => Promise<GatewayContext>,
-  req: IncomingMessage & { body?: unknown },
-  res: ServerResponse,
-): Promise<void> {
-  const headers = new HeaderMap();
-  for (const name of Object.keys(req.headers)) {
-    const value = req.headers[name];
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  const url = req.url ?? "";
-  const query = url.indexOf("?");
-  const answer = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: {
-      method: (req.method ?? "GET").toUpperCase(),
-      headers,
-      search: query < 0 ? "" : url.slice(query),
-      body: req.body,
-    },
-    context: () => context({ req, res }),
-  });
-  for (const [name, value] of answer.headers) res.setHeader(name, value);
-  res.statusCode = answer.status ?? 200;
-  if (answer.body.kind === "complete") {
-    const text = answer.body.string;
-    res.setHeader("content-length", Buffer.byteLength(text));
-    res.end(req.method === "HEAD" ? undefined : text);
-    return;
-  }
-  for await (const chunk of answer.body.asyncIterator) res.write(chunk);
-  res.end();
-}
-
-/** as Express's `res.status(…).json(…)` writes it */
-function sendJson(res: ServerResponse, answer: ErrorAnswer): void {
-  const text = JSON.stringify(answer.body);
-  res.statusCode = answer.status;
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  res.end(text);
 }
 
 function listenOn(server: Server, { port, host }: ListenOptions): Promise<ListeningAddress> {
