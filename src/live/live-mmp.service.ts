@@ -236,30 +236,11 @@ export class LiveMmpService {
     if (found.triggered) {
       this.metrics?.triggers.inc({ account: accountId, underlying });
       await this.recordDetection("MMP_TRIGGERED", previous, next);
-      const at = Number(config.lastTriggerTime);
-      this.publish({
-        kind: "TRIGGERED",
-        accountId,
-        underlying,
-        at,
-        actor: null,
-        config,
-        observedAt: next.observedAt,
-      });
+      this.publishDetected("TRIGGERED", next, Number(config.lastTriggerTime));
     }
     // A change's own answer carries the gateway's change; its CHANGED or RESET event says the rest.
     if (origin === "change") return;
-    if (found.unfrozen) {
-      this.publish({
-        kind: "UNFROZEN",
-        accountId,
-        underlying,
-        at: next.observedAt,
-        actor: null,
-        config,
-        observedAt: next.observedAt,
-      });
-    }
+    if (found.unfrozen) this.publishDetected("UNFROZEN", next, next.observedAt);
     if (found.configChanged && !(await setByGateway(this.deps.store, accountId, config, this.now()))) {
       this.metrics?.outsideChanges.inc({ account: accountId, underlying });
       this.deps.logger.warn(
@@ -267,16 +248,14 @@ export class LiveMmpService {
         "MMP config changed outside the gateway",
       );
       await this.recordDetection("MMP_CHANGED_OUTSIDE_GATEWAY", previous, next);
-      this.publish({
-        kind: "CHANGED_OUTSIDE_GATEWAY",
-        accountId,
-        underlying,
-        at: next.observedAt,
-        actor: null,
-        config,
-        observedAt: next.observedAt,
-      });
+      this.publishDetected("CHANGED_OUTSIDE_GATEWAY", next, next.observedAt);
     }
+  }
+
+  /** An event nobody in the gateway caused (actor null), about the state `next` shows. */
+  private publishDetected(kind: MmpEventKind, next: MmpObservation, at: number): void {
+    const { accountId, underlying, config, observedAt } = next;
+    this.publish({ kind, accountId, underlying, at, actor: null, config, observedAt });
   }
 
   /** One complete audit record, actor null: what the exchange did, as this leader saw it. */
