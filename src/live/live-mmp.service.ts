@@ -96,7 +96,7 @@ export class LiveMmpService {
     this.reader = new MmpReader({
       state: this.state,
       exchange: deps.exchange,
-      maxAgeMs: deps.settings.readMaxAgeMs,
+      maxAgeMs: () => this.readMaxAgeMs(),
       now: this.now,
       observed: (o) => {
         this.metrics?.exchangeReads.inc();
@@ -287,6 +287,20 @@ export class LiveMmpService {
 
   private publish(e: Omit<MmpEvent, "id">): void {
     this.deps.channel.publishEvent(eventToJson({ id: randomUUID(), ...e }));
+  }
+
+  /**
+   * MMP_READ_MAX_AGE_MS on top of the poll interval in force while the poller runs: a read marks its
+   * account watched, so the poller refreshes it every interval, and a dashboard that asked the exchange
+   * itself each time the state passed MMP_READ_MAX_AGE_MS would spend the read share that the poller
+   * needs (measured: one dashboard alone used it up 40 s into each minute, leaving the live view blind
+   * for the rest). A state older than that (the poller lags, is refused, or runs on another replica
+   * that does not poll this pair) is read from the exchange as before.
+   */
+  private readMaxAgeMs(): number {
+    const { readMaxAgeMs, pollIntervalMs } = this.deps.settings;
+    if (pollIntervalMs <= 0) return readMaxAgeMs;
+    return readMaxAgeMs + Math.max(pollIntervalMs, this.poller.currentIntervalMs);
   }
 
   private watched(accountId: string): boolean {

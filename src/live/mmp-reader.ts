@@ -17,7 +17,11 @@ import type { RequestReadBudget } from "./read-budget";
 export interface MmpReaderDeps {
   state: LiveMmpState;
   exchange: Pick<ExchangeClient, "getMmp">;
-  maxAgeMs: number;
+  /**
+   * How old the live state may be before a read asks the exchange itself. A function, because while
+   * the poller keeps a pair fresh a read must not race it (see LiveMmpService).
+   */
+  maxAgeMs: () => number;
   /** every observation the reader makes goes here first (applies it, tells other replicas) */
   observed: (o: MmpObservation) => void;
   now?: () => number;
@@ -40,7 +44,7 @@ export class MmpReader {
     budget?: RequestReadBudget,
   ): Promise<MmpObservation> {
     const current = this.deps.state.get(account.accountId, underlying);
-    if (current !== undefined && this.now() - current.observedAt < this.deps.maxAgeMs) return current;
+    if (current !== undefined && this.now() - current.observedAt < this.deps.maxAgeMs()) return current;
     const pending = this.inFlight.get(key(account.accountId, underlying));
     if (pending !== undefined) return this.orStale(pending, current);
     if (budget !== undefined && !budget.take()) {

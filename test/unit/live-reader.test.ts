@@ -28,7 +28,7 @@ function setup(maxAgeMs = 1000) {
   let answer: () => Promise<MmpConfig> = async () => config("2");
   const reader = new MmpReader({
     state,
-    maxAgeMs,
+    maxAgeMs: () => maxAgeMs,
     now: () => now,
     observed: (o) => void state.apply(o),
     exchange: {
