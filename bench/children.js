@@ -1,6 +1,7 @@
 /* eslint-disable */
-// What ab.js, alloc-profile.js and call-timings.js share: starting the benchmark's servers as child
-// processes, talking to them over IPC, and loading a target with the benchmark request.
+// What the benchmark scripts share (ab.js, alloc-profile.js, call-timings.js, instructions.js; run.js for
+// the request): starting the benchmark's servers as child processes, talking to them over IPC, and loading
+// a target with the benchmark request.
 "use strict";
 const { fork } = require("node:child_process");
 const path = require("node:path");

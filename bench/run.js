@@ -92,12 +92,15 @@ const TARGETS = {
 };
 
 const { BODY, okBody } = require("./request");
+const { benchRequest } = require("./children");
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-bench-"));
 const children = new Set();
 
 // ---- child processes ---------------------------------------------------------------------------
 
+// Not children.js's start(): a run lasts long and is left unattended, so each child logs to a file (quoted
+// when it fails), a start is bounded by a timeout, and every child is tracked to be stopped on interrupt.
 function startChild(name, script, { env = {}, execArgv = [], timeoutMs = 60_000 } = {}) {
   const logFile = path.join(work, `${name}.log`);
   const fd = fs.openSync(logFile, "a");
@@ -224,16 +227,7 @@ function load(t, headers, connections, duration, upstreamPid) {
       if (r > peakRss) peakRss = r;
     }, 250);
     const inst = autocannon(
-      {
-        url: `${t.url}/graphql`,
-        method: "POST",
-        headers,
-        body: BODY,
-        connections,
-        duration,
-        timeout: 10,
-        verifyBody: okBody,
-      },
+      { ...benchRequest(t), headers, connections, duration, timeout: 10 },
       (err, res) => {
         clearInterval(sampler);
         if (err) return reject(err);
@@ -444,8 +438,7 @@ async function benchUpstream(upName, pgProblem, withDiag) {
           if (tg.db === null) continue;
           tg.t = await startGateway(`gateway-${spec.kind}-${upName}`, upstreamEnv, tg.db.url);
         }
-        tg.headers = { "content-type": "application/json" };
-        if (tg.t.token) tg.headers.authorization = `Bearer ${tg.t.token}`;
+        tg.headers = benchRequest(tg.t).headers;
         await sanity(tg.t.url, tg.headers);
         tg.warm = await warmUp(tg.t, tg.headers, up.child.pid);
       } catch (e) {

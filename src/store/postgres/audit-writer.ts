@@ -34,19 +34,15 @@
  * that each caller gets its own answer; any other failure (connection, lock, server) is every row's.
  */
 import { DatabaseError, type Pool, type QueryResult } from "pg";
-import type { AuditAction, AuditOutcome } from "../../domain";
+import type { AuditOutcome } from "../../domain";
 import { BatchQueue, type Waiter } from "../batch-queue";
+import type { AuditRecord } from "../port";
 
-export interface PgAuditInsert {
-  at: Date;
-  actorId: string | null;
-  /** null: looked up from users by actorId */
-  actorName: string | null;
-  accountId: string | null;
-  action: AuditAction;
-  input: string;
-  previous: string | null;
-}
+/** the fields of a PENDING record that a begin writes; `actorName` null: looked up from users by actorId */
+export type PgAuditInsert = Pick<
+  AuditRecord,
+  "at" | "actorId" | "actorName" | "accountId" | "action" | "input" | "previous"
+>;
 
 export interface PgAuditUpdate {
   id: number;

@@ -6,12 +6,12 @@
  * administration only. Behind a transaction-pooling proxy, either give it prepared-statement support
  * (PgBouncer 1.21 or later with max_prepared_statements > 0) or set `preparedStatements: false`.
  */
-import { randomBytes } from "node:crypto";
 import { DatabaseError, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from "pg";
-import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
+import type { Role } from "../../domain";
 import * as msg from "../messages";
 import { POSTGRES_MIGRATIONS } from "../migrations/postgres";
 import { assertContiguous, latestVersion } from "../migrations/types";
+import * as shared from "../rows";
 import { PostgresAuditWriter } from "./audit-writer";
 import {
   StoreNotFoundError,
@@ -45,55 +45,20 @@ const LOCK_AUDIT = ADVISORY_LOCKS.audit;
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
 
-interface AccountRow {
-  id: string;
-  api_key: string;
-  key_type: KeyType;
-  base_url: string | null;
-  secret_sealed: string;
-  created_at: Date;
-}
-interface UserRow {
-  id: string;
-  name: string;
-  admin: boolean;
-  disabled: boolean;
-  created_at: Date;
-}
-interface TokenRow {
-  id: string;
-  user_id: string;
-  hash: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
-type TokenUserRow = TokenRow & { u_name: string; u_admin: boolean; u_disabled: boolean; u_created_at: Date };
-interface GrantRow {
-  team: string;
-  account_id: string;
-  role: Role;
-}
-interface AuditRow {
-  /** int8 arrives as a string: pg does not narrow 64-bit integers to numbers on its own */
-  id: string;
-  at: Date;
-  actor_id: string | null;
-  actor_name: string | null;
-  account_id: string | null;
-  action: AuditAction;
-  input: string;
-  previous: string | null;
-  outcome: AuditOutcome;
-  exchange_code: number | null;
-  exchange_message: string | null;
-  duration_ms: number | null;
-  result: string | null;
-}
-
-const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at";
-const USER_COLUMNS = "id, name, admin, disabled, created_at";
-const AUDIT_COLUMNS =
-  "id, at, actor_id, actor_name, account_id, action, input, previous, outcome, exchange_code, exchange_message, duration_ms, result";
+/**
+ * pg returns timestamptz as a Date, boolean as a boolean, and int8 (the audit id) as a string: it does not
+ * narrow 64-bit integers to numbers on its own.
+ */
+type AccountRow = shared.AccountRow<Date>;
+type UserRow = shared.UserRow<Date, boolean>;
+type TokenRow = shared.TokenRow<Date>;
+type TokenUserRow = shared.TokenUserRow<Date, boolean>;
+type AuditRow = shared.AuditRow<Date, string>;
+const { toAccount, toUser, toToken, toTokenAndUser, toAudit } = shared.rowMappers({
+  time: (v: Date) => v,
+  bool: (v: boolean) => v,
+  auditId: (v: string) => Number(v),
+});
 
 export interface PostgresStoreOptions {
   /** pool size; default 10 */
@@ -244,7 +209,7 @@ export class PostgresStore implements Store {
   async addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord> {
     const createdAt = new Date();
     try {
-      await this.execute(`INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      await this.execute(`INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
         a.id,
         a.apiKey,
         a.keyType,
@@ -256,25 +221,21 @@ export class PostgresStore implements Store {
       if (pgCode(e) === UNIQUE_VIOLATION) throw msg.accountExists(a.id);
       throw e;
     }
-    return {
-      id: a.id,
-      apiKey: a.apiKey,
-      keyType: a.keyType,
-      baseUrl: a.baseUrl,
-      secretSealed: a.secretSealed,
-      createdAt,
-    };
+    return shared.insertedAccount(a, createdAt);
   }
 
   async getAccount(id: string): Promise<AccountRecord | null> {
-    const rows = await this.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
+    const rows = await this.query<AccountRow>(
+      `SELECT ${shared.ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`,
+      [id],
+    );
     return rows[0] === undefined ? null : toAccount(rows[0]);
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
     // COLLATE "C": the same byte order as SQLite, whatever the database's locale.
     return (
-      await this.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id COLLATE "C"`)
+      await this.query<AccountRow>(`SELECT ${shared.ACCOUNT_COLUMNS} FROM accounts ORDER BY id COLLATE "C"`)
     ).map(toAccount);
   }
 
@@ -341,7 +302,7 @@ export class PostgresStore implements Store {
   }
 
   async addUser(name: string, admin: boolean): Promise<UserRecord> {
-    const id = newId("u_");
+    const id = shared.newId("u_");
     const createdAt = new Date();
     try {
       await this.execute(
@@ -356,19 +317,21 @@ export class PostgresStore implements Store {
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
-    const rows = await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    const rows = await this.query<UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows[0] === undefined ? null : toUser(rows[0]);
   }
 
   async getUserByName(name: string): Promise<UserRecord | null> {
-    const rows = await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = $1`, [name]);
+    const rows = await this.query<UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users WHERE name = $1`, [
+      name,
+    ]);
     return rows[0] === undefined ? null : toUser(rows[0]);
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name COLLATE "C"`)).map(
-      toUser,
-    );
+    return (
+      await this.query<UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users ORDER BY name COLLATE "C"`)
+    ).map(toUser);
   }
 
   async setUserDisabled(
@@ -377,7 +340,7 @@ export class PostgresStore implements Store {
   ): Promise<{ user: UserRecord; changed: boolean } | null> {
     // Only a real change is written: an unchanged row would still fire the auth_version trigger.
     const updated = await this.query<UserRow>(
-      `UPDATE users SET disabled = $2 WHERE name = $1 AND disabled <> $2 RETURNING ${USER_COLUMNS}`,
+      `UPDATE users SET disabled = $2 WHERE name = $1 AND disabled <> $2 RETURNING ${shared.USER_COLUMNS}`,
       [name, disabled],
     );
     if (updated[0] !== undefined) return { user: toUser(updated[0]), changed: true };
@@ -386,7 +349,7 @@ export class PostgresStore implements Store {
   }
 
   async addToken(userId: string, hash: string): Promise<TokenRecord> {
-    const id = newId("t_");
+    const id = shared.newId("t_");
     const createdAt = new Date();
     try {
       await this.execute("INSERT INTO tokens (id, user_id, hash, created_at) VALUES ($1, $2, $3, $4)", [
@@ -405,24 +368,11 @@ export class PostgresStore implements Store {
 
   async findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
     const rows = await this.query<TokenUserRow>(
-      `SELECT t.id, t.user_id, t.hash, t.created_at, t.revoked_at,
-              u.name AS u_name, u.admin AS u_admin, u.disabled AS u_disabled, u.created_at AS u_created_at
-         FROM tokens t JOIN users u ON u.id = t.user_id
+      `${shared.TOKEN_USER_SELECT}
         WHERE t.hash = $1`,
       [hash],
     );
-    const r = rows[0];
-    if (r === undefined) return null;
-    return {
-      token: toToken(r),
-      user: toUser({
-        id: r.user_id,
-        name: r.u_name,
-        admin: r.u_admin,
-        disabled: r.u_disabled,
-        created_at: r.u_created_at,
-      }),
-    };
+    return rows[0] === undefined ? null : toTokenAndUser(rows[0]);
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {
@@ -435,7 +385,7 @@ export class PostgresStore implements Store {
 
   async listTokens(userId: string): Promise<TokenRecord[]> {
     const rows = await this.query<TokenRow>(
-      `SELECT id, user_id, hash, created_at, revoked_at FROM tokens WHERE user_id = $1
+      `SELECT ${shared.TOKEN_COLUMNS} FROM tokens WHERE user_id = $1
         ORDER BY created_at, id COLLATE "C"`,
       [userId],
     );
@@ -492,12 +442,12 @@ export class PostgresStore implements Store {
   }
 
   async listMemberships(): Promise<MembershipRecord[]> {
-    const rows = await this.query<{ team: string; user_id: string; user_name: string }>(
+    const rows = await this.query<shared.MembershipRow>(
       `SELECT m.team, m.user_id, u.name AS user_name
          FROM memberships m JOIN users u ON u.id = m.user_id
         ORDER BY m.team COLLATE "C", u.name COLLATE "C"`,
     );
-    return rows.map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
+    return rows.map(shared.toMembership);
   }
 
   async grant(team: string, accountId: string, role: Role): Promise<void> {
@@ -525,21 +475,21 @@ export class PostgresStore implements Store {
   }
 
   async grantsOfUser(userId: string): Promise<GrantRecord[]> {
-    const rows = await this.query<GrantRow>(
+    const rows = await this.query<shared.GrantRow>(
       `SELECT g.team, g.account_id, g.role
          FROM grants g JOIN memberships m ON m.team = g.team
         WHERE m.user_id = $1
         ORDER BY g.account_id COLLATE "C", g.team COLLATE "C"`,
       [userId],
     );
-    return rows.map(toGrant);
+    return rows.map(shared.toGrant);
   }
 
   async listGrants(): Promise<GrantRecord[]> {
-    const rows = await this.query<GrantRow>(
+    const rows = await this.query<shared.GrantRow>(
       `SELECT team, account_id, role FROM grants ORDER BY team COLLATE "C", account_id COLLATE "C"`,
     );
-    return rows.map(toGrant);
+    return rows.map(shared.toGrant);
   }
 
   async authVersion(): Promise<number> {
@@ -570,14 +520,8 @@ export class PostgresStore implements Store {
 
   /** Committed without waiting for the WAL flush; durable at the next one: see audit-writer.ts. */
   async auditComplete(id: number, c: AuditCompletion): Promise<void> {
-    await this.audit.complete({
-      id,
-      outcome: c.outcome,
-      exchangeCode: c.exchangeCode ?? null,
-      exchangeMessage: c.exchangeMessage ?? null,
-      durationMs: Math.round(c.durationMs),
-      result: c.result ?? null,
-    });
+    const [outcome, exchangeCode, exchangeMessage, durationMs, result] = shared.completionValues(c);
+    await this.audit.complete({ id, outcome, exchangeCode, exchangeMessage, durationMs, result });
   }
 
   /**
@@ -592,14 +536,7 @@ export class PostgresStore implements Store {
           SET outcome = $2, exchange_code = $3, exchange_message = $4, duration_ms = $5, result = $6
         WHERE id = $1 AND outcome = 'PENDING'
         RETURNING id`,
-      [
-        id,
-        c.outcome,
-        c.exchangeCode ?? null,
-        c.exchangeMessage ?? null,
-        Math.round(c.durationMs),
-        c.result ?? null,
-      ],
+      [id, ...shared.completionValues(c)],
     );
     return rows.length === 1;
   }
@@ -610,7 +547,7 @@ export class PostgresStore implements Store {
     // An empty list means "none of the accounts", e.g. a viewer with no grants: never "all".
     if (q.accountIds !== undefined && q.accountIds.length === 0) return [];
     const rows = await this.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log
+      `SELECT ${shared.AUDIT_COLUMNS} FROM audit_log
         WHERE ($1::text[] IS NULL OR account_id = ANY ($1::text[]))
           AND ($2::bigint IS NULL OR id < $2::bigint)
         ORDER BY id DESC
@@ -622,7 +559,7 @@ export class PostgresStore implements Store {
 
   async pendingAudit(): Promise<AuditRecord[]> {
     const rows = await this.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
+      `SELECT ${shared.AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
     );
     return rows.map(toAudit);
   }
@@ -638,49 +575,4 @@ function pgCode(e: unknown): string | undefined {
 
 function constraintOf(e: unknown): string | undefined {
   return e instanceof DatabaseError ? e.constraint : undefined;
-}
-
-function newId(prefix: string): string {
-  return prefix + randomBytes(12).toString("hex");
-}
-
-function toAccount(r: AccountRow): AccountRecord {
-  return {
-    id: r.id,
-    apiKey: r.api_key,
-    keyType: r.key_type,
-    baseUrl: r.base_url,
-    secretSealed: r.secret_sealed,
-    createdAt: r.created_at,
-  };
-}
-
-function toUser(r: UserRow): UserRecord {
-  return { id: r.id, name: r.name, admin: r.admin, disabled: r.disabled, createdAt: r.created_at };
-}
-
-function toToken(r: TokenRow): TokenRecord {
-  return { id: r.id, userId: r.user_id, hash: r.hash, createdAt: r.created_at, revokedAt: r.revoked_at };
-}
-
-function toGrant(r: GrantRow): GrantRecord {
-  return { team: r.team, accountId: r.account_id, role: r.role };
-}
-
-function toAudit(r: AuditRow): AuditRecord {
-  return {
-    id: Number(r.id),
-    at: r.at,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    accountId: r.account_id,
-    action: r.action,
-    input: r.input,
-    previous: r.previous,
-    outcome: r.outcome,
-    exchangeCode: r.exchange_code,
-    exchangeMessage: r.exchange_message,
-    durationMs: r.duration_ms,
-    result: r.result,
-  };
 }

@@ -2,15 +2,15 @@
  * The embedded, default Store: one SQLite file shared by the server and the CLI (possibly at the same
  * time, from different processes). better-sqlite3 is synchronous; the async methods resolve at once.
  */
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { AuditAction, AuditOutcome, KeyType, Role } from "../../domain";
+import type { KeyType, Role } from "../../domain";
 import * as msg from "../messages";
 import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
 import { assertContiguous, latestVersion } from "../migrations/types";
+import * as shared from "../rows";
 import { InlineAuditWriter, WorkerAuditWriter, type AuditWriter } from "./audit-writer";
 import { createPrivateFile, restrictCompanionFiles } from "./private-file";
 import type {
@@ -31,63 +31,21 @@ import type {
 type Db = Database.Database;
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
-interface AccountRow {
-  id: string;
-  api_key: string;
-  key_type: KeyType;
-  base_url: string | null;
-  secret_sealed: string;
-  created_at: number;
-}
-interface UserRow {
-  id: string;
-  name: string;
-  admin: 0 | 1;
-  disabled: 0 | 1;
-  created_at: number;
-}
-interface TokenRow {
-  id: string;
-  user_id: string;
-  hash: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-type TokenUserRow = TokenRow & {
-  u_name: string;
-  u_admin: 0 | 1;
-  u_disabled: 0 | 1;
-  u_created_at: number;
-};
-interface GrantRow {
-  team: string;
-  account_id: string;
-  role: Role;
-}
-interface AuditRow {
-  id: number;
-  at: number;
-  actor_id: string | null;
-  actor_name: string | null;
-  account_id: string | null;
-  action: AuditAction;
-  input: string;
-  previous: string | null;
-  outcome: AuditOutcome;
-  exchange_code: number | null;
-  exchange_message: string | null;
-  duration_ms: number | null;
-  result: string | null;
-}
+/** SQLite stores times as epoch milliseconds and booleans as 0/1; the audit id fits a number */
+type AccountRow = shared.AccountRow<number>;
+type UserRow = shared.UserRow<number, 0 | 1>;
+type TokenRow = shared.TokenRow<number>;
+type TokenUserRow = shared.TokenUserRow<number, 0 | 1>;
+type AuditRow = shared.AuditRow<number, number>;
+const { toAccount, toUser, toToken, toTokenAndUser, toAudit } = shared.rowMappers({
+  time: (v: number) => new Date(v),
+  bool: (v: 0 | 1) => v === 1,
+  auditId: (v: number) => v,
+});
 
 const MIGRATIONS = SQLITE_MIGRATIONS;
 assertContiguous(MIGRATIONS);
 const LATEST = latestVersion(MIGRATIONS);
-
-const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at";
-const USER_COLUMNS = "id, name, admin, disabled, created_at";
-const AUDIT_COLUMNS =
-  "id, at, actor_id, actor_name, account_id, action, input, previous, outcome, exchange_code, exchange_message, duration_ms, result";
 
 /** Every statement the store runs, prepared once (after migrate(), since preparing needs the tables). */
 function prepareStatements(db: Db) {
@@ -98,10 +56,12 @@ function prepareStatements(db: Db) {
     ),
 
     insertAccount: db.prepare<[string, string, KeyType, string | null, string, number]>(
-      `INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    getAccount: db.prepare<[string], AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
-    listAccounts: db.prepare<[], AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id`),
+    getAccount: db.prepare<[string], AccountRow>(
+      `SELECT ${shared.ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`,
+    ),
+    listAccounts: db.prepare<[], AccountRow>(`SELECT ${shared.ACCOUNT_COLUMNS} FROM accounts ORDER BY id`),
     deleteAccount: db.prepare<[string]>("DELETE FROM accounts WHERE id = ?"),
     rotateAccountKey: db.prepare<[string, string, string]>(
       "UPDATE accounts SET api_key = ?, secret_sealed = ? WHERE id = ?",
@@ -114,9 +74,9 @@ function prepareStatements(db: Db) {
     insertUser: db.prepare<[string, string, 0 | 1, number]>(
       "INSERT INTO users (id, name, admin, disabled, created_at) VALUES (?, ?, ?, 0, ?)",
     ),
-    getUser: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
-    getUserByName: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
-    listUsers: db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
+    getUser: db.prepare<[string], UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users WHERE id = ?`),
+    getUserByName: db.prepare<[string], UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users WHERE name = ?`),
+    listUsers: db.prepare<[], UserRow>(`SELECT ${shared.USER_COLUMNS} FROM users ORDER BY name`),
     // Only a real change is written: an unchanged row would still fire the auth_version trigger.
     setUserDisabled: db.prepare<[0 | 1, string, 0 | 1]>(
       "UPDATE users SET disabled = ? WHERE name = ? AND disabled <> ?",
@@ -126,16 +86,14 @@ function prepareStatements(db: Db) {
       "INSERT INTO tokens (id, user_id, hash, created_at) VALUES (?, ?, ?, ?)",
     ),
     findTokenByHash: db.prepare<[string], TokenUserRow>(
-      `SELECT t.id, t.user_id, t.hash, t.created_at, t.revoked_at,
-              u.name AS u_name, u.admin AS u_admin, u.disabled AS u_disabled, u.created_at AS u_created_at
-         FROM tokens t JOIN users u ON u.id = t.user_id
+      `${shared.TOKEN_USER_SELECT}
         WHERE t.hash = ?`,
     ),
     revokeToken: db.prepare<[number, string]>(
       "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     ),
     listTokens: db.prepare<[string], TokenRow>(
-      "SELECT id, user_id, hash, created_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at, id",
+      `SELECT ${shared.TOKEN_COLUMNS} FROM tokens WHERE user_id = ? ORDER BY created_at, id`,
     ),
 
     insertTeam: db.prepare<[string]>("INSERT INTO teams (name) VALUES (?)"),
@@ -149,7 +107,7 @@ function prepareStatements(db: Db) {
     teamsOfUser: db
       .prepare<[string], string>("SELECT team FROM memberships WHERE user_id = ? ORDER BY team")
       .pluck(),
-    listMemberships: db.prepare<[], { team: string; user_id: string; user_name: string }>(
+    listMemberships: db.prepare<[], shared.MembershipRow>(
       `SELECT m.team, m.user_id, u.name AS user_name
          FROM memberships m JOIN users u ON u.id = m.user_id
         ORDER BY m.team, u.name`,
@@ -162,29 +120,29 @@ function prepareStatements(db: Db) {
        ON CONFLICT (team, account_id) DO UPDATE SET role = excluded.role WHERE grants.role <> excluded.role`,
     ),
     deleteGrant: db.prepare<[string, string]>("DELETE FROM grants WHERE team = ? AND account_id = ?"),
-    grantsOfUser: db.prepare<[string], GrantRow>(
+    grantsOfUser: db.prepare<[string], shared.GrantRow>(
       `SELECT g.team, g.account_id, g.role
          FROM grants g JOIN memberships m ON m.team = g.team
         WHERE m.user_id = ?
         ORDER BY g.account_id, g.team`,
     ),
-    listGrants: db.prepare<[], GrantRow>(
+    listGrants: db.prepare<[], shared.GrantRow>(
       "SELECT team, account_id, role FROM grants ORDER BY team, account_id",
     ),
 
     authVersion: db.prepare<[], number>("SELECT version FROM auth_version WHERE id = 1").pluck(),
 
     listAudit: db.prepare<[number, number], AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`,
+      `SELECT ${shared.AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`,
     ),
     // The account list travels as one JSON array so that a single prepared statement serves any length.
     listAuditOfAccounts: db.prepare<[string, number, number], AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log
+      `SELECT ${shared.AUDIT_COLUMNS} FROM audit_log
         WHERE account_id IN (SELECT value FROM json_each(?)) AND id < ?
         ORDER BY id DESC LIMIT ?`,
     ),
     pendingAudit: db.prepare<[], AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
+      `SELECT ${shared.AUDIT_COLUMNS} FROM audit_log WHERE outcome = 'PENDING' ORDER BY id`,
     ),
     // Conditional on PENDING: a record already settled (by its request, or by another sweep) is left as is.
     settleAudit: db.prepare<[string, number | null, string | null, number, string | null, number]>(
@@ -334,14 +292,7 @@ export class SqliteStore implements Store {
       if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.accountExists(a.id);
       throw e;
     }
-    return {
-      id: a.id,
-      apiKey: a.apiKey,
-      keyType: a.keyType,
-      baseUrl: a.baseUrl,
-      secretSealed: a.secretSealed,
-      createdAt: new Date(now),
-    };
+    return shared.insertedAccount(a, new Date(now));
   }
 
   async getAccount(id: string): Promise<AccountRecord | null> {
@@ -394,7 +345,7 @@ export class SqliteStore implements Store {
   }
 
   async addUser(name: string, admin: boolean): Promise<UserRecord> {
-    const id = newId("u_");
+    const id = shared.newId("u_");
     const now = Date.now();
     try {
       this.s.insertUser.run(id, name, admin ? 1 : 0, now);
@@ -435,7 +386,7 @@ export class SqliteStore implements Store {
   }
 
   async addToken(userId: string, hash: string): Promise<TokenRecord> {
-    const id = newId("t_");
+    const id = shared.newId("t_");
     const now = Date.now();
     try {
       this.s.insertToken.run(id, userId, hash, now);
@@ -449,17 +400,7 @@ export class SqliteStore implements Store {
 
   async findTokenByHash(hash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
     const r = this.s.findTokenByHash.get(hash);
-    if (r === undefined) return null;
-    return {
-      token: toToken(r),
-      user: toUser({
-        id: r.user_id,
-        name: r.u_name,
-        admin: r.u_admin,
-        disabled: r.u_disabled,
-        created_at: r.u_created_at,
-      }),
-    };
+    return r === undefined ? null : toTokenAndUser(r);
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {
@@ -511,9 +452,7 @@ export class SqliteStore implements Store {
   }
 
   async listMemberships(): Promise<MembershipRecord[]> {
-    return this.s.listMemberships
-      .all()
-      .map((r) => ({ team: r.team, userId: r.user_id, userName: r.user_name }));
+    return this.s.listMemberships.all().map(shared.toMembership);
   }
 
   async grant(team: string, accountId: string, role: Role): Promise<void> {
@@ -532,11 +471,11 @@ export class SqliteStore implements Store {
   }
 
   async grantsOfUser(userId: string): Promise<GrantRecord[]> {
-    return this.s.grantsOfUser.all(userId).map(toGrant);
+    return this.s.grantsOfUser.all(userId).map(shared.toGrant);
   }
 
   async listGrants(): Promise<GrantRecord[]> {
-    return this.s.listGrants.all().map(toGrant);
+    return this.s.listGrants.all().map(shared.toGrant);
   }
 
   async authVersion(): Promise<number> {
@@ -561,14 +500,7 @@ export class SqliteStore implements Store {
 
   /** Group-committed; durable against a power loss at the next fsync, not at once: see audit-writer.ts. */
   async auditComplete(id: number, c: AuditCompletion): Promise<void> {
-    return this.audit.complete([
-      c.outcome,
-      c.exchangeCode ?? null,
-      c.exchangeMessage ?? null,
-      Math.round(c.durationMs),
-      c.result ?? null,
-      id,
-    ]);
+    return this.audit.complete([...shared.completionValues(c), id]);
   }
 
   /**
@@ -577,15 +509,7 @@ export class SqliteStore implements Store {
    * Committed with synchronous=FULL like every other write outside the writer.
    */
   async auditSettle(id: number, c: AuditCompletion): Promise<boolean> {
-    const r = this.s.settleAudit.run(
-      c.outcome,
-      c.exchangeCode ?? null,
-      c.exchangeMessage ?? null,
-      Math.round(c.durationMs),
-      c.result ?? null,
-      id,
-    );
-    return r.changes === 1;
+    return this.s.settleAudit.run(...shared.completionValues(c), id).changes === 1;
   }
 
   async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
@@ -611,61 +535,4 @@ function isConstraint(e: unknown, code: string): boolean {
   if (typeof e !== "object" || e === null) return false;
   const { name, code: actual } = e as { name?: unknown; code?: unknown };
   return name === "SqliteError" && actual === code;
-}
-
-function newId(prefix: string): string {
-  return prefix + randomBytes(12).toString("hex");
-}
-
-function toAccount(r: AccountRow): AccountRecord {
-  return {
-    id: r.id,
-    apiKey: r.api_key,
-    keyType: r.key_type,
-    baseUrl: r.base_url,
-    secretSealed: r.secret_sealed,
-    createdAt: new Date(r.created_at),
-  };
-}
-
-function toUser(r: UserRow): UserRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    admin: r.admin === 1,
-    disabled: r.disabled === 1,
-    createdAt: new Date(r.created_at),
-  };
-}
-
-function toToken(r: TokenRow): TokenRecord {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    hash: r.hash,
-    createdAt: new Date(r.created_at),
-    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
-  };
-}
-
-function toGrant(r: GrantRow): GrantRecord {
-  return { team: r.team, accountId: r.account_id, role: r.role };
-}
-
-function toAudit(r: AuditRow): AuditRecord {
-  return {
-    id: r.id,
-    at: new Date(r.at),
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    accountId: r.account_id,
-    action: r.action,
-    input: r.input,
-    previous: r.previous,
-    outcome: r.outcome,
-    exchangeCode: r.exchange_code,
-    exchangeMessage: r.exchange_message,
-    durationMs: r.duration_ms,
-    result: r.result,
-  };
 }
