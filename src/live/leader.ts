@@ -131,9 +131,16 @@ export class RedisLeader extends PolledLeader {
   }
 
   protected async release(leading: boolean): Promise<void> {
-    if (leading) await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.instanceId);
-    await this.redis.quit().catch(() => undefined);
-    this.redis.disconnect();
+    try {
+      // Best effort: with Redis unreachable the lease simply runs out.
+      if (leading) await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.instanceId);
+      await this.redis.quit();
+    } catch {
+      // the connection is closed below either way
+    } finally {
+      // Always: a connection left reconnecting would keep the process alive after shutdown.
+      this.redis.disconnect();
+    }
   }
 }
 
@@ -187,6 +194,6 @@ export class PostgresLeader extends PolledLeader {
     const c = this.client;
     this.client = undefined;
     // Ending the session releases the lock.
-    await c?.end();
+    await c?.end().catch(() => undefined);
   }
 }
