@@ -22,6 +22,7 @@ import type { Store } from "./store/port";
 import { openSealer } from "./secrets";
 import { buildGatewaySchema } from "./graphql/build-schema";
 import { createHttpApp } from "./http/create-http-app";
+import { consoleRoutes } from "./http/console.routes";
 import { pendingGraceMs, sweepIntervalMs } from "./mmp/pending-grace";
 import { PendingSweeper } from "./mmp/pending-sweeper";
 import type { ReconcileResult } from "./mmp/reconcile";
@@ -183,7 +184,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       services,
       logger,
       plugins: [metrics.apolloPlugin()],
-      routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
+      routes: Router()
+        .use(metrics.router((err) => logger.error({ err }, "metrics scrape failed")))
+        .use(consoleRoutes({ oidcIssuer: config.oidc?.issuer })),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
       subscriptions: true,
