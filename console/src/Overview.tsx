@@ -6,6 +6,7 @@ import { configKey, newer, useLive, type MmpConfig } from "./live";
 import { useNow } from "./clock";
 import { age, duration, toMs, utcTime } from "./format";
 import { EditPanel } from "./EditPanel";
+import { BulkEditPanel } from "./BulkEditPanel";
 import { ResetButton } from "./ResetButton";
 import { KillSwitchPanel } from "./KillSwitch";
 import { explainCombined } from "./errors";
@@ -56,6 +57,7 @@ export const canTrade = (role: Account["role"]) => role === "TRADER" || role ===
 function AccountSection({ account, onChanged }: { account: Account; onChanged(): void }) {
   const live = useLive();
   const [editing, setEditing] = useState<MmpConfig | null>(null);
+  const [bulk, setBulk] = useState(false);
   const trader = canTrade(account.role);
   const rows = account.mmpConfigs.map((c) => {
     const read = readFragment(MmpConfigFields, c);
@@ -104,6 +106,19 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           </table>
         </div>
       )}
+      {trader && !bulk && account.mmpConfigs.length > 1 ? (
+        <button type="button" onClick={() => setBulk(true)}>
+          Edit several
+        </button>
+      ) : null}
+      {bulk ? (
+        <BulkEditPanel
+          accountName={account.name}
+          rows={rows}
+          onClose={() => setBulk(false)}
+          onSaved={onChanged}
+        />
+      ) : null}
       {editing ? (
         <EditPanel
           accountName={account.name}

@@ -14,7 +14,7 @@ export interface GatewayErrorFields {
 export function explain(e: GatewayErrorFields): string {
   switch (e.code) {
     case "RATE_LIMITED":
-      return `Too many changes in a short time: nothing was sent. Wait ${e.retryAfterSeconds ?? "a few"} seconds and try again.`;
+      return `Too many requests: the change was not applied. Wait ${e.retryAfterSeconds ?? "a few"} s, then try again.`;
     case "EXCHANGE_REJECTED":
       return `The exchange refused the change${e.exchangeCode != null ? ` (code ${e.exchangeCode})` : ""}: ${e.exchangeMessage ?? e.message ?? "no reason given"}. Nothing was changed.`;
     case "EXCHANGE_UNAVAILABLE":

@@ -217,6 +217,60 @@ describe("operator console (real browser)", () => {
     expect(h.sim.requests.some((r) => r.method === "POST" && r.path === "/eapi/v1/mmpReset")).toBe(true);
     expect(await btc.getByRole("button", { name: "Reset MMP" }).count()).toBe(0);
 
+    // a change made outside the gateway (the exchange's own UI): an alert, the row updated
+    h.sim.changeOutside(h.apiKey("desk-a"), {
+      underlying: "BTCUSDT",
+      windowTimeInMilliseconds: 4000,
+      frozenTimeInMilliseconds: 0n,
+      qtyLimit: "9",
+      deltaLimit: "1",
+    });
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "MMP of desk-a · BTCUSDT was changed outside the gateway" })
+      .waitFor(WAIT);
+    await btc.getByRole("cell", { name: "4000 ms" }).waitFor(WAIT);
+
+    // several rows at once through setMmpConfigs, each item's result shown
+    await page.getByRole("button", { name: "Edit several" }).click();
+    const values: Record<string, [string, string, string, string]> = {
+      SOLUSDT: ["0.25", "1", "2000", "60000"],
+      XRPUSDT: ["7.10", "2", "2000", "0"],
+    };
+    for (const [u, [q, d, w, f]] of Object.entries(values)) {
+      await page.getByRole("checkbox", { name: `Change ${u}` }).check();
+      await page.getByRole("textbox", { name: `${u} quantity limit` }).fill(q);
+      await page.getByRole("textbox", { name: `${u} delta limit` }).fill(d);
+      await page.getByRole("textbox", { name: `${u} window (ms)` }).fill(w);
+      await page.getByRole("textbox", { name: `${u} frozen time (ms)` }).fill(f);
+    }
+    await page.getByRole("button", { name: "Review" }).click();
+    await page.getByRole("table").filter({ hasText: "Each line shows now → new" }).waitFor(WAIT);
+    const before = mmpSets().length;
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("listitem").filter({ hasText: "SOLUSDT: ✓ Applied." }).waitFor(WAIT);
+    await page.getByRole("listitem").filter({ hasText: "XRPUSDT: ✓ Applied." }).waitFor(WAIT);
+    const bulkSent = mmpSets()
+      .slice(before)
+      .map((r) => new URLSearchParams(r.rawBody || r.rawQuery).get("qtyLimit"));
+    expect(bulkSent.sort()).toEqual(["0.25", "7.10"]);
+    await page.getByRole("button", { name: "Close" }).click();
+    await row(page, "desk-a", "XRPUSDT").getByText("Active").waitFor(WAIT);
+
+    // a gateway error in words: the exchange limits the rate, nothing applied, the wait named
+    await row(page, "desk-a", "ETHUSDT").getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("textbox", { name: "Quantity limit" }).fill("3");
+    await page.getByRole("textbox", { name: "Delta limit" }).fill("4");
+    await page.getByRole("textbox", { name: "Window (ms)" }).fill("1000");
+    await page.getByRole("textbox", { name: "Frozen time (ms)" }).fill("0");
+    await page.getByRole("button", { name: "Review" }).click();
+    h.sim.injectFault({ kind: "rateLimit", status: 429, retryAfterSeconds: 1 }, { path: "/eapi/v1/mmpSet" });
+    await page.getByRole("button", { name: "Confirm" }).click();
+    const refused = page.getByRole("alert").filter({ hasText: /not applied/ });
+    await refused.waitFor(WAIT);
+    expect(await refused.textContent()).toMatch(/Wait 1 s/);
+    await page.getByRole("button", { name: "Cancel" }).click();
+
     // the audit page, the gateway's detection marked
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log" }).waitFor(WAIT);
