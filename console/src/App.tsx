@@ -10,6 +10,7 @@ import { getToken, setToken } from "./session";
 import { SignIn } from "./SignIn";
 import { Overview } from "./Overview";
 import { AuditPage } from "./Audit";
+import { AdminPage } from "./Admin";
 import { navigate, usePath, BASE } from "./router";
 import { utcTime, toMs } from "./format";
 
@@ -122,6 +123,11 @@ function Shell(props: {
             <NavLink href={`${BASE}/audit`} current={path === "/audit"}>
               Audit log
             </NavLink>
+            {user?.admin ? (
+              <NavLink href={`${BASE}/admin`} current={path === "/admin"}>
+                Administration
+              </NavLink>
+            ) : null}
             {/* a full page load: GraphiQL's page has its own Content-Security-Policy */}
             <a href={`${BASE}/graphiql`} aria-current={path === "/graphiql" ? "page" : undefined}>
               GraphiQL
@@ -154,6 +160,12 @@ function Shell(props: {
             </Suspense>
           ) : path === "/audit" ? (
             <AuditPage />
+          ) : path === "/admin" ? (
+            user?.admin ? (
+              <AdminPage />
+            ) : (
+              <p>Only admin users manage users, teams and accounts.</p>
+            )
           ) : path === "/" ? (
             <Overview onServerTime={(t) => setOffset(t - Date.now())} />
           ) : (

@@ -301,9 +301,35 @@ describe("operator console (real browser)", () => {
       expect(await page.getByRole("button", { name }).count()).toBe(0);
     }
     expect(await page.getByRole("textbox").count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Administration" }).count()).toBe(0);
     // the page fits: nothing but the tables scrolls sideways
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it("an admin user creates a user, sees the token once, and adds the user to a team", async () => {
+    const page = await newPage();
+    await signIn(page, h.tokens.root!);
+    await page.getByRole("link", { name: "Administration" }).click();
+    await page.getByRole("heading", { name: "Administration" }).waitFor(WAIT);
+    await page.getByRole("textbox", { name: "New user" }).fill("carol");
+    await page.getByRole("button", { name: "Create user" }).click();
+    const shown = page.getByRole("status").filter({ hasText: "shown this once" });
+    await shown.waitFor(WAIT);
+    const token = (await shown.locator("code").textContent()) ?? "";
+    expect(token).toMatch(/^mgw_/);
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("rowheader", { name: "carol" }).waitFor(WAIT);
+    await page.getByRole("combobox", { name: "Team" }).first().selectOption("desk-a");
+    await page.getByRole("combobox", { name: "User" }).selectOption("carol");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("status").filter({ hasText: "carol added to desk-a" }).waitFor(WAIT);
+    // the new token works: carol holds desk-a's role
+    const me = await h.gql<{ me: { name: string; accounts: { role: string }[] } }>(
+      token,
+      "{ me { name accounts { role } } }",
+    );
+    expect(me.body.data?.me).toEqual({ name: "carol", accounts: [{ role: "TRADER" }] });
   });
 
   it("a revoked token returns to sign-in with a message", async () => {
