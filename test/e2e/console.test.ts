@@ -217,6 +217,22 @@ describe("operator console (real browser)", () => {
     expect(h.sim.requests.some((r) => r.method === "POST" && r.path === "/eapi/v1/mmpReset")).toBe(true);
     expect(await btc.getByRole("button", { name: "Reset MMP" }).count()).toBe(0);
 
+    // the kill switch: armed and disarmed behind a confirmation
+    const ks = page.getByRole("region", { name: "Kill switch of desk-a" });
+    await ks.getByText(/never sends heartbeats/).waitFor(WAIT);
+    await ks.getByRole("combobox", { name: "Underlying" }).selectOption("BTCUSDT");
+    await ks.getByRole("textbox", { name: "Countdown (ms)" }).fill("30000");
+    await ks.getByRole("button", { name: "Arm kill switch" }).click();
+    const arm = page.getByRole("dialog", { name: /Arm the kill switch of desk-a · BTCUSDT/ });
+    await arm.getByRole("button", { name: "Confirm" }).click();
+    await ks.getByText("BTCUSDT: armed, countdown 30000 ms").waitFor(WAIT);
+    await ks.getByRole("button", { name: "Disarm" }).click();
+    await page
+      .getByRole("dialog", { name: /Disarm/ })
+      .getByRole("button", { name: "Confirm" })
+      .click();
+    await ks.getByText("No kill switch is armed.").waitFor(WAIT);
+
     // a change made outside the gateway (the exchange's own UI): an alert, the row updated
     h.sim.changeOutside(h.apiKey("desk-a"), {
       underlying: "BTCUSDT",
