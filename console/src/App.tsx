@@ -13,6 +13,7 @@ import { AuditPage } from "./Audit";
 import { AdminPage } from "./Admin";
 import { navigate, usePath, BASE } from "./router";
 import { utcTime, toMs } from "./format";
+import { enableNotifications, notify } from "./notify";
 
 const GraphiQLPage = lazy(() => import("./GraphiQLPage"));
 
@@ -75,8 +76,21 @@ function Shell(props: {
   const [configs, setConfigs] = useState<ReadonlyMap<string, MmpConfig>>(new Map());
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const seen = useRef(new Set<string>());
+  const [sound, setSound] = useState(false);
+  const soundRef = useRef(false);
+  soundRef.current = sound;
 
-  useEffect(() => props.conn.onState(setLink), [props.conn]);
+  // every reconnect after a drop: events may have been missed, so the overview re-reads everything
+  const [reconnects, setReconnects] = useState(0);
+  useEffect(() => {
+    let previous: LinkState = "connecting";
+    return props.conn.onState((next) => {
+      if (next === "live" && (previous === "reconnecting" || previous === "stale"))
+        setReconnects((n) => n + 1);
+      previous = next;
+      setLink(next);
+    });
+  }, [props.conn]);
   useEffect(() => {
     if (me.data) props.onVerified();
   }, [me.data, props]);
@@ -100,7 +114,10 @@ function Shell(props: {
       const config = event.config ? readFragment(MmpConfigFields, event.config) : null;
       if (config) put(config);
       const text = alertText(event, config);
-      if (text) setAlerts((old) => [{ id: event.id, kind: event.kind, text }, ...old].slice(0, 20));
+      if (text) {
+        setAlerts((old) => [{ id: event.id, kind: event.kind, text }, ...old].slice(0, 20));
+        if (soundRef.current) notify(text);
+      }
       return data;
     },
     [put],
@@ -134,6 +151,18 @@ function Shell(props: {
             </a>
           </nav>
           <LinkIndicator state={link} />
+          <label className="notify">
+            <input
+              type="checkbox"
+              checked={sound}
+              onChange={(e) => {
+                const on = e.target.checked;
+                setSound(on);
+                if (on) void enableNotifications().catch(() => {});
+              }}
+            />{" "}
+            Sound and notifications
+          </label>
           <span className="who">{user ? `${user.name}${user.admin ? " (admin user)" : ""}` : ""}</span>
           <button type="button" onClick={() => props.onSignOut(null)}>
             Sign out
@@ -167,7 +196,7 @@ function Shell(props: {
               <p>Only admin users manage users, teams and accounts.</p>
             )
           ) : path === "/" ? (
-            <Overview onServerTime={(t) => setOffset(t - Date.now())} />
+            <Overview reconnects={reconnects} onServerTime={(t) => setOffset(t - Date.now())} />
           ) : (
             <p>
               No such page. <a href={`${BASE}/`}>Go to the overview</a>.

@@ -16,8 +16,17 @@ const REFRESH_MS = 15_000;
 /** data older than this is flagged as not fresh */
 export const FRESH_MS = 10_000;
 
-export function Overview({ onServerTime }: { onServerTime(ms: number): void }) {
+export function Overview({
+  onServerTime,
+  reconnects,
+}: {
+  onServerTime(ms: number): void;
+  reconnects: number;
+}) {
   const [result, refetch] = useQuery({ query: OverviewQuery });
+  useEffect(() => {
+    if (reconnects > 0) refetch({ requestPolicy: "network-only" });
+  }, [reconnects, refetch]);
   useEffect(() => {
     const id = setInterval(() => refetch({ requestPolicy: "network-only" }), REFRESH_MS);
     return () => clearInterval(id);
@@ -26,6 +35,12 @@ export function Overview({ onServerTime }: { onServerTime(ms: number): void }) {
   useEffect(() => {
     if (serverTime !== undefined) onServerTime(toMs(serverTime));
   }, [serverTime, onServerTime]);
+
+  const live = useLive();
+  const frozenCount = countFrozen(result.data?.accounts ?? [], live.configs);
+  useEffect(() => {
+    document.title = frozenCount > 0 ? `(${frozenCount} frozen) MMP console` : "MMP console";
+  }, [frozenCount]);
 
   if (result.error && !result.data)
     return (
@@ -51,6 +66,17 @@ const ENV_TEXT: Record<Account["environment"], string> = {
   TESTNET: "Testnet",
   CUSTOM: "Custom exchange",
 };
+
+/** frozen rows, for the tab's title (seen from another tab when a trigger arrives) */
+function countFrozen(accounts: readonly Account[], live: ReadonlyMap<string, MmpConfig>): number {
+  let n = 0;
+  for (const a of accounts)
+    for (const c of a.mmpConfigs) {
+      const read = readFragment(MmpConfigFields, c);
+      if (newer(read, live.get(configKey(read.accountId, read.underlying))).frozen) n++;
+    }
+  return n;
+}
 
 export const canTrade = (role: Account["role"]) => role === "TRADER" || role === "ADMIN";
 

@@ -206,6 +206,7 @@ describe("operator console (real browser)", () => {
     await alert.waitFor(WAIT);
     await btc.getByText(/Frozen \(unfreezes in \d+ min/).waitFor(WAIT);
     expect(await page.evaluate("window.marker")).toBe(42);
+    expect(await page.title()).toBe("(1 frozen) MMP console");
     await page.screenshot({ path: join(DOCS, "console-alert.png") });
 
     // reset, with a confirmation
@@ -321,6 +322,7 @@ describe("operator console (real browser)", () => {
     // the page fits: nothing but the tables scrolls sideways
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(DOCS, "console-phone.png") });
   });
 
   it("an admin user creates a user, sees the token once, and adds the user to a team", async () => {
