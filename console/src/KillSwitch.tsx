@@ -1,13 +1,49 @@
 // The account's kill-switch timers; traders arm and disarm them (with a confirmation). The console never
 // sends heartbeats: a background tab is throttled and must not be what keeps orders alive.
-import { useState } from "react";
-import { useMutation } from "urql";
+import { useEffect, useState } from "react";
+import { useMutation, useQuery } from "urql";
 import { SetKillSwitchMutation, type Account } from "./documents";
 import { ConfirmDialog } from "./Dialog";
 import { explainCombined } from "./errors";
-import { duration } from "./format";
-import { readFragment } from "./graphql";
+import { duration, utcTime } from "./format";
+import { graphql, readFragment } from "./graphql";
 import { MmpConfigFields } from "./documents";
+
+/** the newest entries of the account's audit log, to find the last heartbeat sent through the gateway */
+const RecentAuditQuery = graphql(`
+  query RecentAudit($accountId: ID!) {
+    auditLog(accountId: $accountId, first: 100) {
+      nodes {
+        at
+        action
+        outcome
+        actor {
+          name
+        }
+        input
+      }
+    }
+  }
+`);
+
+/** the last heartbeat per underlying, as the gateway's audit log holds it (sent by the trading system) */
+function useLastHeartbeats(accountId: string, active: boolean, readAt: unknown) {
+  const [result, refetch] = useQuery({ query: RecentAuditQuery, variables: { accountId }, pause: !active });
+  // re-read whenever the overview does (`readAt` is its latest answer)
+  useEffect(() => {
+    if (active) refetch({ requestPolicy: "network-only" });
+  }, [active, refetch, readAt]);
+  const last = new Map<string, { at: string; who: string; outcome: string }>();
+  for (const e of result.data?.auditLog.nodes ?? []) {
+    if (e.action !== "KILL_SWITCH_HEARTBEAT") continue;
+    const underlyings = (e.input as { underlyings?: unknown } | null)?.underlyings;
+    if (!Array.isArray(underlyings)) continue;
+    for (const u of underlyings)
+      if (typeof u === "string" && !last.has(u))
+        last.set(u, { at: e.at, who: e.actor?.name ?? "CLI", outcome: e.outcome });
+  }
+  return last;
+}
 
 export function KillSwitchPanel(props: { account: Account; trader: boolean; onChanged(): void }) {
   const { account, trader } = props;
@@ -20,6 +56,7 @@ export function KillSwitchPanel(props: { account: Account; trader: boolean; onCh
   const underlyings = account.mmpConfigs.map((c) => readFragment(MmpConfigFields, c).underlying);
   const idBase = `ks-${account.id}`;
   const armed = account.killSwitches.filter((k) => Number(k.countdownTimeInMilliseconds) > 0);
+  const heartbeats = useLastHeartbeats(account.id, armed.length > 0, account.killSwitches);
 
   function arm() {
     if (!/^\d+$/.test(countdown) || Number(countdown) < 5000) {
@@ -43,7 +80,10 @@ export function KillSwitchPanel(props: { account: Account; trader: boolean; onCh
           {armed.map((k) => (
             <li key={k.underlying}>
               {k.underlying}: armed, countdown {String(k.countdownTimeInMilliseconds)} ms (
-              {duration(Number(k.countdownTimeInMilliseconds))})
+              {duration(Number(k.countdownTimeInMilliseconds))});{" "}
+              {heartbeats.has(k.underlying)
+                ? `last heartbeat through the gateway ${utcTime(Date.parse(heartbeats.get(k.underlying)!.at))} by ${heartbeats.get(k.underlying)!.who} (${heartbeats.get(k.underlying)!.outcome.toLowerCase()})`
+                : "no heartbeat through the gateway recently"}
               {trader ? (
                 <>
                   {" "}

@@ -221,12 +221,25 @@ describe("operator console (real browser)", () => {
     // the kill switch: armed and disarmed behind a confirmation
     const ks = page.getByRole("region", { name: "Kill switch of desk-a" });
     await ks.getByText(/never sends heartbeats/).waitFor(WAIT);
+    // the trading system's heartbeat, through the gateway: shown, never sent by the console
+    const beat = await h.gql(
+      h.tokens.alice,
+      `mutation { killSwitchHeartbeat(input: { accountId: "desk-a", underlyings: ["BTCUSDT"] }) }`,
+    );
+    expect(beat.body.errors).toBeUndefined();
+    const heartbeatsBefore = h.sim.requests.filter(
+      (r) => r.path === "/eapi/v1/countdownCancelAllHeartBeat",
+    ).length;
     await ks.getByRole("combobox", { name: "Underlying" }).selectOption("BTCUSDT");
     await ks.getByRole("textbox", { name: "Countdown (ms)" }).fill("30000");
     await ks.getByRole("button", { name: "Arm kill switch" }).click();
     const arm = page.getByRole("dialog", { name: /Arm the kill switch of desk-a · BTCUSDT/ });
     await arm.getByRole("button", { name: "Confirm" }).click();
     await ks.getByText("BTCUSDT: armed, countdown 30000 ms").waitFor(WAIT);
+    await ks.getByText(/last heartbeat through the gateway .* by alice \(succeeded\)/).waitFor(WAIT);
+    expect(h.sim.requests.filter((r) => r.path === "/eapi/v1/countdownCancelAllHeartBeat")).toHaveLength(
+      heartbeatsBefore,
+    );
     await ks.getByRole("button", { name: "Disarm" }).click();
     await page
       .getByRole("dialog", { name: /Disarm/ })
