@@ -186,7 +186,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       plugins: [metrics.apolloPlugin()],
       routes: Router()
         .use(metrics.router((err) => logger.error({ err }, "metrics scrape failed")))
-        .use(consoleRoutes({ oidcIssuer: config.oidc?.issuer })),
+        .use(
+          consoleRoutes({
+            oidcIssuer: config.oidc?.issuer,
+            oidcClient: config.oidc?.consoleClientId
+              ? {
+                  clientId: config.oidc.consoleClientId,
+                  providerName: config.oidc.consoleProviderName ?? "single sign-on",
+                }
+              : undefined,
+          }),
+        ),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
       subscriptions: true,

@@ -140,6 +140,14 @@ const schema = z.object({
   OIDC_AUTO_CREATE_USERS: z
     .enum(["true", "false"], { message: "OIDC_AUTO_CREATE_USERS must be true or false" })
     .optional(),
+  OIDC_CONSOLE_CLIENT_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, "OIDC_CONSOLE_CLIENT_ID must be 1-256 printable characters")
+    .optional(),
+  OIDC_CONSOLE_PROVIDER_NAME: z
+    .string()
+    .regex(/^[^<>]{1,64}$/, "OIDC_CONSOLE_PROVIDER_NAME must be 1-64 characters")
+    .optional(),
 });
 
 /** The OIDC settings that only make sense together with OIDC_ISSUER. */
@@ -149,6 +157,8 @@ const OIDC_DEPENDENT = [
   "OIDC_USER_CLAIM",
   "OIDC_GROUPS_CLAIM",
   "OIDC_AUTO_CREATE_USERS",
+  "OIDC_CONSOLE_CLIENT_ID",
+  "OIDC_CONSOLE_PROVIDER_NAME",
 ] as const;
 
 /** Sign-in with JWTs from an OpenID Connect provider; see src/auth/oidc. */
@@ -165,6 +175,13 @@ export interface OidcConfig {
   groupsClaim: string | undefined;
   /** create a (non-admin) gateway user on first sign-in */
   autoCreateUsers: boolean;
+  /**
+   * OIDC_CONSOLE_CLIENT_ID: the console's public client (authorization code with PKCE); unset, the
+   * console offers token sign-in only
+   */
+  consoleClientId?: string;
+  /** OIDC_CONSOLE_PROVIDER_NAME: the console's "Sign in with <name>"; default "single sign-on" */
+  consoleProviderName?: string;
 }
 
 export type Config = {
@@ -264,6 +281,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userClaim: e.OIDC_USER_CLAIM ?? "sub",
       groupsClaim: e.OIDC_GROUPS_CLAIM,
       autoCreateUsers: e.OIDC_AUTO_CREATE_USERS === "true",
+      consoleClientId: e.OIDC_CONSOLE_CLIENT_ID,
+      consoleProviderName: e.OIDC_CONSOLE_PROVIDER_NAME,
     };
   }
   return {

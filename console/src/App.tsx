@@ -25,17 +25,12 @@ export function App() {
     setTok(null);
     setNotice(message);
   }, []);
-  if (!token)
-    return (
-      <SignIn
-        notice={notice}
-        onSignIn={(t) => {
-          setToken(t);
-          setTok(t);
-          setNotice(null);
-        }}
-      />
-    );
+  const signIn = useCallback((t: string) => {
+    setToken(t);
+    setTok(t);
+    setNotice(null);
+  }, []);
+  if (!token) return <SignIn notice={notice} onSignIn={signIn} />;
   return <SignedIn key={token} token={token} onSignOut={signOut} />;
 }
 

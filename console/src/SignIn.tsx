@@ -1,14 +1,54 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { finishSignIn, loadSettings, startSignIn, type OidcSettings } from "./oidc";
 
 export function SignIn(props: { notice: string | null; onSignIn(token: string): void }) {
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [oidc, setOidc] = useState<OidcSettings | null>(null);
+  const [oidcError, setOidcError] = useState<string | null>(null);
+  const { onSignIn } = props;
+  useEffect(() => {
+    let live = true;
+    void loadSettings().then(async (settings) => {
+      if (!live || !settings) return;
+      setOidc(settings);
+      try {
+        const token = await finishSignIn(settings);
+        if (token && live) onSignIn(token);
+      } catch (e) {
+        if (live) setOidcError(`Single sign-on failed: ${(e as Error).message}.`);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [onSignIn]);
   return (
     <main className="signin">
       <h1>MMP console</h1>
       {props.notice ? (
         <p role="alert" className="error">
           {props.notice}
+        </p>
+      ) : null}
+      {oidcError ? (
+        <p role="alert" className="error">
+          {oidcError}
+        </p>
+      ) : null}
+      {oidc ? (
+        <p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              void startSignIn(oidc).catch((e: unknown) =>
+                setOidcError(`Single sign-on failed: ${(e as Error).message}.`),
+              )
+            }
+          >
+            Sign in with {oidc.providerName}
+          </button>
         </p>
       ) : null}
       <form

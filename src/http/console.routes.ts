@@ -9,6 +9,7 @@
  * - every answer: a strict Content-Security-Policy (scripts only from this origin, no inline script,
  *   no framing, no plugins, no <base>), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
  *   Only `/console/graphiql` allows inline styles and blob: workers, which its Monaco editor needs.
+ * - `/console/config.json`: what the console needs to know at start-up (the OIDC client, if any).
  * - `GET /` redirects to `/console/`.
  */
 import { existsSync } from "node:fs";
@@ -20,6 +21,13 @@ export interface ConsoleRoutesOptions {
   dir?: string;
   /** the OIDC issuer, which the console may talk to (connect-src) */
   oidcIssuer?: string;
+  /** the console's OIDC public client: the console then offers "Sign in with <providerName>" */
+  oidcClient?: { clientId: string; providerName: string };
+}
+
+/** what the console reads at start-up (GET /console/config.json) */
+export interface ConsoleSettings {
+  oidc: { issuer: string; clientId: string; providerName: string } | null;
 }
 
 export const CONSOLE_PATH = "/console";
@@ -72,6 +80,14 @@ export function consoleRoutes(options: ConsoleRoutesOptions = {}): Router {
     res.setHeader("cross-origin-opener-policy", "same-origin");
     res.setHeader("x-frame-options", "DENY");
     next();
+  });
+
+  const settings: ConsoleSettings = {
+    oidc:
+      options.oidcIssuer && options.oidcClient ? { issuer: options.oidcIssuer, ...options.oidcClient } : null,
+  };
+  router.get(`${CONSOLE_PATH}/config.json`, (_req, res) => {
+    res.set("cache-control", "no-cache").json(settings);
   });
 
   router.use(

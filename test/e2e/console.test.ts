@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startHarness, type Harness } from "../helpers/harness";
+import { startIdentityProvider } from "../helpers/oidc-provider";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const INSTALL = "apt-get install -y chromium fonts-liberation";
@@ -397,6 +398,41 @@ describe("operator console (real browser)", () => {
     expect(response.status()).toBe(200);
     const body = (await response.json()) as { data?: { serverTime: number; accounts: { id: string }[] } };
     expect(body.data?.accounts.map((a) => a.id)).toEqual(["desk-a"]);
+  });
+
+  it("signs in through the OpenID Connect provider (authorization code with PKCE)", async () => {
+    const idp = await startIdentityProvider({ audience: "mmp-console", signInAs: "alice" });
+    const g = await startHarness({
+      config: {
+        oidc: {
+          issuer: idp.issuer,
+          audience: [idp.audience],
+          jwksUrl: undefined,
+          userClaim: "sub",
+          groupsClaim: undefined,
+          autoCreateUsers: false,
+          consoleClientId: "mmp-console",
+          consoleProviderName: "Test IdP",
+        },
+      },
+    });
+    try {
+      const csp = (await fetch(`${g.url}/console/`)).headers.get("content-security-policy") ?? "";
+      expect(csp).toContain(`connect-src 'self' ${idp.issuer}`);
+      const page = await newPage();
+      await page.goto(`${g.url}/console/`);
+      await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+      await page.getByRole("heading", { name: "Overview" }).waitFor(WAIT);
+      await accountTable(page, "desk-a").waitFor(WAIT);
+      await page.getByText("alice", { exact: true }).waitFor(WAIT);
+      // the code came back in the fragment, was exchanged once, and is gone from the address bar
+      expect(page.url()).toBe(`${g.url}/console/`);
+      expect(idp.requests.filter((r) => r.startsWith("/authorize"))).toHaveLength(1);
+      expect(idp.requests.filter((r) => r === "/token")).toHaveLength(1);
+    } finally {
+      await g.stop();
+      await idp.stop();
+    }
   });
 
   it("no page left loopback, violated the CSP or threw", () => {
