@@ -21,9 +21,11 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY scripts ./scripts
 COPY src ./src
+# The operator console (React + Vite), built into dist/console and served at /console/.
+COPY console ./console
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 

@@ -11,6 +11,7 @@ module.exports = tseslint.config(
       "bench/*.js",
       "*.config.js",
       "eslint.config.js",
+      "console/src/graphql-env.d.ts",
     ],
   },
   ...tseslint.configs.recommended,

@@ -25,6 +25,7 @@ import { createHttpApp } from "./http/create-http-app";
 import { pendingGraceMs, sweepIntervalMs } from "./audit/pending-grace";
 import { PendingSweeper } from "./audit/pending-sweeper";
 import type { ReconcileResult } from "./audit/reconcile";
+import { consoleRoutes } from "./http/console.routes";
 import { instanceId } from "./observability/instance-id";
 import { applyHeapGrowth } from "./observability/heap";
 import { createLogger } from "./observability/logger";
@@ -182,7 +183,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       services,
       logger,
       plugins: [metrics.apolloPlugin()],
-      routes: Router().use(metrics.router((err) => logger.error({ err }, "metrics scrape failed"))),
+      routes: Router()
+        .use(metrics.router((err) => logger.error({ err }, "metrics scrape failed")))
+        .use(
+          consoleRoutes({
+            oidcIssuer: config.oidc?.issuer,
+            oidcClient: config.oidc?.consoleClientId
+              ? {
+                  clientId: config.oidc.consoleClientId,
+                  providerName: config.oidc.consoleProviderName ?? "single sign-on",
+                }
+              : undefined,
+          }),
+        ),
       introspection: config.introspection,
       mutationRateLimits: config.mutationRateLimits,
       subscriptions: true,

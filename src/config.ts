@@ -158,6 +158,14 @@ const schema = z.object({
     .optional(),
   OIDC_MAX_TOKEN_LIFETIME: durationSeconds("OIDC_MAX_TOKEN_LIFETIME", 60, 7 * 24 * 3600).optional(),
   OIDC_ALLOWED_GROUPS: z.string().optional(),
+  OIDC_CONSOLE_CLIENT_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, "OIDC_CONSOLE_CLIENT_ID must be 1-256 printable characters")
+    .optional(),
+  OIDC_CONSOLE_PROVIDER_NAME: z
+    .string()
+    .regex(/^[^<>]{1,64}$/, "OIDC_CONSOLE_PROVIDER_NAME must be 1-64 characters")
+    .optional(),
 });
 
 /** Every environment variable the gateway reads (besides the `*_FILE` forms of FILE_VARIABLES). */
@@ -175,6 +183,8 @@ const OIDC_DEPENDENT = [
   "OIDC_AUTO_CREATE_USERS",
   "OIDC_MAX_TOKEN_LIFETIME",
   "OIDC_ALLOWED_GROUPS",
+  "OIDC_CONSOLE_CLIENT_ID",
+  "OIDC_CONSOLE_PROVIDER_NAME",
 ] as const;
 
 /** Sign-in with JWTs from an OpenID Connect provider; see src/auth/oidc. */
@@ -198,6 +208,13 @@ export interface OidcConfig {
   maxTokenLifetimeSeconds: number;
   /** OIDC_ALLOWED_GROUPS: only these groups may map to teams; undefined = any group naming a team */
   allowedGroups: string[] | undefined;
+  /**
+   * OIDC_CONSOLE_CLIENT_ID: the console's public client (authorization code with PKCE); unset, the
+   * console offers token sign-in only
+   */
+  consoleClientId?: string;
+  /** OIDC_CONSOLE_PROVIDER_NAME: the console's "Sign in with <name>"; default "single sign-on" */
+  consoleProviderName?: string;
 }
 
 export type Config = {
@@ -311,6 +328,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       autoCreateUsers: e.OIDC_AUTO_CREATE_USERS === "true",
       maxTokenLifetimeSeconds: e.OIDC_MAX_TOKEN_LIFETIME ?? DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS,
       allowedGroups: e.OIDC_ALLOWED_GROUPS === undefined ? undefined : splitList(e.OIDC_ALLOWED_GROUPS),
+      consoleClientId: e.OIDC_CONSOLE_CLIENT_ID,
+      consoleProviderName: e.OIDC_CONSOLE_PROVIDER_NAME,
     };
   }
   return {

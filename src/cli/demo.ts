@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the whole gateway against the built-in simulator, on a fresh SQLite file, seeded with
- * two desks, a risk team and an admin, so a newcomer can paste one curl and see MMP being set.
+ * two desks, a risk team and an admin, so a newcomer can open the console (or paste one curl) and see MMP
+ * being set.
  */
 import { mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -148,6 +149,8 @@ function printWelcome(
   const lines = [
     "",
     "mmp-gateway demo",
+    `  Console:    ${url}/console/   (open it in a browser, paste a token below into "API token")`,
+    `  GraphiQL:   ${url}/console/graphiql`,
     `  GraphQL:    ${url}/graphql`,
     `  simulator:  ${simUrl} (a built-in stand-in for Binance options)`,
     `  database:   ${join(dir, "gateway.sqlite")}`,

@@ -11,8 +11,9 @@
  * Secure defaults, each on purpose:
  * - CSRF prevention on (Apollo's default, stated explicitly): a browser cannot send a "simple" request
  *   (form post, `<img>` GET) that executes an operation with a user's ambient credentials.
- * - The landing page is off: Apollo's loads Sandbox from a CDN, which we neither want to serve to traders'
- *   browsers nor depend on; use the checked-in `schema.graphql` and `examples.graphql` instead.
+ * - Apollo's landing page is off: it loads Sandbox from a CDN, which we neither want to serve to traders'
+ *   browsers nor depend on. The gateway serves its own console and a self-hosted GraphiQL at /console/
+ *   (console.routes.ts, mounted through `routes`).
  * - Stack traces are never returned; unexpected errors are masked as INTERNAL_SERVER_ERROR and logged.
  * - No cache-control headers: responses of a trading gateway are not cacheable (Apollo's cache-control
  *   plugin is off, which also spares every field resolver its instrumentation wrapper).

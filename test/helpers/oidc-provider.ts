@@ -1,7 +1,11 @@
 /**
  * A minimal OpenID Connect provider on 127.0.0.1 for sign-in tests: a discovery document, a JWKS
- * endpoint with one RS256 key, and helpers that mint good tokens and the usual forgeries.
+ * endpoint with one RS256 key, and helpers that mint good tokens and the usual forgeries. For browser
+ * sign-in it also plays the authorization code flow with PKCE: `/authorize` signs `signInAs` in at once
+ * (no login page) and returns a code in the redirect's fragment; `/token` checks the code verifier and
+ * answers an id token whose `aud` is the client id.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -33,7 +37,9 @@ export interface TestIdentityProvider {
   stop(): Promise<void>;
 }
 
-export async function startIdentityProvider(opts: { audience?: string } = {}): Promise<TestIdentityProvider> {
+export async function startIdentityProvider(
+  opts: { audience?: string; signInAs?: string } = {},
+): Promise<TestIdentityProvider> {
   // Both up front: RSA key generation is the slowest step of a sign-in test.
   const [{ publicKey, privateKey }, unknown] = await Promise.all([
     generateKeyPair("RS256"),
@@ -44,15 +50,59 @@ export async function startIdentityProvider(opts: { audience?: string } = {}): P
   const requests: string[] = [];
   let issuer = "";
 
+  /** issued codes: what the token endpoint must see with them */
+  const codes = new Map<string, { clientId: string; redirectUri: string; challenge: string }>();
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? "");
-    const send = (body: unknown) => {
-      res.writeHead(200, { "content-type": "application/json" });
+    const send = (body: unknown, status = 200) => {
+      // browsers read discovery and the token endpoint cross-origin
+      res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
       res.end(JSON.stringify(body));
     };
-    if (req.url === "/.well-known/openid-configuration") send({ issuer, jwks_uri: `${issuer}/jwks` });
+    const url = new URL(req.url ?? "/", "http://provider");
+    if (req.url === "/.well-known/openid-configuration")
+      send({
+        issuer,
+        jwks_uri: `${issuer}/jwks`,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+      });
     else if (req.url === "/jwks") send({ keys: [jwk] });
-    else {
+    else if (url.pathname === "/authorize" && req.method === "GET") {
+      const q = url.searchParams;
+      const redirectUri = q.get("redirect_uri") ?? "";
+      const code = randomBytes(16).toString("base64url");
+      codes.set(code, {
+        clientId: q.get("client_id") ?? "",
+        redirectUri,
+        challenge: q.get("code_challenge_method") === "S256" ? (q.get("code_challenge") ?? "") : "",
+      });
+      const back = new URLSearchParams({ code, state: q.get("state") ?? "" });
+      res.writeHead(302, { location: `${redirectUri}#${back.toString()}` });
+      res.end();
+    } else if (url.pathname === "/token" && req.method === "POST") {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        const form = new URLSearchParams(body);
+        const issued = codes.get(form.get("code") ?? "");
+        codes.delete(form.get("code") ?? "");
+        const verifier = form.get("code_verifier") ?? "";
+        const ok =
+          issued !== undefined &&
+          issued.challenge !== "" &&
+          createHash("sha256").update(verifier).digest("base64url") === issued.challenge &&
+          form.get("client_id") === issued.clientId &&
+          form.get("redirect_uri") === issued.redirectUri &&
+          form.get("grant_type") === "authorization_code";
+        if (!ok || issued === undefined) return send({ error: "invalid_grant" }, 400);
+        void signWith(
+          privateKey,
+          { sub: opts.signInAs ?? "alice", aud: issued.clientId },
+          { alg: "RS256", kid, typ: "JWT" },
+        ).then((idToken) => send({ id_token: idToken, token_type: "Bearer" }));
+      });
+    } else {
       res.writeHead(404);
       res.end();
     }

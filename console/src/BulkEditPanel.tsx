@@ -1,0 +1,272 @@
+// Several rows of one account at once: choose rows, edit, review every change, then one setMmpConfigs;
+// each item's result (applied, or why not) is shown on its own.
+import { useState } from "react";
+import { useMutation } from "urql";
+import { MmpConfigFields, SetMmpConfigsMutation } from "./documents";
+import { readFragment } from "./graphql";
+import { useLive, type MmpConfig } from "./live";
+import { explain, explainCombined, type GatewayErrorFields } from "./errors";
+import { longInput, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
+import { configured } from "./Overview";
+
+const COLUMNS: { key: keyof MmpDraft; label: string }[] = [
+  { key: "qtyLimit", label: "quantity limit" },
+  { key: "deltaLimit", label: "delta limit" },
+  { key: "windowTimeInMilliseconds", label: "window (ms)" },
+  { key: "frozenTimeInMilliseconds", label: "frozen time (ms)" },
+];
+
+interface Item {
+  include: boolean;
+  draft: MmpDraft;
+  errors: DraftErrors;
+}
+
+function draftOf(c: MmpConfig): MmpDraft {
+  return configured(c)
+    ? {
+        qtyLimit: c.qtyLimit,
+        deltaLimit: c.deltaLimit,
+        windowTimeInMilliseconds: String(c.windowTimeInMilliseconds),
+        frozenTimeInMilliseconds: String(c.frozenTimeInMilliseconds),
+      }
+    : { qtyLimit: "", deltaLimit: "", windowTimeInMilliseconds: "", frozenTimeInMilliseconds: "" };
+}
+
+export function BulkEditPanel(props: {
+  accountName: string;
+  rows: MmpConfig[];
+  onClose(): void;
+  onSaved(): void;
+}) {
+  const live = useLive();
+  const [items, setItems] = useState<Record<string, Item>>(() =>
+    Object.fromEntries(
+      props.rows.map((r) => [r.underlying, { include: false, draft: draftOf(r), errors: {} }]),
+    ),
+  );
+  const [step, setStep] = useState<"edit" | "review" | "done">("edit");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [results, setResults] = useState<{ underlying: string; text: string; ok: boolean }[]>([]);
+  const [state, setMany] = useMutation(SetMmpConfigsMutation);
+  const chosen = props.rows.filter((r) => items[r.underlying]?.include);
+  const idBase = `bulk-${props.rows[0]?.accountId ?? ""}`;
+
+  const update = (underlying: string, change: Partial<Item>) =>
+    setItems((old) => ({ ...old, [underlying]: { ...old[underlying]!, ...change } }));
+
+  function review() {
+    if (chosen.length === 0) {
+      setNotice("Choose at least one underlying.");
+      return;
+    }
+    let bad = false;
+    const next = { ...items };
+    for (const r of chosen) {
+      const errors = validateDraft(next[r.underlying]!.draft);
+      next[r.underlying] = { ...next[r.underlying]!, errors };
+      if (Object.keys(errors).length > 0) bad = true;
+    }
+    setItems(next);
+    setNotice(bad ? "Some values are not valid: see the messages below each field." : null);
+    if (!bad) setStep("review");
+  }
+
+  async function confirm() {
+    setNotice(null);
+    const answer = await setMany({
+      inputs: chosen.map((r) => {
+        const d = items[r.underlying]!.draft;
+        return {
+          accountId: r.accountId,
+          underlying: r.underlying,
+          qtyLimit: d.qtyLimit,
+          deltaLimit: d.deltaLimit,
+          windowTimeInMilliseconds: Number(d.windowTimeInMilliseconds),
+          frozenTimeInMilliseconds: longInput(d.frozenTimeInMilliseconds),
+        };
+      }),
+    });
+    if (answer.error || !answer.data) {
+      setNotice(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
+      return;
+    }
+    setResults(
+      answer.data.setMmpConfigs.map((item, i) => {
+        const underlying = chosen[i]!.underlying;
+        if (item.__typename === "MmpConfig") {
+          live.put(readFragment(MmpConfigFields, item));
+          return { underlying, ok: true, text: "Applied." };
+        }
+        return { underlying, ok: false, text: explain(item as GatewayErrorFields) };
+      }),
+    );
+    setStep("done");
+    props.onSaved();
+  }
+
+  return (
+    <section className="panel" aria-labelledby={`${idBase}-title`}>
+      <h3 id={`${idBase}-title`}>
+        {step === "edit"
+          ? "Edit several underlyings of "
+          : step === "review"
+            ? "Review the changes to "
+            : "Results for "}
+        {props.accountName}
+      </h3>
+      {notice ? (
+        <p role="alert" className="error">
+          {notice}
+        </p>
+      ) : null}
+      {step === "edit" ? (
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            review();
+          }}
+        >
+          <div className="table-wrap">
+            <table>
+              <caption>Tick the underlyings to change.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Underlying</th>
+                  {COLUMNS.map((c) => (
+                    <th scope="col" key={c.key}>
+                      {c.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {props.rows.map((r) => {
+                  const item = items[r.underlying]!;
+                  return (
+                    <tr key={r.underlying}>
+                      <th scope="row">
+                        <label>
+                          <input
+                            type="checkbox"
+                            checked={item.include}
+                            onChange={(e) => update(r.underlying, { include: e.target.checked })}
+                          />{" "}
+                          Change {r.underlying}
+                        </label>
+                      </th>
+                      {COLUMNS.map((c) => {
+                        const id = `${idBase}-${r.underlying}-${c.key}`;
+                        const error = item.include ? item.errors[c.key] : undefined;
+                        return (
+                          <td key={c.key}>
+                            <input
+                              id={id}
+                              type="text"
+                              inputMode="decimal"
+                              size={10}
+                              aria-label={`${r.underlying} ${c.label}`}
+                              disabled={!item.include}
+                              value={item.draft[c.key]}
+                              aria-invalid={error ? true : undefined}
+                              aria-describedby={error ? `${id}-error` : undefined}
+                              onChange={(e) =>
+                                update(r.underlying, {
+                                  draft: { ...item.draft, [c.key]: e.target.value },
+                                  errors: { ...item.errors, [c.key]: undefined },
+                                })
+                              }
+                            />
+                            {error ? (
+                              <div id={`${id}-error`} className="error cell-error">
+                                {error}
+                              </div>
+                            ) : null}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="actions">
+            <button type="submit" className="primary">
+              Review
+            </button>
+            <button type="button" onClick={props.onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : step === "review" ? (
+        <>
+          <div className="table-wrap">
+            <table className="review">
+              <caption>Nothing is sent until you confirm. Each line shows now → new.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Underlying</th>
+                  {COLUMNS.map((c) => (
+                    <th scope="col" key={c.key}>
+                      {c.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {chosen.map((r) => {
+                  const old = draftOf(r);
+                  const d = items[r.underlying]!.draft;
+                  return (
+                    <tr key={r.underlying}>
+                      <th scope="row">{r.underlying}</th>
+                      {COLUMNS.map((c) => (
+                        <td key={c.key}>
+                          {old[c.key] === "" ? "not set" : old[c.key]} → <strong>{d[c.key]}</strong>
+                          {old[c.key] !== d[c.key] ? <span className="changed-note"> (changed)</span> : null}
+                        </td>
+                      ))}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="actions">
+            <button
+              type="button"
+              className="primary"
+              disabled={state.fetching}
+              onClick={() => void confirm()}
+            >
+              Confirm
+            </button>
+            <button type="button" disabled={state.fetching} onClick={() => setStep("edit")}>
+              Back
+            </button>
+            <button type="button" disabled={state.fetching} onClick={props.onClose}>
+              Cancel
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <ul className="results">
+            {results.map((r) => (
+              <li key={r.underlying}>
+                <strong>{r.underlying}</strong>: {r.ok ? "✓ " : "✗ "}
+                {r.text}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={props.onClose}>
+            Close
+          </button>
+        </>
+      )}
+    </section>
+  );
+}

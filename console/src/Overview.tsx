@@ -1,0 +1,218 @@
+import { useEffect, useState } from "react";
+import { useQuery } from "urql";
+import { OverviewQuery, MmpConfigFields, type Account } from "./documents";
+import { readFragment } from "./graphql";
+import { configKey, newer, useLive, type MmpConfig } from "./live";
+import { useNow } from "./clock";
+import { age, duration, toMs, utcTime } from "./format";
+import { EditPanel } from "./EditPanel";
+import { BulkEditPanel } from "./BulkEditPanel";
+import { ResetButton } from "./ResetButton";
+import { KillSwitchPanel } from "./KillSwitch";
+import { explainCombined } from "./errors";
+
+/** how often the overview re-reads everything (events update rows in between) */
+const REFRESH_MS = 15_000;
+/** data older than this is flagged as not fresh */
+export const FRESH_MS = 10_000;
+
+export function Overview({
+  onServerTime,
+  reconnects,
+}: {
+  onServerTime(ms: number): void;
+  reconnects: number;
+}) {
+  const [result, refetch] = useQuery({ query: OverviewQuery });
+  useEffect(() => {
+    if (reconnects > 0) refetch({ requestPolicy: "network-only" });
+  }, [reconnects, refetch]);
+  useEffect(() => {
+    const id = setInterval(() => refetch({ requestPolicy: "network-only" }), REFRESH_MS);
+    return () => clearInterval(id);
+  }, [refetch]);
+  const serverTime = result.data?.serverTime;
+  useEffect(() => {
+    if (serverTime !== undefined) onServerTime(toMs(serverTime));
+  }, [serverTime, onServerTime]);
+
+  const live = useLive();
+  const frozenCount = countFrozen(result.data?.accounts ?? [], live.configs);
+  useEffect(() => {
+    document.title = frozenCount > 0 ? `(${frozenCount} frozen) MMP console` : "MMP console";
+  }, [frozenCount]);
+
+  if (result.error && !result.data)
+    return (
+      <p role="alert" className="error">
+        Could not load the accounts: {explainCombined(result.error)}
+      </p>
+    );
+  if (!result.data) return <p>Loading accounts…</p>;
+  const accounts = result.data.accounts;
+  return (
+    <>
+      <h1>Overview</h1>
+      {accounts.length === 0 ? <p>You hold no role on any exchange account yet.</p> : null}
+      {accounts.map((a) => (
+        <AccountSection key={a.id} account={a} onChanged={() => refetch({ requestPolicy: "network-only" })} />
+      ))}
+    </>
+  );
+}
+
+const ENV_TEXT: Record<Account["environment"], string> = {
+  PRODUCTION: "Production",
+  TESTNET: "Testnet",
+  CUSTOM: "Custom exchange",
+};
+
+/** frozen rows, for the tab's title (seen from another tab when a trigger arrives) */
+function countFrozen(accounts: readonly Account[], live: ReadonlyMap<string, MmpConfig>): number {
+  let n = 0;
+  for (const a of accounts)
+    for (const c of a.mmpConfigs) {
+      const read = readFragment(MmpConfigFields, c);
+      if (newer(read, live.get(configKey(read.accountId, read.underlying))).frozen) n++;
+    }
+  return n;
+}
+
+export const canTrade = (role: Account["role"]) => role === "TRADER" || role === "ADMIN";
+
+function AccountSection({ account, onChanged }: { account: Account; onChanged(): void }) {
+  const live = useLive();
+  const [editing, setEditing] = useState<MmpConfig | null>(null);
+  const [bulk, setBulk] = useState(false);
+  const trader = canTrade(account.role);
+  const rows = account.mmpConfigs.map((c) => {
+    const read = readFragment(MmpConfigFields, c);
+    return newer(read, live.configs.get(configKey(read.accountId, read.underlying)));
+  });
+  const headingId = `account-${account.id}`;
+  return (
+    <section className="account" aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        {account.name}{" "}
+        <span className={`badge env-${account.environment}`}>{ENV_TEXT[account.environment]}</span>{" "}
+        <span className="badge role">
+          {account.role ? `Your role: ${account.role.toLowerCase()}` : "No role"}
+        </span>
+      </h2>
+      {account.role === null ? (
+        <p>You manage this account as an admin user but hold no role on it: its MMP is not shown.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption>MMP of {account.name}, per underlying</caption>
+            <thead>
+              <tr>
+                <th scope="col">Underlying</th>
+                <th scope="col">Status</th>
+                <th scope="col">Window</th>
+                <th scope="col">Frozen time</th>
+                <th scope="col">Quantity limit</th>
+                <th scope="col">Delta limit</th>
+                <th scope="col">Last trigger</th>
+                <th scope="col">Data age</th>
+                {trader ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <MmpRow
+                  key={c.underlying}
+                  config={c}
+                  trader={trader}
+                  onEdit={() => setEditing(c)}
+                  accountName={account.name}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {trader && !bulk && account.mmpConfigs.length > 1 ? (
+        <button type="button" onClick={() => setBulk(true)}>
+          Edit several
+        </button>
+      ) : null}
+      {bulk ? (
+        <BulkEditPanel
+          accountName={account.name}
+          rows={rows}
+          onClose={() => setBulk(false)}
+          onSaved={onChanged}
+        />
+      ) : null}
+      {editing ? (
+        <EditPanel
+          accountName={account.name}
+          current={rows.find((r) => r.underlying === editing.underlying) ?? editing}
+          onClose={() => setEditing(null)}
+          onSaved={onChanged}
+        />
+      ) : null}
+      {account.role !== null ? (
+        <KillSwitchPanel account={account} trader={trader} onChanged={onChanged} />
+      ) : null}
+    </section>
+  );
+}
+
+export function configured(c: MmpConfig): boolean {
+  return c.windowTimeInMilliseconds > 0;
+}
+
+function MmpRow(props: { config: MmpConfig; trader: boolean; accountName: string; onEdit(): void }) {
+  const now = useNow();
+  const c = props.config;
+  const observed = toMs(c.observedAt);
+  // `frozen` was derived when read; a countdown that ran out since then shows as active at once
+  const until = c.frozenUntil != null ? toMs(c.frozenUntil) : null;
+  const frozen = c.frozen && (until === null || until > now);
+  const isSet = configured(c);
+  const fresh = now - observed <= FRESH_MS;
+  return (
+    <tr className={frozen ? "row-frozen" : undefined}>
+      <th scope="row">{c.underlying}</th>
+      <td>
+        {frozen ? (
+          <span className="status frozen">
+            <span aria-hidden="true">■ </span>Frozen{" "}
+            {until !== null ? `(unfreezes in ${duration(until - now)})` : "(until reset)"}
+          </span>
+        ) : isSet ? (
+          <span className="status active">
+            <span aria-hidden="true">● </span>Active
+          </span>
+        ) : (
+          <span className="status none">
+            <span aria-hidden="true">○ </span>Not configured
+          </span>
+        )}
+      </td>
+      <td className="num">{isSet ? `${c.windowTimeInMilliseconds} ms` : "–"}</td>
+      <td className="num">{isSet ? `${String(c.frozenTimeInMilliseconds)} ms` : "–"}</td>
+      <td className="num">{isSet ? c.qtyLimit : "–"}</td>
+      <td className="num">{isSet ? c.deltaLimit : "–"}</td>
+      <td>{toMs(c.lastTriggerTime) > 0 ? utcTime(toMs(c.lastTriggerTime), now) : "Never"}</td>
+      <td>
+        <time dateTime={new Date(observed).toISOString()} title={utcTime(observed, now)}>
+          {age(observed, now)}
+        </time>
+        {fresh ? null : <span className="stale-note"> (not fresh)</span>}
+      </td>
+      {props.trader ? (
+        <td>
+          <div className="row-actions">
+            <button type="button" onClick={props.onEdit}>
+              Edit
+            </button>
+            {frozen ? <ResetButton accountName={props.accountName} config={c} /> : null}
+          </div>
+        </td>
+      ) : null}
+    </tr>
+  );
+}
