@@ -411,6 +411,8 @@ describe("operator console (real browser)", () => {
           userClaim: "sub",
           groupsClaim: undefined,
           autoCreateUsers: false,
+          maxTokenLifetimeSeconds: 12 * 3600,
+          allowedGroups: undefined,
           consoleClientId: "mmp-console",
           consoleProviderName: "Test IdP",
         },
