@@ -378,9 +378,16 @@ describe("operator console (real browser)", () => {
     await page.getByLabel("API token").waitFor(WAIT);
   });
 
-  it("GraphiQL at /console/graphiql runs a query with the signed-in token", async () => {
+  it("GraphiQL at /console/graphiql runs a query with the signed-in token, and a subscription over its WebSocket", async () => {
     const page = await newPage();
     await signIn(page, h.tokens.alice!);
+    // GraphiQL's page opens its own socket: watch it from the start
+    const frames: string[] = [];
+    const sent: string[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framereceived", (f) => frames.push(String(f.payload)));
+      ws.on("framesent", (f) => sent.push(String(f.payload)));
+    });
     await page.getByRole("link", { name: "GraphiQL" }).click();
     const run = page.getByRole("button", { name: /Execute query/i });
     await run.waitFor({ timeout: 20_000 });
@@ -398,6 +405,26 @@ describe("operator console (real browser)", () => {
     expect(response.status()).toBe(200);
     const body = (await response.json()) as { data?: { serverTime: number; accounts: { id: string }[] } };
     expect(body.data?.accounts.map((a) => a.id)).toEqual(["desk-a"]);
+
+    // a subscription runs over the console's own WebSocket (/graphql, graphql-ws)
+    await page.locator(".graphiql-query-editor .monaco-editor").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText('subscription { mmpEvents(accountIds: ["desk-a"]) { kind underlying } }');
+    await run.click();
+    await until(
+      () => sent.some((f) => f.includes('"type":"subscribe"') && f.includes("mmpEvents")),
+      "subscribe",
+    );
+    const set = await h.gql(
+      h.tokens.alice,
+      `mutation { setMmpConfig(input: { accountId: "desk-a", underlying: "BNBUSDT", windowTimeInMilliseconds: 1000, frozenTimeInMilliseconds: 0, qtyLimit: "5", deltaLimit: "5" }) { qtyLimit } }`,
+    );
+    expect(set.body.errors).toBeUndefined();
+    await until(
+      () => frames.some((f) => f.includes('"underlying":"BNBUSDT"')),
+      "the event in GraphiQL's socket",
+    );
   });
 
   it("signs in through the OpenID Connect provider (authorization code with PKCE)", async () => {
