@@ -195,6 +195,12 @@ describe("operator console (real browser)", () => {
     expect(sent.get("frozenTimeInMilliseconds")).toBe("300000");
     const btc = row(page, "desk-a", "BTCUSDT");
     await btc.getByText("Active").waitFor(WAIT);
+    await page
+      .getByRole("status")
+      .filter({
+        hasText: "Saved desk-a · BTCUSDT: the exchange now holds quantity limit 1.5, delta limit 2.3",
+      })
+      .waitFor(WAIT);
     // as the exchange holds it: "1.50" comes back as "1.5"
     expect(await btc.getByRole("cell").allTextContents()).toEqual(
       expect.arrayContaining(["3000 ms", "300000 ms", "1.5", "2.3"]),
@@ -261,6 +267,13 @@ describe("operator console (real browser)", () => {
       .filter({ hasText: "MMP of desk-a · BTCUSDT was changed outside the gateway" })
       .waitFor(WAIT);
     await btc.getByRole("cell", { name: "4000 ms" }).waitFor(WAIT);
+
+    // a slipped digit is flagged in the review (9 → 90)
+    await btc.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("textbox", { name: "Quantity limit" }).fill("90");
+    await page.getByRole("button", { name: "Review" }).click();
+    await page.getByText("⚠ 10× the current value").waitFor(WAIT);
+    await page.getByRole("button", { name: "Cancel" }).click();
 
     // several rows at once through setMmpConfigs, each item's result shown
     await page.getByRole("button", { name: "Edit several" }).click();
