@@ -34,11 +34,29 @@ function draftOf(c: MmpConfig): MmpDraft {
   };
 }
 
+/** a warning when a value moves by 10× or more: the classic slipped digit */
+function bigStep(before: string, after: string) {
+  const a = Number(before);
+  const b = Number(after);
+  if (before === "" || !(a > 0) || !(b > 0)) return null;
+  const ratio = b / a;
+  if (ratio < 10 && ratio > 0.1) return null;
+  return (
+    <strong className="warning">
+      {" "}
+      ⚠{" "}
+      {ratio >= 10
+        ? `${Math.round(ratio)}× the current value`
+        : `1/${Math.round(1 / ratio)} of the current value`}
+    </strong>
+  );
+}
+
 export function EditPanel(props: {
   accountName: string;
   current: MmpConfig;
   onClose(): void;
-  onSaved(): void;
+  onSaved(config: MmpConfig): void;
 }) {
   const { current } = props;
   const live = useLive();
@@ -85,8 +103,9 @@ export function EditPanel(props: {
       setFailure(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
       return;
     }
-    live.put(readFragment(MmpConfigFields, answer.data.setMmpConfig));
-    props.onSaved();
+    const config = readFragment(MmpConfigFields, answer.data.setMmpConfig);
+    live.put(config);
+    props.onSaved(config);
     props.onClose();
   }
 
@@ -168,6 +187,7 @@ export function EditPanel(props: {
                     <td>
                       {draft[f.key]}
                       {changed ? <span className="changed-note"> (changed)</span> : null}
+                      {bigStep(old[f.key], draft[f.key])}
                     </td>
                   </tr>
                 );

@@ -13,8 +13,8 @@ import { explainCombined } from "./errors";
 
 /** how often the overview re-reads everything (events update rows in between) */
 const REFRESH_MS = 15_000;
-/** data older than this is flagged as not fresh */
-export const FRESH_MS = 10_000;
+/** data older than this (two missed refreshes) is flagged as not fresh */
+export const FRESH_MS = 2 * REFRESH_MS;
 
 export function Overview({
   onServerTime,
@@ -84,6 +84,7 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
   const live = useLive();
   const [editing, setEditing] = useState<MmpConfig | null>(null);
   const [bulk, setBulk] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const trader = canTrade(account.role);
   const rows = account.mmpConfigs.map((c) => {
     const read = readFragment(MmpConfigFields, c);
@@ -132,6 +133,11 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           </table>
         </div>
       )}
+      {saved ? (
+        <p role="status" className="ok">
+          {saved}
+        </p>
+      ) : null}
       {trader && !bulk && account.mmpConfigs.length > 1 ? (
         <button type="button" onClick={() => setBulk(true)}>
           Edit several
@@ -150,7 +156,12 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           accountName={account.name}
           current={rows.find((r) => r.underlying === editing.underlying) ?? editing}
           onClose={() => setEditing(null)}
-          onSaved={onChanged}
+          onSaved={(c) => {
+            setSaved(
+              `Saved ${account.name} · ${c.underlying}: the exchange now holds quantity limit ${c.qtyLimit}, delta limit ${c.deltaLimit}, window ${c.windowTimeInMilliseconds} ms, frozen time ${String(c.frozenTimeInMilliseconds)} ms.`,
+            );
+            onChanged();
+          }}
         />
       ) : null}
       {account.role !== null ? (

@@ -8,7 +8,8 @@
  *   (`no-cache`), so a deploy is picked up by the next load. The client routes on the path.
  * - every answer: a strict Content-Security-Policy (scripts only from this origin, no inline script,
  *   no framing, no plugins, no <base>), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
- *   Only `/console/graphiql` allows inline styles and blob: workers, which its Monaco editor needs.
+ *   Only `/console/graphiql` allows inline styles, which its Monaco editor sets (its workers
+ *   are bundled files, so worker-src 'self' suffices).
  * - `/console/config.json`: what the console needs to know at start-up (the OIDC client, if any).
  * - `GET /` redirects to `/console/`.
  */
@@ -49,7 +50,7 @@ export function consoleCsp(options: { graphiql: boolean; oidcIssuer?: string }):
     "img-src 'self' data:",
     "font-src 'self' data:",
     `connect-src ${connect.join(" ")}`,
-    options.graphiql ? "worker-src 'self' blob:" : "worker-src 'self'",
+    "worker-src 'self'",
     "frame-ancestors 'none'",
     "form-action 'self'",
     "object-src 'none'",

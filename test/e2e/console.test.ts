@@ -17,9 +17,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const INSTALL = "apt-get install -y chromium fonts-liberation";
 const CONSOLE_DIR = join(__dirname, "..", "..", "dist", "console");
 const DOCS = join(__dirname, "..", "..", "docs");
-const WAIT = { timeout: 10_000 };
+// generous: npm test runs other suites beside this one on few cores
+const WAIT = { timeout: 15_000 };
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 describe("operator console (real browser)", () => {
   let h: Harness;
@@ -104,7 +105,7 @@ describe("operator console (real browser)", () => {
       .getByRole("row")
       .filter({ has: page.getByRole("rowheader", { name: underlying }) });
 
-  async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
     const end = Date.now() + ms;
     while (!check()) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -195,6 +196,12 @@ describe("operator console (real browser)", () => {
     expect(sent.get("frozenTimeInMilliseconds")).toBe("300000");
     const btc = row(page, "desk-a", "BTCUSDT");
     await btc.getByText("Active").waitFor(WAIT);
+    await page
+      .getByRole("status")
+      .filter({
+        hasText: "Saved desk-a · BTCUSDT: the exchange now holds quantity limit 1.5, delta limit 2.3",
+      })
+      .waitFor(WAIT);
     // as the exchange holds it: "1.50" comes back as "1.5"
     expect(await btc.getByRole("cell").allTextContents()).toEqual(
       expect.arrayContaining(["3000 ms", "300000 ms", "1.5", "2.3"]),
@@ -261,6 +268,13 @@ describe("operator console (real browser)", () => {
       .filter({ hasText: "MMP of desk-a · BTCUSDT was changed outside the gateway" })
       .waitFor(WAIT);
     await btc.getByRole("cell", { name: "4000 ms" }).waitFor(WAIT);
+
+    // a slipped digit is flagged in the review (9 → 90)
+    await btc.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("textbox", { name: "Quantity limit" }).fill("90");
+    await page.getByRole("button", { name: "Review" }).click();
+    await page.getByText("⚠ 10× the current value").waitFor(WAIT);
+    await page.getByRole("button", { name: "Cancel" }).click();
 
     // several rows at once through setMmpConfigs, each item's result shown
     await page.getByRole("button", { name: "Edit several" }).click();
@@ -378,26 +392,53 @@ describe("operator console (real browser)", () => {
     await page.getByLabel("API token").waitFor(WAIT);
   });
 
-  it("GraphiQL at /console/graphiql runs a query with the signed-in token", async () => {
+  it("GraphiQL at /console/graphiql runs a query with the signed-in token, and a subscription over its WebSocket", async () => {
     const page = await newPage();
     await signIn(page, h.tokens.alice!);
+    // GraphiQL's page opens its own socket: watch it from the start
+    const frames: string[] = [];
+    const sent: string[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framereceived", (f) => frames.push(String(f.payload)));
+      ws.on("framesent", (f) => sent.push(String(f.payload)));
+    });
     await page.getByRole("link", { name: "GraphiQL" }).click();
     const run = page.getByRole("button", { name: /Execute query/i });
-    await run.waitFor({ timeout: 20_000 });
+    await run.waitFor({ timeout: 30_000 });
     // the editor shows the default query once Monaco is up; a click before that runs nothing
-    await page.getByText("serverTime", { exact: true }).first().waitFor({ timeout: 20_000 });
+    await page.getByText("serverTime", { exact: true }).first().waitFor({ timeout: 30_000 });
     const answered = page.waitForResponse(
       (r) =>
         r.url() === `${h.url}/graphql` &&
         r.request().method() === "POST" &&
         /serverTime/.test(r.request().postData() ?? ""),
-      { timeout: 20_000 },
+      { timeout: 30_000 },
     );
     await run.click();
     const response = await answered;
     expect(response.status()).toBe(200);
     const body = (await response.json()) as { data?: { serverTime: number; accounts: { id: string }[] } };
     expect(body.data?.accounts.map((a) => a.id)).toEqual(["desk-a"]);
+
+    // a subscription runs over the console's own WebSocket (/graphql, graphql-ws)
+    await page.locator(".graphiql-query-editor .monaco-editor").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText('subscription { mmpEvents(accountIds: ["desk-a"]) { kind underlying } }');
+    await run.click();
+    await until(
+      () => sent.some((f) => f.includes('"type":"subscribe"') && f.includes("mmpEvents")),
+      "subscribe",
+    );
+    const set = await h.gql(
+      h.tokens.alice,
+      `mutation { setMmpConfig(input: { accountId: "desk-a", underlying: "BNBUSDT", windowTimeInMilliseconds: 1000, frozenTimeInMilliseconds: 0, qtyLimit: "5", deltaLimit: "5" }) { qtyLimit } }`,
+    );
+    expect(set.body.errors).toBeUndefined();
+    await until(
+      () => frames.some((f) => f.includes('"underlying":"BNBUSDT"')),
+      "the event in GraphiQL's socket",
+    );
   });
 
   it("signs in through the OpenID Connect provider (authorization code with PKCE)", async () => {
