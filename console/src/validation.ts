@@ -11,7 +11,8 @@ export type DraftErrors = Partial<Record<keyof MmpDraft, string>>;
 
 const PLAIN_DECIMAL = /^(?:0|[1-9]\d*)(?:\.\d+)?$/;
 const INTEGER = /^(?:0|[1-9]\d*)$/;
-const INT64_MAX = 9223372036854775807n;
+/** as the gateway bounds it (src/mmp/mmp.validation.ts): 2^31 - 1 ms, about 24.8 days; longer is what 0 is for */
+export const MAX_FROZEN_MS = 2_147_483_647n;
 export const MAX_WINDOW_MS = 5000;
 
 function positiveDecimal(text: string): string | undefined {
@@ -31,9 +32,8 @@ export function validateDraft(d: MmpDraft): DraftErrors {
     errors.windowTimeInMilliseconds = `A whole number of milliseconds from 1 to ${MAX_WINDOW_MS}.`;
   const f = d.frozenTimeInMilliseconds;
   if (f === "") errors.frozenTimeInMilliseconds = "Required.";
-  else if (!INTEGER.test(f) || BigInt(f) > INT64_MAX)
-    errors.frozenTimeInMilliseconds =
-      "A whole number of milliseconds, 0 or more (0 = frozen until a manual reset).";
+  else if (!INTEGER.test(f) || BigInt(f) > MAX_FROZEN_MS)
+    errors.frozenTimeInMilliseconds = `A whole number of milliseconds from 0 (frozen until a manual reset) to ${MAX_FROZEN_MS}.`;
   const q = positiveDecimal(d.qtyLimit);
   if (q) errors.qtyLimit = q;
   const dl = positiveDecimal(d.deltaLimit);
