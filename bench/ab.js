@@ -28,8 +28,8 @@ const DB_DIR = process.env.BENCH_AB_DB || os.tmpdir();
 // BENCH_AB_PG_URL: PostgreSQL instead of SQLite, a fresh schema per build (e.g. postgres://postgres@127.0.0.1:5432/test)
 const PG_URL = process.env.BENCH_AB_PG_URL;
 
-const { pgSchema } = require("./pg-schema");
-const { start, load } = require("./children");
+const { pgSchema } = require("./lib/pg-schema");
+const { start, load } = require("./lib/children");
 
 function cpuSeconds(pid) {
   const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -27,7 +27,7 @@
 // split over both queries), BENCH_LIVE_CONNECTIONS (32), BENCH_LIVE_PARTS (a,b,c: which parts to run),
 // BENCH_GATEWAY_LOG_LEVEL (info; the log goes to a file in the work directory), BENCH_DIST (dist),
 // BENCH_LIVE_GATEWAY_NODE_ARGS (node options for the gateway, comma list, e.g.
-// `--cpu-prof,--cpu-prof-dir=/tmp/prof`, then `node bench/cpuprofile-summary.js <file>`).
+// `--cpu-prof,--cpu-prof-dir=/tmp/prof`, then `node bench/profile/cpuprofile-summary.js <file>`).
 "use strict";
 if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = "production";
 require("reflect-metadata");

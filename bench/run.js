@@ -3,10 +3,10 @@
 // in front of the same upstream, on loopback, in one run. See bench/README.md.
 //
 // Targets, each a separate child process (so CPU and peak RSS are its own):
-//   reference  bench/reference-proxy.js: parse JSON, HMAC-sign, forward over keep-alive, answer
-//   gateway    dist/ via bench/start-gateway.js: auth, roles, validation, signing, audit; on a fresh SQLite
+//   reference  bench/lib/reference-proxy.js: parse JSON, HMAC-sign, forward over keep-alive, answer
+//   gateway    dist/ via bench/lib/start-gateway.js: auth, roles, validation, signing, audit; on a fresh SQLite
 //              file and on a fresh PostgreSQL schema
-// Upstreams, each a separate child process: bench/upstream-stub.js (no verification) and the built-in
+// Upstreams, each a separate child process: bench/lib/upstream-stub.js (no verification) and the built-in
 // simulator (dist/simulator, verifies every signature).
 //
 // Load: autocannon, in this process, at 32 connections and at 1. The machine is shared (other work may
@@ -15,7 +15,7 @@
 // round, and the median over rounds is reported. Latency percentiles come from every response's own
 // duration (sub-millisecond), not from autocannon's whole-millisecond histogram.
 // Then the gateway runs once more under `node --cpu-prof` and the profile's top self-time functions are
-// printed (bench/cpuprofile-summary.js).
+// printed (bench/profile/cpuprofile-summary.js).
 //
 // Environment (all optional):
 //   BENCH_DURATION      seconds at 32 connections per target, split over the rounds (10)
@@ -52,7 +52,7 @@ const path = require("node:path");
 const { fork } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
 const autocannon = require("autocannon");
-const { summarise } = require("./cpuprofile-summary");
+const { summarise } = require("./profile/cpuprofile-summary");
 const { measureFlush, describeFlush, QUICK } = require("./disk-flush");
 /** this machine's flush latency, measured at the start (bench/disk-flush.js) */
 let diskFlush = [];
@@ -91,8 +91,8 @@ const TARGETS = {
   rssMb: 200, // gateway peak RSS < 200 MB
 };
 
-const { BODY, okBody } = require("./request");
-const { benchRequest } = require("./children");
+const { BODY, okBody } = require("./lib/request");
+const { benchRequest } = require("./lib/children");
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "mmp-bench-"));
 const children = new Set();
@@ -104,7 +104,7 @@ const children = new Set();
 function startChild(name, script, { env = {}, execArgv = [], timeoutMs = 60_000 } = {}) {
   const logFile = path.join(work, `${name}.log`);
   const fd = fs.openSync(logFile, "a");
-  const child = fork(path.join(__dirname, script), [], {
+  const child = fork(path.join(__dirname, "lib", script), [], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     execArgv,
@@ -297,7 +297,7 @@ async function sanity(url, headers) {
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
 
-const pg = require("./pg-schema");
+const pg = require("./lib/pg-schema");
 const pgClient = () => pg.connect(PG_URL);
 
 async function pgAvailable() {

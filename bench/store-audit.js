@@ -17,7 +17,7 @@ const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { SqliteStore } = require(path.join(dist, "store", "sqlite", "sqlite-store"));
 const { monitorEventLoopDelay } = require("node:perf_hooks");
-const { pgSchema } = require("./pg-schema");
+const { pgSchema } = require("./lib/pg-schema");
 
 const PAIRS = Number(process.argv[2] || 400);
 const PG_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";

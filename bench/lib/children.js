@@ -1,7 +1,7 @@
 /* eslint-disable */
-// What the benchmark scripts share (ab.js, alloc-profile.js, call-timings.js, instructions.js; run.js for
-// the request): starting the benchmark's servers as child processes, talking to them over IPC, and loading
-// a target with the benchmark request.
+// What the benchmark scripts share (ab.js, profile/alloc-profile.js, profile/call-timings.js,
+// profile/instructions.js; run.js for the request): starting the benchmark's servers as child processes,
+// talking to them over IPC, and loading a target with the benchmark request.
 "use strict";
 const { fork } = require("node:child_process");
 const path = require("node:path");
@@ -9,7 +9,8 @@ const autocannon = require("autocannon");
 const { BODY, okBody } = require("./request");
 
 /**
- * Forks bench/<script> with `env` added; resolves with its "ready" message and `child` once it sends it.
+ * Forks bench/lib/<script> (a file beside this one) with `env` added; resolves with its "ready" message and
+ * `child` once it sends it.
  * `execPath`: a program to run node under (e.g. valgrind, with node and its options as `execArgv`).
  */
 function start(script, env = {}, execArgv = [], execPath = undefined) {

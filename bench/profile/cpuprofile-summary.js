@@ -2,12 +2,12 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time aggregated by function + script, by
 // script file and by package / gateway folder, plus inclusive (total) time of the gateway's own and its
 // libraries' frames. Sample i lasts timeDeltas[i+1] (as Chrome DevTools counts it).
-// Usage: node bench/cpuprofile-summary.js <file.cpuprofile> [top=25]
+// Usage: node bench/profile/cpuprofile-summary.js <file.cpuprofile> [top=25]
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 function shortUrl(url) {
   if (!url) return "";
@@ -140,7 +140,7 @@ module.exports = { summarise };
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    console.error("usage: node bench/cpuprofile-summary.js <file.cpuprofile> [top=25]");
+    console.error("usage: node bench/profile/cpuprofile-summary.js <file.cpuprofile> [top=25]");
     process.exit(2);
   }
   const profile = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -7,7 +7,7 @@
 // The whole profile is read, start-up included (module compilation shows as `wrapSafe`); run.js's own
 // summary keeps the measured window only.
 //
-// Usage: node bench/cpuprofile-stacks.js <file.cpuprofile> [frame-regexp]
+// Usage: node bench/profile/cpuprofile-stacks.js <file.cpuprofile> [frame-regexp]
 //   with a frame regexp: only the samples whose stack matches it, by leaf function (self time within it)
 "use strict";
 const fs = require("node:fs");
@@ -54,7 +54,7 @@ function stacks(profile) {
 function main() {
   const [file, filter] = process.argv.slice(2);
   if (!file) {
-    console.error("usage: node bench/cpuprofile-stacks.js <file.cpuprofile> [frame-regexp]");
+    console.error("usage: node bench/profile/cpuprofile-stacks.js <file.cpuprofile> [frame-regexp]");
     process.exit(2);
   }
   const samples = stacks(JSON.parse(fs.readFileSync(file, "utf8")));

@@ -1,12 +1,12 @@
 /* eslint-disable */
-// Reads a callgrind dump of a node process (bench/instructions.js with BENCH_INSTR_NODE_ARGS=--perf-basic-prof)
+// Reads a callgrind dump of a node process (bench/profile/instructions.js with BENCH_INSTR_NODE_ARGS=--perf-basic-prof)
 // and names the JIT-compiled JavaScript functions from node's /tmp/perf-<pid>.map, which callgrind only
 // knows by address. Prints the functions with the most instructions of their own (self), and for the
 // V8 builtins that signal slow paths (megamorphic property access, string lower-casing, generic
 // property lookup) the functions that called them: a deterministic profile, where a sampling profile
 // on this VM moves by several percent between runs.
 //
-// Usage: node bench/callgrind-js.js <instructions.js work dir | callgrind dump> [top=30]
+// Usage: node bench/profile/callgrind-js.js <instructions.js work dir | callgrind dump> [top=30]
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -14,7 +14,7 @@ const path = require("node:path");
 const arg = process.argv[2];
 const TOP = Number(process.argv[3] || 30);
 if (!arg) {
-  console.error("usage: node bench/callgrind-js.js <dir or dump> [top]");
+  console.error("usage: node bench/profile/callgrind-js.js <dir or dump> [top]");
   process.exit(2);
 }
 

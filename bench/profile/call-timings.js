@@ -5,15 +5,15 @@
 // beside the mean latency of the whole request; the rest is the gateway's own work (HTTP, GraphQL,
 // authentication, validation) and the event loop's queueing.
 //
-//   node bench/call-timings.js [connections=1] [seconds=6]
+//   node bench/profile/call-timings.js [connections=1] [seconds=6]
 //
 // At c=1 this is the added latency's breakdown (the target is 0.5 ms over the reference). Build first.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { start, ask, load } = require("./children");
-const { measureFlush, describeFlush, QUICK } = require("./disk-flush");
+const { start, ask, load } = require("../lib/children");
+const { measureFlush, describeFlush, QUICK } = require("../disk-flush");
 
 const CONNECTIONS = Number(process.argv[2] || 1);
 const SECONDS = Number(process.argv[3] || 6);

@@ -18,7 +18,7 @@ require("reflect-metadata");
 const path = require("node:path");
 const { randomBytes } = require("node:crypto");
 // BENCH_DIST: another build of the gateway (e.g. of a given commit); default the repository's dist/
-const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
+const dist = path.resolve(__dirname, "..", "..", process.env.BENCH_DIST || "dist");
 const { startGateway } = require(path.join(dist, "app"));
 const { loadConfig } = require(path.join(dist, "config"));
 const { AdminService } = require(path.join(dist, "admin", "admin.service"));
@@ -114,7 +114,7 @@ function ablate(layers) {
 }
 ablate((process.env.BENCH_ABLATE || "").split(",").filter(Boolean));
 
-// BENCH_TIMINGS=1 (bench/call-timings.js): wall time spent in the stages of a call that wait (the audit
+// BENCH_TIMINGS=1 (bench/profile/call-timings.js): wall time spent in the stages of a call that wait (the audit
 // writes, the exchange call), summed per stage; {type:"timings", action:"reset"|"read"} over IPC.
 const timings = new Map();
 const STAGES = [];
@@ -249,7 +249,7 @@ async function main() {
   else console.error(JSON.stringify({ url: gateway.url, token }));
 }
 
-// V8's sampling heap profiler, driven by bench/alloc-profile.js: {type:"heap-sampling", action:"start"},
+// V8's sampling heap profiler, driven by bench/profile/alloc-profile.js: {type:"heap-sampling", action:"start"},
 // then {action:"stop", file}, which writes the profile (.heapprofile, as Chrome DevTools reads it).
 // Objects that minor and major collections freed are kept in it: it shows the allocation rate by site, which is
 // what the scavenger's share of the CPU follows.

@@ -2,7 +2,7 @@
 // Load, then crash: the gateway under many concurrent users against the built-in simulator, then
 // kill -9 in the middle of the load, restart, and check that nothing was lost.
 //
-//   npm run build && node bench/load-and-crash.js
+//   npm run build && node test/tools/load-and-crash.js
 //
 // Phase 1 (load): USERS concurrent users (traders on three accounts) for LOAD_SECONDS send setMmpConfig
 // (80%) and queries (20%) as fast as the gateway answers. Every answer must be a success: zero errors.
@@ -10,7 +10,7 @@
 // Phase 2 (crash): the same load; after CRASH_AFTER_SECONDS the gateway gets SIGKILL. Then it is started
 // again at once, and its sweep of abandoned PENDING audit records settles them by reading the exchange
 // back: at start-up on SQLite (one process), on PostgreSQL once they are older than the grace period
-// (src/mmp/pending-grace.ts, from the exchange timeouts), at the first sweep after that.
+// (src/audit/pending-grace.ts, from the exchange timeouts), at the first sweep after that.
 // Check: every mutation the simulator applied (phases 1 and 2) has an audit record, none stays PENDING
 // past grace + one sweep interval after the kill, and every SUCCEEDED record matches a change the
 // simulator applied.
@@ -31,14 +31,14 @@ const net = require("node:net");
 const { spawn } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
 
-const dist = path.join(__dirname, "..", "dist");
+const dist = path.join(__dirname, "..", "..", "dist");
 const { ExchangeSimulator } = require(path.join(dist, "simulator"));
 const { AdminService } = require(path.join(dist, "admin", "admin.service"));
 const { openStore } = require(path.join(dist, "store", "open-store"));
 const { openSealer } = require(path.join(dist, "secrets"));
 const { seedDemo } = require(path.join(dist, "cli", "demo"));
 const { loadConfig } = require(path.join(dist, "config"));
-const { pendingGraceMs, sweepIntervalMs } = require(path.join(dist, "mmp", "pending-grace"));
+const { pendingGraceMs, sweepIntervalMs } = require(path.join(dist, "audit", "pending-grace"));
 
 const USERS = Number(process.env.USERS || 50);
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS || 20);

@@ -3,7 +3,7 @@
 // fresh file), warms up, then samples allocations (V8's sampling heap profiler, freed objects included)
 // during a load at c=32 and prints the bytes allocated per answered request by function and by file.
 //
-//   node bench/alloc-profile.js [seconds=8] [top=30]
+//   node bench/profile/alloc-profile.js [seconds=8] [top=30]
 //
 // The young-generation collector's cost follows the allocation rate, so this is the list to shorten when
 // the profile shows the garbage collector high. Build first (npm run build); BENCH_DIST picks another build.
@@ -11,7 +11,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { start, ask, load } = require("./children");
+const { start, ask, load } = require("../lib/children");
 
 const SECONDS = Number(process.argv[2] || 8);
 const TOP = Number(process.argv[3] || 30);

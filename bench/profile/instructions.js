@@ -11,7 +11,7 @@
 // on, zeroes the counters, the measured requests run, and a dump gives the instructions executed in
 // between, in all of the target's threads (the audit writer's thread included).
 //
-// Usage: node bench/instructions.js [build...]   (default: dist; each build as for ab.js)
+// Usage: node bench/profile/instructions.js [build...]   (default: dist; each build as for ab.js)
 //   BENCH_INSTR_REQUESTS (300) measured requests, BENCH_INSTR_WARMUP (3000) requests before,
 //   BENCH_INSTR_CONNECTIONS (1), BENCH_INSTR_REFERENCE (1: also the reference proxy; 0: not),
 //   BENCH_INSTR_NODE_ARGS (node options for the targets, comma list). The dumps stay in the work dir
@@ -23,7 +23,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
 const autocannon = require("autocannon");
-const { start, benchRequest } = require("./children");
+const { start, benchRequest } = require("../lib/children");
 
 const REQUESTS = Number(process.env.BENCH_INSTR_REQUESTS || 300);
 const WARMUP = Number(process.env.BENCH_INSTR_WARMUP || 3000);

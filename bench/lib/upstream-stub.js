@@ -8,7 +8,7 @@
 // calls against that limit (and stops at 90% of it), so the documented figure would cap a benchmark at
 // ~2160 calls per minute. Every answer carries x-mbx-used-weight-1m like Binance's.
 //
-// Usage: node bench/upstream-stub.js [port]   (prints its URL), or fork() it: it sends {type:"ready",url}.
+// Usage: node bench/lib/upstream-stub.js [port]   (prints its URL), or fork() it: it sends {type:"ready",url}.
 "use strict";
 const http = require("node:http");
 

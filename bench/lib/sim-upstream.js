@@ -8,7 +8,7 @@
 "use strict";
 const path = require("node:path");
 // BENCH_DIST: another build of the gateway (e.g. of a given commit); default the repository's dist/
-const dist = path.resolve(__dirname, "..", process.env.BENCH_DIST || "dist");
+const dist = path.resolve(__dirname, "..", "..", process.env.BENCH_DIST || "dist");
 const { ExchangeSimulator, generateAccountKeys } = require(path.join(dist, "simulator"));
 
 async function main() {
