@@ -195,7 +195,10 @@ function summary(value: Json): string | null {
 
 function change(e: AuditEntry): string {
   const before = summary(e.previous as Json);
-  const after = summary((e.result as Json) ?? (e.input as Json));
-  if (!before && !after) return "–";
-  return `${before ?? "unknown"} → ${after ?? "–"}`;
+  const result = summary(e.result as Json);
+  const requested = summary(e.input as Json);
+  if (!before && !result && !requested) return "–";
+  // what the exchange then held; for an unfinished or refused change, what was asked for
+  const after = result ?? (requested ? `requested ${requested}` : "–");
+  return `${before ?? "unknown"} → ${after}`;
 }

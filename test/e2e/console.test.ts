@@ -330,7 +330,7 @@ describe("operator console (real browser)", () => {
     await page.getByLabel("Action").selectOption("MMP_TRIGGERED");
     expect(await audit.getByRole("row").filter({ hasText: "Set MMP" }).count()).toBe(0);
     await page.getByLabel("Action").selectOption("");
-    await page.screenshot({ path: join(DOCS, "console-audit.png") });
+    await page.screenshot({ path: join(DOCS, "console-audit.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API token").waitFor(WAIT);
