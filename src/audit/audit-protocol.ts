@@ -12,7 +12,7 @@
  *
  * The record always ends in the state the caller was told. Writing the outcome is best effort: the
  * caller hears the exchange's answer even when the database fails at that moment, and the record stays
- * PENDING for reconciliation (src/mmp/pending-sweeper.ts), which is still "a record", never "no record".
+ * PENDING for reconciliation (src/audit/pending-sweeper.ts), which is still "a record", never "no record".
  */
 import type { AuditAction, Principal } from "../domain";
 import { GatewayError, isGatewayError } from "../errors";

@@ -5,7 +5,7 @@
  * (src/exchange/binance/binance-client.ts), never from a constant, so that shortening or lengthening the
  * timeouts moves it too.
  *
- * After its PENDING record is committed, a request (src/mmp/audit-protocol.ts) waits for at most:
+ * After its PENDING record is committed, a request (src/audit/audit-protocol.ts) waits for at most:
  * - 2 sends of the change: a -1021 refusal (timestamp outside recvWindow) is re-sent once;
  * - 3 reads: a server-time sync before the first signed call to a host, the resync after a -1021, and
  *   the read-back after an unclear answer (a read-back may itself wait for a sync only when no sync

@@ -1,6 +1,6 @@
 /**
  * The MMP rules: who may act on which account, what a valid request is, and the audit protocol
- * (src/mmp/audit-protocol.ts) around every exchange call that changes MMP.
+ * (src/audit/audit-protocol.ts) around every exchange call that changes MMP.
  *
  * Reads (mmpConfig, mmpConfigs) need role viewer; changes (setMmpConfig, setMmpConfigs, resetMmp) need
  * trader. Reads come from the live view (src/live) when it is wired: fresh state, or one shared exchange

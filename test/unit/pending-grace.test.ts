@@ -1,6 +1,6 @@
 /**
  * The grace period follows the exchange timeouts: every attempt a change can make after its PENDING
- * record is written, at its longest, plus a margin (src/mmp/pending-grace.ts).
+ * record is written, at its longest, plus a margin (src/audit/pending-grace.ts).
  */
 import { loadConfig } from "../../src/config";
 import { PENDING_GRACE_MARGIN_MS, pendingGraceMs, sweepIntervalMs } from "../../src/audit/pending-grace";

@@ -136,7 +136,7 @@ export const EAPI = {
   countdownCancelAllHeartBeat: "/eapi/v1/countdownCancelAllHeartBeat",
 } as const;
 
-/** see BinanceClientOptions.readRetries; also bounds how long a call can run (src/mmp/pending-grace.ts) */
+/** see BinanceClientOptions.readRetries; also bounds how long a call can run (src/audit/pending-grace.ts) */
 export const DEFAULT_READ_RETRIES = 2;
 /** see BinanceClientOptions.readRetryBaseMs */
 export const DEFAULT_READ_RETRY_BASE_MS = 100;

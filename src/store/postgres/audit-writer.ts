@@ -21,7 +21,7 @@
  *   and one of PostgreSQL or of the machine from the next WAL flush on: the next synchronous commit (the
  *   next begin) or the WAL writer (within three wal_writer_delay, 600 ms by default). Lost before that,
  *   its record stays PENDING, never missing, and reconciliation (a periodic sweep) settles it by reading the
- *   exchange back (src/mmp/reconcile.ts), as after a crash between the two writes.
+ *   exchange back (src/audit/reconcile.ts), as after a crash between the two writes.
  *
  * A batch of one row (what a quiet gateway writes, one call at a time) uses a one-row form of each
  * statement, with the same lock and semantics but nothing to unnest: cheaper to plan and run.

@@ -17,13 +17,13 @@
  * What is durable when (the database is in WAL mode; see SqliteStore):
  * - A begin resolves only after the transaction holding its PENDING row committed with
  *   `synchronous=FULL`: the WAL is fsynced, the row survives a power loss. Only then does the caller
- *   send anything to the exchange (src/mmp/audit-protocol.ts). Unchanged from one commit per begin.
+ *   send anything to the exchange (src/audit/audit-protocol.ts). Unchanged from one commit per begin.
  * - A completion resolves after its transaction committed. When the same transaction holds begins it is
  *   fsynced with them (FULL). A transaction of completions only is committed with `synchronous=NORMAL`:
  *   the WAL frames are written to the OS (durable against a crash of the gateway at once) and fsynced
  *   by the next FULL commit (the next begin, any other store write) or checkpoint, so durable against a
  *   power loss or OS crash from then on. A completion lost to a power loss before that leaves its record
- *   PENDING, never missing; reconciliation (src/mmp/reconcile.ts) settles it by reading the
+ *   PENDING, never missing; reconciliation (src/audit/reconcile.ts) settles it by reading the
  *   exchange back, as for a crash between the two writes. "Nothing lost" holds: the intent is always
  *   durable before the call.
  *
