@@ -3,33 +3,24 @@
  * Redis. Exactly one polls; an event reaches each subscriber once, whichever replica it is connected
  * to and whichever replica saw it; kill -9 of the polling replica hands polling to the other.
  */
-import { ExchangeSimulator } from "../../src/simulator";
 import {
-  dropRedisKeys,
   gql,
   mmpInput,
-  REDIS_URL,
-  redisPrefix,
-  seeded,
   SET_MMP,
-  spawnServe,
+  startPostgresDeployment,
   waitFor,
   type GatewayProcess,
-  type SeededDatabase,
+  type PostgresDeployment,
 } from "../helpers/gateway-fixture";
-import { postgresSkipped, postgresTarget, type StoreTarget } from "../helpers/store";
+import { postgresSkipped } from "../helpers/store";
 import { subscribe, type Subscriber } from "../helpers/subscriptions";
 
 const describePg = postgresSkipped ? describe.skip : describe;
 const EVENTS = `subscription { mmpEvents(accountIds: ["desk-a"]) { id kind underlying actor } }`;
 type Events = { mmpEvents: { id: string; kind: string; underlying: string; actor: string | null } };
+const LIVE_ENV = { MMP_POLL_INTERVAL_MS: "300", MMP_LEADER_TTL_MS: "1500" };
 
-let sim: ExchangeSimulator;
-let pg: StoreTarget;
-let db: SeededDatabase;
-let prefix: string;
-let env: NodeJS.ProcessEnv;
-const running: GatewayProcess[] = [];
+let d: PostgresDeployment;
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -43,32 +34,11 @@ async function leaders(ps: GatewayProcess[]): Promise<GatewayProcess[]> {
 }
 
 beforeAll(async () => {
-  if (postgresSkipped) return;
-  sim = new ExchangeSimulator();
-  const simUrl = await sim.start();
-  pg = postgresTarget();
-  const { location } = await pg.fresh();
-  db = await seeded(location, sim, simUrl);
-  prefix = redisPrefix();
-  env = {
-    DATABASE_URL: location,
-    GATEWAY_MASTER_KEY: db.masterKey,
-    BINANCE_EAPI_URL: simUrl,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    MMP_POLL_INTERVAL_MS: "300",
-    MMP_LEADER_TTL_MS: "1500",
-    LOG_LEVEL: "info",
-  };
+  if (!postgresSkipped) d = await startPostgresDeployment();
 });
 
 afterAll(async () => {
-  if (postgresSkipped) return;
-  await Promise.all(running.map((p) => p.stop("SIGKILL")));
-  await db?.close();
-  await pg?.cleanup();
-  await sim?.stop();
-  await dropRedisKeys(prefix);
+  await d?.stop();
 });
 
 describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
@@ -78,10 +48,9 @@ describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
   let onB: Subscriber<Events>;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([spawnServe(env), spawnServe(env)]);
-    running.push(a, b);
-    onA = subscribe<Events>(a.url, db.seed.tokens.rita, EVENTS);
-    onB = subscribe<Events>(b.url, db.seed.tokens.rita, EVENTS);
+    [a, b] = await Promise.all([d.serve(LIVE_ENV), d.serve(LIVE_ENV)]);
+    onA = subscribe<Events>(a.url, d.db.seed.tokens.rita, EVENTS);
+    onB = subscribe<Events>(b.url, d.db.seed.tokens.rita, EVENTS);
     await waitFor("both subscriptions", async () =>
       (await metric(a.url, "mmp_event_subscriptions")) === 1 &&
       (await metric(b.url, "mmp_event_subscriptions")) === 1
@@ -113,7 +82,7 @@ describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
   });
 
   it("delivers each event once to each subscriber, whichever replica made or saw it", async () => {
-    const set = await gql(b.url, db.seed.tokens.alice, SET_MMP, { input: mmpInput("desk-a", "3.3") });
+    const set = await gql(b.url, d.db.seed.tokens.alice, SET_MMP, { input: mmpInput("desk-a", "3.3") });
     expect(set.body.errors).toBeUndefined();
     await waitFor("CHANGED on both", () =>
       onA.received.some((e) => e.mmpEvents.kind === "CHANGED") &&
@@ -122,7 +91,7 @@ describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
         : undefined,
     );
     await new Promise((r) => setTimeout(r, 700)); // a poll or two after the change
-    sim.trigger(db.seed.accounts.find((x) => x.name === "desk-a")!.apiKey, "BTCUSDT");
+    d.sim.trigger(d.db.seed.accounts.find((x) => x.name === "desk-a")!.apiKey, "BTCUSDT");
     await waitFor(
       "TRIGGERED on both",
       () =>
@@ -140,7 +109,7 @@ describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
       expect(kinds).not.toContain("CHANGED_OUTSIDE_GATEWAY");
     }
     expect(onA.received.map((e) => e.mmpEvents.id)).toEqual(onB.received.map((e) => e.mmpEvents.id));
-    const log = await db.store.listAudit({ accountIds: ["desk-a"], limit: 50 });
+    const log = await d.db.store.listAudit({ accountIds: ["desk-a"], limit: 50 });
     expect(log.filter((r) => r.action === "MMP_TRIGGERED")).toHaveLength(1);
   });
 
@@ -162,12 +131,12 @@ describePg("the live view on two replicas (PostgreSQL + Redis)", () => {
     const seen = survivorSub.received.filter((e) => e.mmpEvents.kind === "TRIGGERED").length;
     const reset = await gql(
       survivor.url,
-      db.seed.tokens.alice,
+      d.db.seed.tokens.alice,
       `mutation { resetMmp(input: { accountId: "desk-a", underlying: "BTCUSDT" }) { lastTriggerTime } }`,
     );
     expect(reset.body.errors).toBeUndefined();
     await new Promise((r) => setTimeout(r, 700));
-    sim.trigger(db.seed.accounts.find((x) => x.name === "desk-a")!.apiKey, "BTCUSDT");
+    d.sim.trigger(d.db.seed.accounts.find((x) => x.name === "desk-a")!.apiKey, "BTCUSDT");
     await waitFor(
       "a trigger seen by the new leader",
       () =>

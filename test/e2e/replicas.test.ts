@@ -10,42 +10,26 @@
  * - SIGTERM lets an in-flight mutation finish, audit record included, before the process exits.
  */
 import { spawn } from "node:child_process";
-import { ExchangeSimulator } from "../../src/simulator";
 import {
   CLI,
-  dropRedisKeys,
   gql,
   mmpInput,
-  REDIS_URL,
-  redisPrefix,
-  seeded,
   SET_MMP,
-  spawnServe,
+  startPostgresDeployment,
   waitFor,
   type GatewayProcess,
-  type SeededDatabase,
+  type PostgresDeployment,
 } from "../helpers/gateway-fixture";
-import { postgresSkipped, postgresTarget, type StoreTarget } from "../helpers/store";
+import { postgresSkipped } from "../helpers/store";
 
 const describePg = postgresSkipped ? describe.skip : describe;
 
-let sim: ExchangeSimulator;
-let simUrl: string;
-let pg: StoreTarget;
-let db: SeededDatabase;
-let env: NodeJS.ProcessEnv;
-let prefix: string;
-const running: GatewayProcess[] = [];
-
-async function serve(extra: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const p = await spawnServe({ ...env, ...extra });
-  running.push(p);
-  return p;
-}
+let d: PostgresDeployment;
+const serve = (extra?: NodeJS.ProcessEnv) => d.serve(extra);
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...d.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -56,30 +40,11 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 beforeAll(async () => {
-  if (postgresSkipped) return;
-  sim = new ExchangeSimulator();
-  simUrl = await sim.start();
-  pg = postgresTarget();
-  const { location } = await pg.fresh();
-  db = await seeded(location, sim, simUrl);
-  prefix = redisPrefix();
-  env = {
-    DATABASE_URL: location,
-    GATEWAY_MASTER_KEY: db.masterKey,
-    BINANCE_EAPI_URL: simUrl,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    LOG_LEVEL: "info",
-  };
+  if (!postgresSkipped) d = await startPostgresDeployment();
 });
 
 afterAll(async () => {
-  if (postgresSkipped) return;
-  await Promise.all(running.map((p) => p.stop("SIGKILL")));
-  await db?.close();
-  await pg?.cleanup();
-  await sim?.stop();
-  await dropRedisKeys(prefix);
+  await d?.stop();
 });
 
 describePg("two gateway processes on one PostgreSQL and one Redis", () => {
@@ -91,14 +56,14 @@ describePg("two gateway processes on one PostgreSQL and one Redis", () => {
   });
 
   it("write their audit entries into one ordered log", async () => {
-    const { alice, bob } = db.seed.tokens;
+    const { alice, bob } = d.db.seed.tokens;
     const answers = await Promise.all([
       ...[1, 2, 3, 4, 5].map((i) => gql(a.url, alice, SET_MMP, { input: mmpInput("desk-a", `1.${i}`) })),
       ...[1, 2, 3, 4, 5].map((i) => gql(b.url, bob, SET_MMP, { input: mmpInput("desk-b", `2.${i}`) })),
     ]);
     for (const answer of answers) expect(answer.body.errors).toBeUndefined();
 
-    const log = (await db.store.listAudit({ limit: 100 })).filter((r) => r.action === "SET_MMP");
+    const log = (await d.db.store.listAudit({ limit: 100 })).filter((r) => r.action === "SET_MMP");
     expect(log).toHaveLength(10);
     // newest first, strictly: one sequence, whichever replica wrote the entry
     const ids = log.map((r) => r.id);
@@ -110,7 +75,7 @@ describePg("two gateway processes on one PostgreSQL and one Redis", () => {
   });
 
   it("refuse a token revoked with the CLI within a second", async () => {
-    const { token, tokenRecord } = await db.admin.createToken("alice");
+    const { token, tokenRecord } = await d.db.admin.createToken("alice");
     const me = "query Me { me { name } }";
     for (const g of [a, b])
       expect((await gql(g.url, token, me)).body.data).toEqual({ me: { name: "alice" } });
@@ -127,19 +92,19 @@ describePg("two gateway processes on one PostgreSQL and one Redis", () => {
     );
     expect(Date.now() - revokedAt).toBeLessThan(1000);
     // the other tokens are unaffected
-    expect((await gql(b.url, db.seed.tokens.alice, me)).status).toBe(200);
+    expect((await gql(b.url, d.db.seed.tokens.alice, me)).status).toBe(200);
   });
 
   it("share a 429: the other replica answers RATE_LIMITED without calling the exchange", async () => {
-    const { alice, bob } = db.seed.tokens;
-    sim.injectFault({ kind: "rateLimit", status: 429, retryAfterSeconds: 5 }, { path: "/eapi/v1/mmpSet" });
+    const { alice, bob } = d.db.seed.tokens;
+    d.sim.injectFault({ kind: "rateLimit", status: 429, retryAfterSeconds: 5 }, { path: "/eapi/v1/mmpSet" });
     const limited = await gql(a.url, alice, SET_MMP, { input: mmpInput("desk-a", "3") });
     expect(limited.body.errors?.[0]?.extensions).toMatchObject({
       code: "RATE_LIMITED",
       retryAfterSeconds: 5,
     });
-    const seen = sim.requests.length;
-    expect(sim.requests[seen - 1]).toMatchObject({ path: "/eapi/v1/mmpSet", status: 429 });
+    const seen = d.sim.requests.length;
+    expect(d.sim.requests[seen - 1]).toMatchObject({ path: "/eapi/v1/mmpSet", status: 429 });
 
     // the announcement travels by pub/sub; give it a moment rather than probing b (which would call)
     await new Promise((r) => setTimeout(r, 300));
@@ -150,10 +115,10 @@ describePg("two gateway processes on one PostgreSQL and one Redis", () => {
     expect(ext?.retryAfterSeconds).toBeLessThanOrEqual(5);
     expect(refused.body.errors?.[0]?.message).toMatch(/another gateway replica.*nothing sent/);
     // nothing reached the simulator from b (nor from anyone: every call to that host is held back)
-    expect(sim.requests.length).toBe(seen);
+    expect(d.sim.requests.length).toBe(seen);
 
     // both replicas' audit logs say why, in the shared log
-    const [last] = await db.store.listAudit({ limit: 1 });
+    const [last] = await d.db.store.listAudit({ limit: 1 });
     expect(last).toMatchObject({ actorName: "bob", outcome: "FAILED" });
   });
 });
@@ -162,14 +127,14 @@ describePg("a gateway process receiving SIGTERM", () => {
   it("finishes the in-flight mutation and its audit record before exiting", async () => {
     // No Redis, so the back-off shared by the replicas above does not apply here.
     const gw = await serve({ REDIS_URL: "", REDIS_KEY_PREFIX: "" });
-    const { alice } = db.seed.tokens;
-    sim.injectFault({ kind: "delay", ms: 1500 }, { path: "/eapi/v1/mmpSet" });
-    const before = (await db.store.listAudit({ limit: 1 }))[0]?.id ?? 0;
+    const { alice } = d.db.seed.tokens;
+    d.sim.injectFault({ kind: "delay", ms: 1500 }, { path: "/eapi/v1/mmpSet" });
+    const before = (await d.db.store.listAudit({ limit: 1 }))[0]?.id ?? 0;
     const inFlight = gql(gw.url, alice, SET_MMP, { input: mmpInput("desk-a", "7.25") });
 
     // the intent is written before the call leaves: once it is PENDING, the call is in flight
     const pending = await waitFor("the PENDING record", async () =>
-      (await db.store.pendingAudit()).find((r) => r.id > before),
+      (await d.db.store.pendingAudit()).find((r) => r.id > before),
     );
     gw.child.kill("SIGTERM");
 
@@ -183,8 +148,8 @@ describePg("a gateway process receiving SIGTERM", () => {
     expect(await gw.exited).toBe(0);
     expect(gw.stderr.join("")).toContain("SIGTERM received, shutting down");
 
-    const [record] = (await db.store.listAudit({ limit: 20 })).filter((r) => r.id === pending.id);
+    const [record] = (await d.db.store.listAudit({ limit: 20 })).filter((r) => r.id === pending.id);
     expect(record).toMatchObject({ outcome: "SUCCEEDED", actorName: "alice", action: "SET_MMP" });
-    expect(sim.mmpState(db.seed.accounts[0]!.apiKey, "BTCUSDT")?.qtyLimit).toBe("7.25");
+    expect(d.sim.mmpState(d.db.seed.accounts[0]!.apiKey, "BTCUSDT")?.qtyLimit).toBe("7.25");
   });
 });

@@ -20,6 +20,7 @@ import { openSealer } from "../../src/secrets";
 import { ExchangeSimulator } from "../../src/simulator";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/port";
+import { postgresTarget } from "./store";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const CLI = resolve(__dirname, "../../dist/cli/main.js");
@@ -272,4 +273,57 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }
+}
+
+/**
+ * What the multi-process end-to-end tests share: the simulator, a seeded PostgreSQL schema, a Redis key
+ * prefix of their own, and the environment `mmp-gateway serve` needs for them; `stop()` kills every
+ * process started through `serve()` and removes it all.
+ */
+export interface PostgresDeployment {
+  sim: ExchangeSimulator;
+  simUrl: string;
+  db: SeededDatabase;
+  prefix: string;
+  /** DATABASE_URL, GATEWAY_MASTER_KEY, BINANCE_EAPI_URL, REDIS_URL, REDIS_KEY_PREFIX, LOG_LEVEL */
+  env: NodeJS.ProcessEnv;
+  serve(extra?: NodeJS.ProcessEnv): Promise<GatewayProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startPostgresDeployment(): Promise<PostgresDeployment> {
+  const sim = new ExchangeSimulator();
+  const simUrl = await sim.start();
+  const pg = postgresTarget();
+  const { location } = await pg.fresh();
+  const db = await seeded(location, sim, simUrl);
+  const prefix = redisPrefix();
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: location,
+    GATEWAY_MASTER_KEY: db.masterKey,
+    BINANCE_EAPI_URL: simUrl,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: "info",
+  };
+  const running: GatewayProcess[] = [];
+  return {
+    sim,
+    simUrl,
+    db,
+    prefix,
+    env,
+    async serve(extra = {}) {
+      const p = await spawnServe({ ...env, ...extra });
+      running.push(p);
+      return p;
+    },
+    async stop() {
+      await Promise.all(running.map((p) => p.stop("SIGKILL")));
+      await db.close();
+      await pg.cleanup();
+      await sim.stop();
+      await dropRedisKeys(prefix);
+    },
+  };
 }
