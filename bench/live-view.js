@@ -1,5 +1,5 @@
 /* eslint-disable */
-// `node bench/live-view.js`: the live MMP view (src/live) of the built gateway, in one run (issue 13, item 9).
+// `node bench/live-view.js`: the live MMP view (src/live) of the built gateway, in one run.
 //
 //   (a) exchange GET /eapi/v1/mmp calls per minute with 0 (the poller alone), 1, 10 and 100 concurrent
 //       dashboards, each refreshing `{ accounts { id mmpConfigs { underlying qtyLimit observedAt } } }`
