@@ -1,10 +1,11 @@
 // Admin pages (admin users): users and their tokens, teams with members and grants, exchange accounts.
 // Each change goes through the existing admin GraphQL API; destructive ones ask for a confirmation.
-import { useState, type FormEvent } from "react";
+import { useState, type InputHTMLAttributes, type ReactNode } from "react";
 import { useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from "urql";
 import { ConfirmDialog } from "./Dialog";
-import { explainCombined } from "./errors";
+import { explainCombined, failureOf } from "./errors";
 import { graphql } from "./graphql";
+import { ColumnHeads, ErrorAlert } from "./ui";
 
 const AdminQuery = graphql(`
   query Admin {
@@ -125,10 +126,11 @@ const RemoveAccount = graphql(`
   }
 `);
 
+/** a destructive change waiting for its confirmation */
 interface Pending {
   title: string;
   body: string;
-  run(): Promise<boolean>;
+  run(): Promise<unknown>;
 }
 
 /** runs one admin mutation; the page shows what happened and reloads */
@@ -140,11 +142,9 @@ function useAdminAction<Data, Vars extends AnyVariables>(
   const [, execute] = useMutation(doc);
   return async (vars: Vars, success: string): Promise<Data | null> => {
     const answer = await execute(vars);
-    if (answer.error || !answer.data) {
-      report({
-        ok: false,
-        text: answer.error ? explainCombined(answer.error) : "No answer from the gateway.",
-      });
+    const failure = failureOf(answer);
+    if (failure !== null || !answer.data) {
+      report({ ok: false, text: failure ?? "No answer from the gateway." });
       return null;
     }
     report({ ok: true, text: success });
@@ -152,6 +152,106 @@ function useAdminAction<Data, Vars extends AnyVariables>(
     return answer.data;
   };
 }
+
+/** a form's values, with a setter per field and a reset to the start values */
+function useFields<T extends object>(initial: T) {
+  const [values, setValues] = useState(initial);
+  const set =
+    <K extends keyof T>(key: K) =>
+    (value: T[K]) =>
+      setValues((old) => ({ ...old, [key]: value }));
+  return { values, set, reset: () => setValues(initial) };
+}
+
+/** a button that asks for a confirmation (the page's dialog) before it runs its change */
+function ConfirmButton(props: Pending & { label: string; "aria-label"?: string; ask(p: Pending): void }) {
+  const { label, ask, "aria-label": ariaLabel, ...pending } = props;
+  return (
+    <button type="button" aria-label={ariaLabel} onClick={() => ask(pending)}>
+      {label}
+    </button>
+  );
+}
+
+/** a form that runs its change on submit instead of navigating */
+function AdminForm(props: { className?: string; children: ReactNode; onSubmit(): unknown }) {
+  return (
+    <form
+      className={props.className ?? "inline-form"}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.onSubmit();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}
+
+function TextField(
+  props: { id: string; label: string; value: string; onChange(value: string): void } & Omit<
+    InputHTMLAttributes<HTMLInputElement>,
+    "id" | "value" | "onChange"
+  >,
+) {
+  const { id, label, onChange, ...rest } = props;
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} {...rest} onChange={(e) => onChange(e.target.value)} />
+    </>
+  );
+}
+
+/** a select; with `choose`, it starts at "Choose…" and one option is required */
+function SelectField<T extends string>(props: {
+  id: string;
+  label: string;
+  value: T;
+  options: readonly T[];
+  text?: (option: T) => string;
+  choose?: boolean;
+  onChange(value: T): void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.value}
+        required={props.choose}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.choose ? <option value="">Choose…</option> : null}
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {props.text ? props.text(o) : o}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+function AdminTable(props: { caption: string; heads: readonly string[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>{props.caption}</caption>
+        <ColumnHeads labels={props.heads} />
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+const ROLES = ["VIEWER", "TRADER", "ADMIN"] as const;
+const KEY_TYPES = ["HMAC", "ED25519", "RSA"] as const;
+const KEY_TYPE_TEXT: Record<(typeof KEY_TYPES)[number], string> = {
+  HMAC: "HMAC",
+  ED25519: "Ed25519",
+  RSA: "RSA",
+};
 
 export function AdminPage() {
   const [result, refetch] = useQuery({ query: AdminQuery });
@@ -174,34 +274,26 @@ export function AdminPage() {
   const addAccount = act(AddAccount);
   const removeAccount = act(RemoveAccount);
 
-  const [newUser, setNewUser] = useState({ name: "", admin: false });
+  const newUser = useFields({ name: "", admin: false });
   const [newTeam, setNewTeam] = useState("");
-  const [member, setMember] = useState({ team: "", userName: "" });
-  const [grant, setGrant] = useState({
-    team: "",
-    accountId: "",
-    role: "VIEWER" as "VIEWER" | "TRADER" | "ADMIN",
-  });
-  const [account, setAccount] = useState({
+  const member = useFields({ team: "", userName: "" });
+  const grant = useFields({ team: "", accountId: "", role: "VIEWER" as (typeof ROLES)[number] });
+  const account = useFields({
     name: "",
     apiKey: "",
-    keyType: "HMAC" as "HMAC" | "ED25519" | "RSA",
+    keyType: "HMAC" as (typeof KEY_TYPES)[number],
     baseUrl: "",
     secret: "",
   });
 
-  if (result.error && !result.data)
-    return (
-      <p role="alert" className="error">
-        {explainCombined(result.error)}
-      </p>
-    );
+  if (result.error && !result.data) return <ErrorAlert text={explainCombined(result.error)} />;
   if (!result.data) return <p>Loading…</p>;
   const { users, teams, accounts } = result.data;
-  const submit = (f: () => void) => (e: FormEvent) => {
-    e.preventDefault();
-    f();
-  };
+  const teamNames = teams.map((t) => t.name);
+  /** the team select of a form (a plain call, not a component: a component made here would remount) */
+  const teamSelect = (id: string, value: string, onChange: (team: string) => void) => (
+    <SelectField id={id} label="Team" choose value={value} options={teamNames} onChange={onChange} />
+  );
 
   return (
     <>
@@ -227,385 +319,284 @@ export function AdminPage() {
 
       <section aria-labelledby="admin-users">
         <h2 id="admin-users">Users</h2>
-        <div className="table-wrap">
-          <table>
-            <caption>Every gateway user</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Kind</th>
-                <th scope="col">State</th>
-                <th scope="col">Teams</th>
-                <th scope="col">Tokens</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <th scope="row">{u.name}</th>
-                  <td>{u.admin ? "admin user" : "user"}</td>
-                  <td>{u.disabled ? "Disabled" : "Enabled"}</td>
-                  <td>{u.teams.map((t) => t.name).join(", ") || "–"}</td>
-                  <td>
-                    <ul className="plain">
-                      {u.tokens.map((t) => (
-                        <li key={t.id}>
-                          #{t.id} from {t.createdAt.slice(0, 10)}
-                          {t.revokedAt ? (
-                            " (revoked)"
-                          ) : (
-                            <>
-                              {" "}
-                              <button
-                                type="button"
-                                onClick={() =>
-                                  setPending({
-                                    title: `Revoke token #${t.id} of ${u.name}?`,
-                                    body: "It is refused within a second, everywhere. This cannot be undone.",
-                                    run: async () =>
-                                      (await revokeToken({ tokenId: t.id }, `Token #${t.id} revoked.`)) !==
-                                      null,
-                                  })
-                                }
-                              >
-                                Revoke
-                              </button>
-                            </>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    <div className="row-actions">
-                      <button
-                        type="button"
-                        onClick={async () => {
-                          const d = await createToken(
-                            { userName: u.name },
-                            `New token issued for ${u.name}.`,
-                          );
-                          if (d) setIssued({ user: u.name, token: d.createToken.token });
-                        }}
-                      >
-                        Issue token
-                      </button>
-                      {u.disabled ? (
-                        <button
-                          type="button"
-                          onClick={() => void enableUser({ userName: u.name }, `${u.name} enabled.`)}
-                        >
-                          Enable
-                        </button>
+        <AdminTable
+          caption="Every gateway user"
+          heads={["User", "Kind", "State", "Teams", "Tokens", "Actions"]}
+        >
+          {users.map((u) => (
+            <tr key={u.id}>
+              <th scope="row">{u.name}</th>
+              <td>{u.admin ? "admin user" : "user"}</td>
+              <td>{u.disabled ? "Disabled" : "Enabled"}</td>
+              <td>{u.teams.map((t) => t.name).join(", ") || "–"}</td>
+              <td>
+                <ul className="plain">
+                  {u.tokens.map((t) => (
+                    <li key={t.id}>
+                      #{t.id} from {t.createdAt.slice(0, 10)}
+                      {t.revokedAt ? (
+                        " (revoked)"
                       ) : (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            setPending({
-                              title: `Disable ${u.name}?`,
-                              body: "Their tokens are refused within a second; enabling them again restores them.",
-                              run: async () =>
-                                (await disableUser({ userName: u.name }, `${u.name} disabled.`)) !== null,
-                            })
-                          }
-                        >
-                          Disable
-                        </button>
+                        <>
+                          {" "}
+                          <ConfirmButton
+                            label="Revoke"
+                            ask={setPending}
+                            title={`Revoke token #${t.id} of ${u.name}?`}
+                            body="It is refused within a second, everywhere. This cannot be undone."
+                            run={() => revokeToken({ tokenId: t.id }, `Token #${t.id} revoked.`)}
+                          />
+                        </>
                       )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <form
-          className="inline-form"
-          onSubmit={submit(async () => {
-            const d = await createUser({ input: newUser }, `User ${newUser.name} created.`);
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      const d = await createToken({ userName: u.name }, `New token issued for ${u.name}.`);
+                      if (d) setIssued({ user: u.name, token: d.createToken.token });
+                    }}
+                  >
+                    Issue token
+                  </button>
+                  {u.disabled ? (
+                    <button
+                      type="button"
+                      onClick={() => void enableUser({ userName: u.name }, `${u.name} enabled.`)}
+                    >
+                      Enable
+                    </button>
+                  ) : (
+                    <ConfirmButton
+                      label="Disable"
+                      ask={setPending}
+                      title={`Disable ${u.name}?`}
+                      body="Their tokens are refused within a second; enabling them again restores them."
+                      run={() => disableUser({ userName: u.name }, `${u.name} disabled.`)}
+                    />
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+        <AdminForm
+          onSubmit={async () => {
+            const d = await createUser({ input: newUser.values }, `User ${newUser.values.name} created.`);
             if (d) {
               setIssued({ user: d.createUser.user.name, token: d.createUser.token.token });
-              setNewUser({ name: "", admin: false });
+              newUser.reset();
             }
-          })}
+          }}
         >
-          <label htmlFor="new-user">New user</label>
-          <input
+          <TextField
             id="new-user"
-            value={newUser.name}
+            label="New user"
+            value={newUser.values.name}
             required
-            onChange={(e) => setNewUser({ ...newUser, name: e.target.value })}
+            onChange={newUser.set("name")}
           />
           <label>
             <input
               type="checkbox"
-              checked={newUser.admin}
-              onChange={(e) => setNewUser({ ...newUser, admin: e.target.checked })}
+              checked={newUser.values.admin}
+              onChange={(e) => newUser.set("admin")(e.target.checked)}
             />{" "}
             Admin user
           </label>
           <button type="submit">Create user</button>
-        </form>
+        </AdminForm>
       </section>
 
       <section aria-labelledby="admin-teams">
         <h2 id="admin-teams">Teams and grants</h2>
-        <div className="table-wrap">
-          <table>
-            <caption>Roles on accounts are granted to teams</caption>
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col">Members</th>
-                <th scope="col">Grants</th>
-              </tr>
-            </thead>
-            <tbody>
-              {teams.map((t) => (
-                <tr key={t.name}>
-                  <th scope="row">{t.name}</th>
-                  <td>
-                    <ul className="plain">
-                      {t.members.map((m) => (
-                        <li key={m.name}>
-                          {m.name}{" "}
-                          <button
-                            type="button"
-                            aria-label={`Remove ${m.name} from ${t.name}`}
-                            onClick={() =>
-                              setPending({
-                                title: `Remove ${m.name} from ${t.name}?`,
-                                body: "They lose the team's roles within a second.",
-                                run: async () =>
-                                  (await removeMember(
-                                    { team: t.name, userName: m.name },
-                                    `${m.name} removed from ${t.name}.`,
-                                  )) !== null,
-                              })
-                            }
-                          >
-                            Remove
-                          </button>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    <ul className="plain">
-                      {t.grants.map((g) => (
-                        <li key={g.accountId}>
-                          {g.accountId}: {g.role.toLowerCase()}{" "}
-                          <button
-                            type="button"
-                            aria-label={`Revoke ${t.name}'s role on ${g.accountId}`}
-                            onClick={() =>
-                              setPending({
-                                title: `Revoke ${t.name}'s role on ${g.accountId}?`,
-                                body: "Its members lose the role within a second.",
-                                run: async () =>
-                                  (await revokeRole(
-                                    { team: t.name, accountId: g.accountId },
-                                    `${t.name}'s role on ${g.accountId} revoked.`,
-                                  )) !== null,
-                              })
-                            }
-                          >
-                            Revoke
-                          </button>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <form
-          className="inline-form"
-          onSubmit={submit(async () => {
+        <AdminTable caption="Roles on accounts are granted to teams" heads={["Team", "Members", "Grants"]}>
+          {teams.map((t) => (
+            <tr key={t.name}>
+              <th scope="row">{t.name}</th>
+              <td>
+                <ul className="plain">
+                  {t.members.map((m) => (
+                    <li key={m.name}>
+                      {m.name}{" "}
+                      <ConfirmButton
+                        label="Remove"
+                        aria-label={`Remove ${m.name} from ${t.name}`}
+                        ask={setPending}
+                        title={`Remove ${m.name} from ${t.name}?`}
+                        body="They lose the team's roles within a second."
+                        run={() =>
+                          removeMember(
+                            { team: t.name, userName: m.name },
+                            `${m.name} removed from ${t.name}.`,
+                          )
+                        }
+                      />
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>
+                <ul className="plain">
+                  {t.grants.map((g) => (
+                    <li key={g.accountId}>
+                      {g.accountId}: {g.role.toLowerCase()}{" "}
+                      <ConfirmButton
+                        label="Revoke"
+                        aria-label={`Revoke ${t.name}'s role on ${g.accountId}`}
+                        ask={setPending}
+                        title={`Revoke ${t.name}'s role on ${g.accountId}?`}
+                        body="Its members lose the role within a second."
+                        run={() =>
+                          revokeRole(
+                            { team: t.name, accountId: g.accountId },
+                            `${t.name}'s role on ${g.accountId} revoked.`,
+                          )
+                        }
+                      />
+                    </li>
+                  ))}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+        <AdminForm
+          onSubmit={async () => {
             if (await createTeam({ name: newTeam }, `Team ${newTeam} created.`)) setNewTeam("");
-          })}
+          }}
         >
-          <label htmlFor="new-team">New team</label>
-          <input id="new-team" value={newTeam} required onChange={(e) => setNewTeam(e.target.value)} />
+          <TextField id="new-team" label="New team" value={newTeam} required onChange={setNewTeam} />
           <button type="submit">Create team</button>
-        </form>
-        <form
-          className="inline-form"
-          onSubmit={submit(() => void addMember(member, `${member.userName} added to ${member.team}.`))}
+        </AdminForm>
+        <AdminForm
+          onSubmit={() =>
+            addMember(member.values, `${member.values.userName} added to ${member.values.team}.`)
+          }
         >
-          <label htmlFor="member-team">Team</label>
-          <select
-            id="member-team"
-            value={member.team}
-            required
-            onChange={(e) => setMember({ ...member, team: e.target.value })}
-          >
-            <option value="">Choose…</option>
-            {teams.map((t) => (
-              <option key={t.name}>{t.name}</option>
-            ))}
-          </select>
-          <label htmlFor="member-user">User</label>
-          <select
+          {teamSelect("member-team", member.values.team, member.set("team"))}
+          <SelectField
             id="member-user"
-            value={member.userName}
-            required
-            onChange={(e) => setMember({ ...member, userName: e.target.value })}
-          >
-            <option value="">Choose…</option>
-            {users.map((u) => (
-              <option key={u.id}>{u.name}</option>
-            ))}
-          </select>
+            label="User"
+            choose
+            value={member.values.userName}
+            options={users.map((u) => u.name)}
+            onChange={member.set("userName")}
+          />
           <button type="submit">Add member</button>
-        </form>
-        <form
-          className="inline-form"
-          onSubmit={submit(
-            () =>
-              void grantRole(
-                grant,
-                `${grant.team} now holds ${grant.role.toLowerCase()} on ${grant.accountId}.`,
-              ),
-          )}
+        </AdminForm>
+        <AdminForm
+          onSubmit={() =>
+            grantRole(
+              grant.values,
+              `${grant.values.team} now holds ${grant.values.role.toLowerCase()} on ${grant.values.accountId}.`,
+            )
+          }
         >
-          <label htmlFor="grant-team">Team</label>
-          <select
-            id="grant-team"
-            value={grant.team}
-            required
-            onChange={(e) => setGrant({ ...grant, team: e.target.value })}
-          >
-            <option value="">Choose…</option>
-            {teams.map((t) => (
-              <option key={t.name}>{t.name}</option>
-            ))}
-          </select>
-          <label htmlFor="grant-account">Account</label>
-          <select
+          {teamSelect("grant-team", grant.values.team, grant.set("team"))}
+          <SelectField
             id="grant-account"
-            value={grant.accountId}
-            required
-            onChange={(e) => setGrant({ ...grant, accountId: e.target.value })}
-          >
-            <option value="">Choose…</option>
-            {accounts.map((a) => (
-              <option key={a.id}>{a.id}</option>
-            ))}
-          </select>
-          <label htmlFor="grant-role">Role</label>
-          <select
+            label="Account"
+            choose
+            value={grant.values.accountId}
+            options={accounts.map((a) => a.id)}
+            onChange={grant.set("accountId")}
+          />
+          <SelectField
             id="grant-role"
-            value={grant.role}
-            onChange={(e) => setGrant({ ...grant, role: e.target.value as typeof grant.role })}
-          >
-            <option value="VIEWER">viewer</option>
-            <option value="TRADER">trader</option>
-            <option value="ADMIN">admin</option>
-          </select>
+            label="Role"
+            value={grant.values.role}
+            options={ROLES}
+            text={(r) => r.toLowerCase()}
+            onChange={grant.set("role")}
+          />
           <button type="submit">Grant role</button>
-        </form>
+        </AdminForm>
       </section>
 
       <section aria-labelledby="admin-accounts">
         <h2 id="admin-accounts">Exchange accounts</h2>
-        <div className="table-wrap">
-          <table>
-            <caption>Keys are sealed; only the API key's last characters are shown</caption>
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Key</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row">{a.id}</th>
-                  <td>{a.environment.toLowerCase()}</td>
-                  <td>
-                    {a.keyType} {a.apiKeyHint}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Remove account ${a.id}`}
-                      onClick={() =>
-                        setPending({
-                          title: `Remove the account ${a.id}?`,
-                          body: "Its key and grants are deleted; its audit history stays.",
-                          run: async () =>
-                            (await removeAccount({ accountId: a.id }, `Account ${a.id} removed.`)) !== null,
-                        })
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <form
+        <AdminTable
+          caption="Keys are sealed; only the API key's last characters are shown"
+          heads={["Account", "Environment", "Key", "Actions"]}
+        >
+          {accounts.map((a) => (
+            <tr key={a.id}>
+              <th scope="row">{a.id}</th>
+              <td>{a.environment.toLowerCase()}</td>
+              <td>
+                {a.keyType} {a.apiKeyHint}
+              </td>
+              <td>
+                <ConfirmButton
+                  label="Remove"
+                  aria-label={`Remove account ${a.id}`}
+                  ask={setPending}
+                  title={`Remove the account ${a.id}?`}
+                  body="Its key and grants are deleted; its audit history stays."
+                  run={() => removeAccount({ accountId: a.id }, `Account ${a.id} removed.`)}
+                />
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+        <AdminForm
           className="stack-form"
-          onSubmit={submit(async () => {
-            const input = { ...account, baseUrl: account.baseUrl === "" ? null : account.baseUrl };
-            if (await addAccount({ input }, `Account ${account.name} added; grant a team a role on it.`))
-              setAccount({ name: "", apiKey: "", keyType: "HMAC", baseUrl: "", secret: "" });
-          })}
+          onSubmit={async () => {
+            const v = account.values;
+            const input = { ...v, baseUrl: v.baseUrl === "" ? null : v.baseUrl };
+            if (await addAccount({ input }, `Account ${v.name} added; grant a team a role on it.`))
+              account.reset();
+          }}
         >
           <h3>Add an exchange account</h3>
-          <label htmlFor="acc-name">Account name</label>
-          <input
+          <TextField
             id="acc-name"
-            value={account.name}
+            label="Account name"
+            value={account.values.name}
             required
-            onChange={(e) => setAccount({ ...account, name: e.target.value })}
+            onChange={account.set("name")}
           />
-          <label htmlFor="acc-key">API key</label>
-          <input
+          <TextField
             id="acc-key"
-            value={account.apiKey}
+            label="API key"
+            value={account.values.apiKey}
             required
             autoComplete="off"
-            onChange={(e) => setAccount({ ...account, apiKey: e.target.value })}
+            onChange={account.set("apiKey")}
           />
-          <label htmlFor="acc-type">Key type</label>
-          <select
+          <SelectField
             id="acc-type"
-            value={account.keyType}
-            onChange={(e) => setAccount({ ...account, keyType: e.target.value as typeof account.keyType })}
-          >
-            <option value="HMAC">HMAC</option>
-            <option value="ED25519">Ed25519</option>
-            <option value="RSA">RSA</option>
-          </select>
-          <label htmlFor="acc-url">Base URL (empty: the gateway's default)</label>
-          <input
+            label="Key type"
+            value={account.values.keyType}
+            options={KEY_TYPES}
+            text={(k) => KEY_TYPE_TEXT[k]}
+            onChange={account.set("keyType")}
+          />
+          <TextField
             id="acc-url"
-            value={account.baseUrl}
-            onChange={(e) => setAccount({ ...account, baseUrl: e.target.value })}
+            label="Base URL (empty: the gateway's default)"
+            value={account.values.baseUrl}
+            onChange={account.set("baseUrl")}
           />
           <label htmlFor="acc-secret">Secret (HMAC secret or PKCS#8 PEM private key)</label>
           <textarea
             id="acc-secret"
-            value={account.secret}
+            value={account.values.secret}
             required
             rows={3}
             autoComplete="off"
             spellCheck={false}
-            onChange={(e) => setAccount({ ...account, secret: e.target.value })}
+            onChange={(e) => account.set("secret")(e.target.value)}
           />
           <div className="actions">
             <button type="submit">Add account</button>
           </div>
-        </form>
+        </AdminForm>
       </section>
 
       {pending ? (

@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import { useClient, useQuery } from "urql";
 import { AuditLogQuery, type AuditEntry } from "./documents";
-import { explainCombined } from "./errors";
+import { failureOf } from "./errors";
 import { utcTime } from "./format";
 import { graphql } from "./graphql";
 
@@ -67,8 +67,9 @@ export function AuditPage() {
       .query(AuditLogQuery, { accountId: accountId || null, first: PAGE_SIZE, after })
       .toPromise();
     setLoading(false);
-    if (answer.error || !answer.data) {
-      setError(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
+    const failure = failureOf(answer);
+    if (failure !== null || !answer.data) {
+      setError(failure);
       return;
     }
     const page = answer.data.auditLog;

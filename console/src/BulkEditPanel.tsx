@@ -5,32 +5,29 @@ import { useMutation } from "urql";
 import { MmpConfigFields, SetMmpConfigsMutation } from "./documents";
 import { readFragment } from "./graphql";
 import { useLive, type MmpConfig } from "./live";
-import { explain, explainCombined, type GatewayErrorFields } from "./errors";
-import { longInput, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
-import { configured } from "./Overview";
+import { explain, failureOf, type GatewayErrorFields } from "./errors";
+import { validateDraft, type DraftErrors, type MmpDraft } from "./validation";
+import { ColumnHeads, ErrorAlert } from "./ui";
+import {
+  ChangedNote,
+  DraftForm,
+  draftOf,
+  FIELDS,
+  inputOf,
+  LimitInput,
+  ReviewActions,
+  shown,
+} from "./MmpFields";
 
-const COLUMNS: { key: keyof MmpDraft; label: string }[] = [
-  { key: "qtyLimit", label: "quantity limit" },
-  { key: "deltaLimit", label: "delta limit" },
-  { key: "windowTimeInMilliseconds", label: "window (ms)" },
-  { key: "frozenTimeInMilliseconds", label: "frozen time (ms)" },
-];
+/** the fields as column headers and in each input's name: "quantity limit" */
+const COLUMNS = FIELDS.map((f) => ({ key: f.key, label: f.label.toLowerCase() }));
+
+const HEADS = ["Underlying", ...COLUMNS.map((c) => c.label)];
 
 interface Item {
   include: boolean;
   draft: MmpDraft;
   errors: DraftErrors;
-}
-
-function draftOf(c: MmpConfig): MmpDraft {
-  return configured(c)
-    ? {
-        qtyLimit: c.qtyLimit,
-        deltaLimit: c.deltaLimit,
-        windowTimeInMilliseconds: String(c.windowTimeInMilliseconds),
-        frozenTimeInMilliseconds: String(c.frozenTimeInMilliseconds),
-      }
-    : { qtyLimit: "", deltaLimit: "", windowTimeInMilliseconds: "", frozenTimeInMilliseconds: "" };
 }
 
 export function BulkEditPanel(props: {
@@ -75,20 +72,11 @@ export function BulkEditPanel(props: {
   async function confirm() {
     setNotice(null);
     const answer = await setMany({
-      inputs: chosen.map((r) => {
-        const d = items[r.underlying]!.draft;
-        return {
-          accountId: r.accountId,
-          underlying: r.underlying,
-          qtyLimit: d.qtyLimit,
-          deltaLimit: d.deltaLimit,
-          windowTimeInMilliseconds: Number(d.windowTimeInMilliseconds),
-          frozenTimeInMilliseconds: longInput(d.frozenTimeInMilliseconds),
-        };
-      }),
+      inputs: chosen.map((r) => inputOf(r, items[r.underlying]!.draft)),
     });
-    if (answer.error || !answer.data) {
-      setNotice(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
+    const failed = failureOf(answer);
+    if (failed !== null || !answer.data) {
+      setNotice(failed);
       return;
     }
     setResults(
@@ -115,32 +103,13 @@ export function BulkEditPanel(props: {
             : "Results for "}
         {props.accountName}
       </h3>
-      {notice ? (
-        <p role="alert" className="error">
-          {notice}
-        </p>
-      ) : null}
+      <ErrorAlert text={notice} />
       {step === "edit" ? (
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            review();
-          }}
-        >
+        <DraftForm onReview={review} onCancel={props.onClose}>
           <div className="table-wrap">
             <table>
               <caption>Tick the underlyings to change.</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Underlying</th>
-                  {COLUMNS.map((c) => (
-                    <th scope="col" key={c.key}>
-                      {c.label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <ColumnHeads labels={HEADS} />
               <tbody>
                 {props.rows.map((r) => {
                   const item = items[r.underlying]!;
@@ -161,15 +130,13 @@ export function BulkEditPanel(props: {
                         const error = item.include ? item.errors[c.key] : undefined;
                         return (
                           <td key={c.key}>
-                            <input
+                            <LimitInput
                               id={id}
-                              type="text"
-                              inputMode="decimal"
                               size={10}
                               aria-label={`${r.underlying} ${c.label}`}
                               disabled={!item.include}
                               value={item.draft[c.key]}
-                              aria-invalid={error ? true : undefined}
+                              error={error}
                               aria-describedby={error ? `${id}-error` : undefined}
                               onChange={(e) =>
                                 update(r.underlying, {
@@ -192,30 +159,13 @@ export function BulkEditPanel(props: {
               </tbody>
             </table>
           </div>
-          <div className="actions">
-            <button type="submit" className="primary">
-              Review
-            </button>
-            <button type="button" onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </DraftForm>
       ) : step === "review" ? (
         <>
           <div className="table-wrap">
             <table className="review">
               <caption>Nothing is sent until you confirm. Each line shows now → new.</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Underlying</th>
-                  {COLUMNS.map((c) => (
-                    <th scope="col" key={c.key}>
-                      {c.label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <ColumnHeads labels={HEADS} />
               <tbody>
                 {chosen.map((r) => {
                   const old = draftOf(r);
@@ -225,8 +175,8 @@ export function BulkEditPanel(props: {
                       <th scope="row">{r.underlying}</th>
                       {COLUMNS.map((c) => (
                         <td key={c.key}>
-                          {old[c.key] === "" ? "not set" : old[c.key]} → <strong>{d[c.key]}</strong>
-                          {old[c.key] !== d[c.key] ? <span className="changed-note"> (changed)</span> : null}
+                          {shown(old[c.key])} → <strong>{d[c.key]}</strong>
+                          <ChangedNote when={old[c.key] !== d[c.key]} />
                         </td>
                       ))}
                     </tr>
@@ -235,22 +185,12 @@ export function BulkEditPanel(props: {
               </tbody>
             </table>
           </div>
-          <div className="actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={state.fetching}
-              onClick={() => void confirm()}
-            >
-              Confirm
-            </button>
-            <button type="button" disabled={state.fetching} onClick={() => setStep("edit")}>
-              Back
-            </button>
-            <button type="button" disabled={state.fetching} onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
+          <ReviewActions
+            busy={state.fetching}
+            onConfirm={() => void confirm()}
+            onBack={() => setStep("edit")}
+            onCancel={props.onClose}
+          />
         </>
       ) : (
         <>

@@ -4,35 +4,19 @@ import { useMutation } from "urql";
 import { MmpConfigFields, SetMmpConfigMutation } from "./documents";
 import { readFragment } from "./graphql";
 import { useLive, type MmpConfig } from "./live";
-import { longInput, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
-import { explainCombined } from "./errors";
-import { configured } from "./Overview";
-
-const FIELDS: { key: keyof MmpDraft; label: string; help: string }[] = [
-  {
-    key: "qtyLimit",
-    label: "Quantity limit",
-    help: "Traded quantity within the window that triggers MMP; > 0.",
-  },
-  { key: "deltaLimit", label: "Delta limit", help: "Net delta within the window that triggers MMP; > 0." },
-  { key: "windowTimeInMilliseconds", label: "Window (ms)", help: "1 to 5000." },
-  {
-    key: "frozenTimeInMilliseconds",
-    label: "Frozen time (ms)",
-    help: "How long orders stay blocked after a trigger; 0 = until a manual reset.",
-  },
-];
-
-function draftOf(c: MmpConfig): MmpDraft {
-  if (!configured(c))
-    return { qtyLimit: "", deltaLimit: "", windowTimeInMilliseconds: "", frozenTimeInMilliseconds: "" };
-  return {
-    qtyLimit: c.qtyLimit,
-    deltaLimit: c.deltaLimit,
-    windowTimeInMilliseconds: String(c.windowTimeInMilliseconds),
-    frozenTimeInMilliseconds: String(c.frozenTimeInMilliseconds),
-  };
-}
+import { validateDraft, type DraftErrors, type MmpDraft } from "./validation";
+import { failureOf } from "./errors";
+import { ColumnHeads, ErrorAlert } from "./ui";
+import {
+  ChangedNote,
+  DraftForm,
+  draftOf,
+  FIELDS,
+  inputOf,
+  LimitInput,
+  ReviewActions,
+  shown,
+} from "./MmpFields";
 
 /** a warning when a value moves by 10× or more: the classic slipped digit */
 function bigStep(before: string, after: string) {
@@ -89,18 +73,10 @@ export function EditPanel(props: {
 
   async function confirm() {
     setFailure(null);
-    const answer = await setMmp({
-      input: {
-        accountId: current.accountId,
-        underlying: current.underlying,
-        qtyLimit: draft.qtyLimit,
-        deltaLimit: draft.deltaLimit,
-        windowTimeInMilliseconds: Number(draft.windowTimeInMilliseconds),
-        frozenTimeInMilliseconds: longInput(draft.frozenTimeInMilliseconds),
-      },
-    });
-    if (answer.error || !answer.data) {
-      setFailure(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
+    const answer = await setMmp({ input: inputOf(current, draft) });
+    const failed = failureOf(answer);
+    if (failed !== null || !answer.data) {
+      setFailure(failed);
       return;
     }
     const config = readFragment(MmpConfigFields, answer.data.setMmpConfig);
@@ -116,13 +92,7 @@ export function EditPanel(props: {
         {step === "edit" ? `Edit MMP of ${title}` : `Review the change to ${title}`}
       </h3>
       {step === "edit" ? (
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            review();
-          }}
-        >
+        <DraftForm onReview={review} onCancel={props.onClose}>
           <div className="fields">
             {FIELDS.map((f, i) => {
               const id = `${idBase}-${f.key}`;
@@ -130,15 +100,13 @@ export function EditPanel(props: {
               return (
                 <div className="field" key={f.key}>
                   <label htmlFor={id}>{f.label}</label>
-                  <input
+                  <LimitInput
                     id={id}
                     ref={i === 0 ? firstInput : undefined}
-                    type="text"
-                    inputMode="decimal"
                     autoComplete="off"
                     spellCheck={false}
                     value={draft[f.key]}
-                    aria-invalid={error ? true : undefined}
+                    error={error}
                     aria-describedby={`${id}-help${error ? ` ${id}-error` : ""}`}
                     onChange={(e) => {
                       setDraft({ ...draft, [f.key]: e.target.value });
@@ -157,36 +125,22 @@ export function EditPanel(props: {
               );
             })}
           </div>
-          <div className="actions">
-            <button type="submit" className="primary">
-              Review
-            </button>
-            <button type="button" onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </DraftForm>
       ) : (
         <>
           <table className="review">
             <caption>Nothing is sent until you confirm.</caption>
-            <thead>
-              <tr>
-                <th scope="col">Setting</th>
-                <th scope="col">Now</th>
-                <th scope="col">New</th>
-              </tr>
-            </thead>
+            <ColumnHeads labels={["Setting", "Now", "New"]} />
             <tbody>
               {FIELDS.map((f) => {
                 const changed = old[f.key] !== draft[f.key];
                 return (
                   <tr key={f.key} className={changed ? "changed" : undefined}>
                     <th scope="row">{f.label}</th>
-                    <td>{old[f.key] === "" ? "not set" : old[f.key]}</td>
+                    <td>{shown(old[f.key])}</td>
                     <td>
                       {draft[f.key]}
-                      {changed ? <span className="changed-note"> (changed)</span> : null}
+                      <ChangedNote when={changed} />
                       {bigStep(old[f.key], draft[f.key])}
                     </td>
                   </tr>
@@ -194,27 +148,13 @@ export function EditPanel(props: {
               })}
             </tbody>
           </table>
-          {failure ? (
-            <p role="alert" className="error">
-              {failure}
-            </p>
-          ) : null}
-          <div className="actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={result.fetching}
-              onClick={() => void confirm()}
-            >
-              Confirm
-            </button>
-            <button type="button" disabled={result.fetching} onClick={() => setStep("edit")}>
-              Back
-            </button>
-            <button type="button" disabled={result.fetching} onClick={props.onClose}>
-              Cancel
-            </button>
-          </div>
+          <ErrorAlert text={failure} />
+          <ReviewActions
+            busy={result.fetching}
+            onConfirm={() => void confirm()}
+            onBack={() => setStep("edit")}
+            onCancel={props.onClose}
+          />
           {result.fetching ? <p role="status">Sending to the exchange…</p> : null}
         </>
       )}

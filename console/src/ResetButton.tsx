@@ -4,7 +4,7 @@ import { MmpConfigFields, ResetMmpMutation } from "./documents";
 import { readFragment } from "./graphql";
 import { useLive, type MmpConfig } from "./live";
 import { ConfirmDialog } from "./Dialog";
-import { explainCombined } from "./errors";
+import { failureOf } from "./errors";
 
 export function ResetButton({ accountName, config }: { accountName: string; config: MmpConfig }) {
   const [open, setOpen] = useState(false);
@@ -30,8 +30,9 @@ export function ResetButton({ accountName, config }: { accountName: string; conf
             const answer = await reset({
               input: { accountId: config.accountId, underlying: config.underlying },
             });
-            if (answer.error || !answer.data) {
-              setError(answer.error ? explainCombined(answer.error) : "No answer from the gateway.");
+            const failure = failureOf(answer);
+            if (failure !== null || !answer.data) {
+              setError(failure);
               return;
             }
             live.put(readFragment(MmpConfigFields, answer.data.resetMmp));

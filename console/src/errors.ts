@@ -44,3 +44,9 @@ export function isUnauthenticated(error: CombinedError): boolean {
   const status = (error.response as { status?: number } | undefined)?.status;
   return status === 401 || error.graphQLErrors.some((g) => g.extensions?.code === "UNAUTHENTICATED");
 }
+
+/** why a mutation's answer is unusable, in words; null when it carries data */
+export function failureOf(answer: { error?: CombinedError; data?: unknown }): string | null {
+  if (answer.error) return explainCombined(answer.error);
+  return answer.data ? null : "No answer from the gateway.";
+}
