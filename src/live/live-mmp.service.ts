@@ -35,6 +35,7 @@ import {
 } from "./live-state.types";
 import { MmpReader } from "./mmp-reader";
 import { setByGateway } from "./outside-change";
+import { triggerRecorded } from "./trigger-record";
 import { MmpPoller, type PollTick } from "./poller";
 import type { RequestReadBudget } from "./read-budget";
 
@@ -230,7 +231,7 @@ export class LiveMmpService {
     next: MmpObservation,
     origin: Origin,
   ): Promise<void> {
-    if (previous === undefined) return;
+    if (previous === undefined) return this.firstObservation(next);
     const found = detectChanges(previous, next);
     const { accountId, underlying, config } = next;
     if (found.triggered) {
@@ -252,6 +253,23 @@ export class LiveMmpService {
     }
   }
 
+  /**
+   * The first observation of a pair since this process started: nothing to compare with, so a trigger
+   * it shows is looked up in the audit log (trigger-record.ts) and recorded if no gateway saw it. Its
+   * event goes out only while the underlying is still frozen: an old trigger found at start-up belongs
+   * in the log, not in a trader's alerts.
+   */
+  private async firstObservation(next: MmpObservation): Promise<void> {
+    const { accountId, underlying, config } = next;
+    if (config.lastTriggerTime === 0n) return;
+    if (await triggerRecorded(this.deps.store, accountId, underlying, config.lastTriggerTime)) return;
+    this.metrics?.triggers.inc({ account: accountId, underlying });
+    await this.recordDetection("MMP_TRIGGERED", undefined, next);
+    if (freezeState(config, next.observedAt).frozen) {
+      this.publishDetected("TRIGGERED", next, Number(config.lastTriggerTime));
+    }
+  }
+
   /** An event nobody in the gateway caused (actor null), about the state `next` shows. */
   private publishDetected(kind: MmpEventKind, next: MmpObservation, at: number): void {
     const { accountId, underlying, config, observedAt } = next;
@@ -261,7 +279,7 @@ export class LiveMmpService {
   /** One complete audit record, actor null: what the exchange did, as this leader saw it. */
   private async recordDetection(
     action: "MMP_TRIGGERED" | "MMP_CHANGED_OUTSIDE_GATEWAY",
-    previous: MmpObservation,
+    previous: MmpObservation | undefined,
     next: MmpObservation,
   ): Promise<void> {
     const id = await this.deps.store.auditBegin({
@@ -276,7 +294,8 @@ export class LiveMmpService {
         ...(action === "MMP_TRIGGERED" ? { lastTriggerTime: next.config.lastTriggerTime.toString() } : {}),
         detectedBy: this.deps.leader.instanceId,
       }),
-      previous: JSON.stringify(configToJson(previous.config)),
+      // unknown when the trigger was found at start-up, with nothing observed before it
+      previous: previous === undefined ? null : JSON.stringify(configToJson(previous.config)),
     });
     await this.deps.store.auditComplete(id, {
       outcome: "SUCCEEDED",

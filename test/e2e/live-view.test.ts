@@ -9,6 +9,8 @@ import { startHarness, type Harness } from "../helpers/harness";
 import { connect, subscribe, type Subscriber } from "../helpers/subscriptions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import pino from "pino";
+import { startGateway, type Gateway } from "../../src/app";
 import { DEFAULT_UNDERLYINGS } from "../../src/simulator";
 
 const EVENTS = `subscription Events($ids: [ID!]) {
@@ -33,6 +35,7 @@ interface Event {
 type Events = { mmpEvents: Event };
 
 const POLL_MS = 150;
+const quietLogger = () => pino({ level: "silent" });
 
 async function subscriptions(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -443,5 +446,49 @@ describe("the account graph for frontends", () => {
     expect(used.size).toBeGreaterThan(3);
     const text = await (await fetch(`${g.url}/metrics`)).text();
     for (const name of used) expect(text).toMatch(new RegExp(`^# TYPE ${name} `, "m"));
+  });
+});
+
+describe("a trigger while no gateway ran", () => {
+  it("is audited once by the first poll after start-up, and never twice", async () => {
+    const live = { pollIntervalMs: POLL_MS, readMaxAgeMs: 1000, readWeightShare: 0.5, leaderTtlMs: 5000 };
+    const g = await startHarness({ config: { live } });
+    let second: Gateway | undefined;
+    let third: Gateway | undefined;
+    try {
+      await set(g, g.tokens.alice, "desk-a", "XRPUSDT", { frozenTimeInMilliseconds: 0 });
+      const triggers = async () =>
+        (await g.gateway.store.listAudit({ accountIds: ["desk-a"], limit: 100 })).filter(
+          (r) => r.action === "MMP_TRIGGERED",
+        );
+      await g.gateway.stop();
+      // MMP triggers while the gateway is down
+      g.sim.trigger(g.apiKey("desk-a"), "XRPUSDT");
+      const at = g.sim.mmpState(g.apiKey("desk-a"), "XRPUSDT")!.lastTriggerTime;
+
+      second = await startGateway({ config: g.config, logger: quietLogger(), store: g.gateway.store });
+      const found = await waitFor("the missed trigger's record", async () => {
+        const t = await triggers();
+        return t.length > 0 ? t : undefined;
+      });
+      expect(found).toHaveLength(1);
+      expect(JSON.parse(found[0]!.input)).toMatchObject({
+        underlying: "XRPUSDT",
+        lastTriggerTime: String(at),
+      });
+      expect(found[0]!.previous).toBeNull();
+      await second.stop();
+      second = undefined;
+
+      // the next start finds it recorded: nothing is written twice
+      third = await startGateway({ config: g.config, logger: quietLogger(), store: g.gateway.store });
+      await new Promise((r) => setTimeout(r, 6 * POLL_MS));
+      expect(await triggers()).toHaveLength(1);
+    } finally {
+      await second?.stop();
+      await third?.stop();
+      await g.sim.stop();
+      await g.gateway.store.close();
+    }
   });
 });
