@@ -138,7 +138,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // Required: every feature's service is wired (the context type leaves them optional for tests).
     const services: Required<GatewayServices> = {
       mmp,
-      killSwitch: new KillSwitchService({ store, exchange, accounts, logger }),
+      killSwitch: new KillSwitchService({
+        store,
+        exchange,
+        accounts,
+        logger,
+        readMaxAgeMs: config.live.readMaxAgeMs,
+      }),
       access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
       auditLog: new AuditLogService(store),
       liveEvents: new LiveEventsService(live, new AccountAuthorizer(accounts)),

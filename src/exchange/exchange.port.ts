@@ -37,8 +37,12 @@ export interface ExchangeClient {
     underlying: string,
     countdownTimeMs: bigint,
   ): Promise<KillSwitch>;
-  /** GET /eapi/v1/countdownCancelAll: the active timers, of one underlying or all */
-  getKillSwitches(account: ExchangeCredentials, underlying?: string): Promise<KillSwitch[]>;
+  /** GET /eapi/v1/countdownCancelAll: the active timers, of one underlying or all; `budget` as getMmp */
+  getKillSwitches(
+    account: ExchangeCredentials,
+    underlying?: string,
+    budget?: ReadBudget,
+  ): Promise<KillSwitch[]>;
   /**
    * POST /eapi/v1/countdownCancelAllHeartBeat (weight 10): refreshes the timers of these underlyings;
    * answers the underlyings whose timer was refreshed.

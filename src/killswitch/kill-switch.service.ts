@@ -12,8 +12,9 @@
  *   timers; it costs weight 10). The gateway does not resend it itself: the exchange client never
  *   re-sends a mutation whose fate is unclear, and a heartbeating bot sends the next one anyway.
  */
-import type { Principal } from "../domain";
-import { badUserInput } from "../errors";
+import type { ExchangeCredentials, Principal } from "../domain";
+import { badUserInput, isGatewayError, rateLimited } from "../errors";
+import type { RequestReadBudget } from "../live/read-budget";
 import type { ExchangeClient, KillSwitch } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
 import type { AccountDirectory } from "../access/account-directory";
@@ -37,6 +38,14 @@ export interface KillSwitchServiceDeps {
   accounts: AccountDirectory;
   now?: () => number;
   logger?: AuditLogger;
+  /** MMP_READ_MAX_AGE_MS: a list of timers younger than this answers reads without the exchange */
+  readMaxAgeMs?: number;
+}
+
+/** One account's armed timers as last read, for reads within the maximum age (see killSwitches). */
+interface TimerRead {
+  at: number;
+  timers: AccountKillSwitch[];
 }
 
 /** What the gateway last saw of one account's timers; `complete` after a read of all of them. */
@@ -49,6 +58,8 @@ export class KillSwitchService implements KillSwitchServiceApi {
   private readonly authorizer: AccountAuthorizer;
   private readonly audit: AuditProtocol;
   private readonly lastKnown = new Map<string, KnownTimers>();
+  private readonly reads = new Map<string, TimerRead>();
+  private readonly readsInFlight = new Map<string, Promise<AccountKillSwitch[]>>();
 
   constructor(private readonly deps: KillSwitchServiceDeps) {
     this.authorizer = new AccountAuthorizer(deps.accounts);
@@ -85,19 +96,59 @@ export class KillSwitchService implements KillSwitchServiceApi {
       unknownAdvice: "Setting the same countdown again is safe; killSwitches shows what the exchange holds",
     });
     this.remember(account.accountId, set.underlying, set.countdownTime);
+    // The list read before this change no longer holds: the next read asks the exchange.
+    this.reads.delete(account.accountId);
     return toAccountKillSwitch(account.accountId, set);
   }
 
-  async killSwitches(principal: Principal, accountId: string): Promise<AccountKillSwitch[]> {
+  /**
+   * Reads are protected like MMP reads (src/live): one exchange read per account however many requests
+   * ask at once, none while the last one is younger than the maximum age, drawn on the read share of
+   * the exchange's weight and on the request's allowance of exchange reads. Past either, the last list
+   * read answers, however old; RATE_LIMITED only when there is none. A viewer's query loop can then
+   * never spend the weight that heartbeats need.
+   */
+  async killSwitches(
+    principal: Principal,
+    accountId: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountKillSwitch[]> {
     const account = await this.authorizer.authorize(principal, accountId, "viewer");
-    const timers = await this.deps.exchange.getKillSwitches(account);
+    const now = (this.deps.now ?? Date.now)();
+    const last = this.reads.get(account.accountId);
+    if (last !== undefined && now - last.at < (this.deps.readMaxAgeMs ?? 0)) return last.timers;
+    const pending = this.readsInFlight.get(account.accountId);
+    if (pending !== undefined) return pending;
+    if (budget !== undefined && !budget.take()) {
+      if (last !== undefined) return last.timers;
+      throw rateLimited(
+        1,
+        "this request asks for more exchange reads than one request may start; nothing sent",
+      );
+    }
+    const read = this.readTimers(account, now);
+    this.readsInFlight.set(account.accountId, read);
+    const done = () => this.readsInFlight.delete(account.accountId);
+    read.then(done, done);
+    try {
+      return await read;
+    } catch (err) {
+      if (last !== undefined && isGatewayError(err) && err.code === "RATE_LIMITED") return last.timers;
+      throw err;
+    }
+  }
+
+  private async readTimers(account: ExchangeCredentials, sentAt: number): Promise<AccountKillSwitch[]> {
+    const timers = await this.deps.exchange.getKillSwitches(account, undefined, "read");
     // Some answers list a disabled timer with countdown 0: only armed timers are "kill switches".
     const active = timers.filter((t) => t.countdownTime > 0n);
     this.lastKnown.set(account.accountId, {
       complete: true,
       countdowns: new Map(active.map((t) => [t.underlying, t.countdownTime])),
     });
-    return active.map((t) => toAccountKillSwitch(account.accountId, t));
+    const answer = active.map((t) => toAccountKillSwitch(account.accountId, t));
+    this.reads.set(account.accountId, { at: sentAt, timers: answer });
+    return answer;
   }
 
   async killSwitchHeartbeat(principal: Principal, req: KillSwitchHeartbeatRequest): Promise<string[]> {

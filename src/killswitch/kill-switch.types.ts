@@ -3,6 +3,7 @@
  * that, unless refreshed by a heartbeat, cancels every open order of that underlying when it runs out.
  */
 import type { Principal } from "../domain";
+import type { RequestReadBudget } from "../live/read-budget";
 
 export interface AccountKillSwitch {
   accountId: string;
@@ -27,7 +28,11 @@ export interface KillSwitchServiceApi {
   /** POST countdownCancelAll; needs role trader; audited */
   setKillSwitch(principal: Principal, request: SetKillSwitchRequest): Promise<AccountKillSwitch>;
   /** GET countdownCancelAll: the active timers only; needs role viewer */
-  killSwitches(principal: Principal, accountId: string): Promise<AccountKillSwitch[]>;
+  killSwitches(
+    principal: Principal,
+    accountId: string,
+    budget?: RequestReadBudget,
+  ): Promise<AccountKillSwitch[]>;
   /** POST countdownCancelAllHeartBeat (weight 10); needs role trader; audited; the refreshed underlyings */
   killSwitchHeartbeat(principal: Principal, request: KillSwitchHeartbeatRequest): Promise<string[]>;
 }

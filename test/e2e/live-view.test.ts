@@ -102,6 +102,26 @@ describe("reads from the live state", () => {
     }
   });
 
+  it("reads the kill switches once per account however many readers and aliases ask", async () => {
+    const g = await startHarness({
+      config: { live: { pollIntervalMs: 0, readMaxAgeMs: 5000, readWeightShare: 0.5, leaderTtlMs: 5000 } },
+    });
+    try {
+      g.sim.clearRequests();
+      const aliases = Array.from(
+        { length: 15 },
+        (_, i) => `k${i}: killSwitches(accountId: "desk-a") { underlying }`,
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => g.gql(g.tokens.rita, `{ ${aliases.join(" ")} }`)),
+      );
+      for (const a of answers) expect(a.body.errors).toBeUndefined();
+      expect(g.sim.requests.filter((r) => r.path === "/eapi/v1/countdownCancelAll")).toHaveLength(1);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it("serves a change at once, with observedAt, without reading the exchange again", async () => {
     const g = await startHarness({
       config: { live: { pollIntervalMs: 0, readMaxAgeMs: 60_000, readWeightShare: 0.5, leaderTtlMs: 5000 } },
@@ -342,9 +362,11 @@ describe("weight kept for changes and heartbeats", () => {
       config: { live: { pollIntervalMs: 0, readMaxAgeMs: 0, readWeightShare: 0.5, leaderTtlMs: 5000 } },
     });
     try {
-      // a first read fills the live state
+      // a first read fills the live state (and the kill switches' last list)
       const first = await g.gql(g.tokens.rita, READ_ALL, { id: "desk-a" });
       expect(first.body.errors).toBeUndefined();
+      const KILL = `{ killSwitches(accountId: "desk-a") { underlying } }`;
+      expect((await g.gql(g.tokens.rita, KILL)).body.errors).toBeUndefined();
       // other traffic from this IP has used 85% of the exchange's 2400 per minute
       g.sim.useWeight("127.0.0.1", 2040);
       await g.gql(g.tokens.rita, READ_ALL, { id: "desk-a" }); // learns the used weight from the header
@@ -356,6 +378,8 @@ describe("weight kept for changes and heartbeats", () => {
         ),
       );
       for (const r of reads) expect(r.body.errors).toBeUndefined();
+      const kills = await Promise.all(Array.from({ length: 5 }, () => g.gql(g.tokens.rita, KILL)));
+      for (const k of kills) expect(k.body.errors).toBeUndefined();
       expect(mmpReads()).toHaveLength(0);
       expect(g.sim.requests).toHaveLength(0);
 

@@ -267,9 +267,13 @@ export class BinanceClient implements ExchangeClient {
     return this.signed(account, "POST", EAPI.countdownCancelAll, params, 1, parseKillSwitch);
   }
 
-  async getKillSwitches(account: ExchangeCredentials, underlying?: string): Promise<KillSwitch[]> {
+  async getKillSwitches(
+    account: ExchangeCredentials,
+    underlying?: string,
+    budget: ReadBudget = "change",
+  ): Promise<KillSwitch[]> {
     const params: Param[] = underlying === undefined ? [] : [["underlying", underlying]];
-    return this.signed(account, "GET", EAPI.countdownCancelAll, params, 1, parseKillSwitches);
+    return this.signed(account, "GET", EAPI.countdownCancelAll, params, 1, parseKillSwitches, budget);
   }
 
   async killSwitchHeartbeat(account: ExchangeCredentials, underlyings: readonly string[]): Promise<string[]> {

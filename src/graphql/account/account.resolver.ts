@@ -73,6 +73,6 @@ export class AccountResolver {
   ): Promise<AccountKillSwitch[]> {
     const principal = requirePrincipal(ctx);
     if (!principal.roles.has(account.id)) return Promise.resolve([]);
-    return serviceOf(ctx, "killSwitch").killSwitches(principal, account.id);
+    return serviceOf(ctx, "killSwitch").killSwitches(principal, account.id, ctx.readBudget);
   }
 }

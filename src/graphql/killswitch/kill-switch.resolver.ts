@@ -18,7 +18,7 @@ export class KillSwitchResolver {
     @Arg("accountId", () => ID) accountId: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<AccountKillSwitch[]> {
-    return serviceOf(ctx, "killSwitch").killSwitches(requirePrincipal(ctx), accountId);
+    return serviceOf(ctx, "killSwitch").killSwitches(requirePrincipal(ctx), accountId, ctx.readBudget);
   }
 
   @Authorized()
