@@ -307,7 +307,7 @@ describe("signed MMP calls", () => {
   });
 });
 
-describe("BINANCE.md test vectors", () => {
+describe("the signing examples of Binance's API documentation", () => {
   it("accepts the mmpSet HMAC and Ed25519 vectors and the options split vector", async () => {
     const v = new ExchangeSimulator({ now: () => 1499827319559 + 10 });
     const spotSecret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";

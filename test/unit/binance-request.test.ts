@@ -49,7 +49,7 @@ describe("encodeParams", () => {
 });
 
 describe("buildSignedRequest", () => {
-  it("POST: form body with recvWindow, timestamp, then signature last; empty query; BINANCE.md mmpSet vector", () => {
+  it("POST: form body with recvWindow, timestamp, then signature last; empty query; the mmpSet vector built on Binance's documented signing example", () => {
     const wire = buildSignedRequest("POST", "https://eapi.binance.com", "/eapi/v1/mmpSet", MMP_PARAMS, {
       timestamp: 1499827319559,
       recvWindow: 5000,

@@ -13,7 +13,7 @@ const RSA_PEM = generateKeyPairSync("rsa", { modulusLength: 2048 })
 const ED25519_PEM =
   "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
 
-describe("HMAC-SHA256 signer (BINANCE.md test vectors)", () => {
+describe("HMAC-SHA256 signer (the signing examples of Binance's API documentation)", () => {
   it.each([
     [
       "spot docs",
@@ -55,7 +55,7 @@ describe("HMAC-SHA256 signer (BINANCE.md test vectors)", () => {
 });
 
 describe("Ed25519 signer", () => {
-  it("matches the BINANCE.md vector", () => {
+  it("matches the vector built on Binance's documented example key", () => {
     expect(createSigner("ed25519", ED25519_PEM)(MMP_SET_PAYLOAD)).toBe(
       "f7c2jpAR/qliJHMI33vcKSC/9gfrutkcKb7B4aiP5DtWN3aFpDrJ7uct/5P47eumRQH7t8po6UnAp5nHAELRAQ==",
     );

@@ -4,8 +4,8 @@ import { bybitSignText, createBybitSigner, mmpModifyBody } from "../../src/excha
 /**
  * Bybit's docs (guide.mdx) show example signatures but publish no secret, so they cannot be
  * reproduced. These vectors are self-made: the expected value is computed here with node:crypto over
- * the documented plain text, and pinned known answers (computed once with OpenSSL 3, also listed in
- * /work/shared/VENUES.md section 6) guard against both sides drifting together.
+ * the documented plain text, and pinned known answers (computed once with OpenSSL 3) guard against both
+ * sides drifting together.
  */
 const TS = 1658385579423;
 const KEY = "XXXXXXXXXX";
