@@ -2,9 +2,12 @@
  * Carries observations and events between replicas. Every replica listens; a message published by one
  * reaches each replica (itself included) once, so each local subscriber sees each event once.
  *
- * In one process it is an in-memory EventTarget; with REDIS_URL it is Redis pub/sub through
- * `@graphql-yoga/redis-event-target` (the event target GraphQL Yoga's PubSub uses), on two ioredis
- * connections of its own: a subscribing connection can issue no other command.
+ * One class does the listening; what differs is how a message travels: within this process (the next
+ * microtask, as after a Redis round trip, so a publisher never re-enters its own listener), or through
+ * Redis pub/sub on two ioredis connections of its own (a subscribing connection can issue no other
+ * command). Hand-written rather than through a generic event target: two fixed channels need a dozen
+ * lines, and a publish that fails while Redis is down must be logged, never left as an unhandled
+ * rejection. Reconnection and resubscription are ioredis's own.
  */
 import type { Redis } from "ioredis";
 import type { MmpEventJson, ObservationMessage } from "./live-state.types";
@@ -19,55 +22,52 @@ export interface LiveChannel {
   close(): Promise<void>;
 }
 
-interface TopicTarget {
-  addEventListener(type: string, listener: (event: CustomEvent) => void): void;
-  dispatchEvent(event: CustomEvent): boolean;
+type Topic = "observation" | "event";
+const TOPICS: readonly Topic[] = ["observation", "event"];
+
+/** How a message leaves this process; the channel hands what arrives to `deliver`. */
+interface Transport {
+  send(topic: Topic, message: unknown): void;
+  close(): Promise<void>;
 }
 
-class EventTargetChannel implements LiveChannel {
-  constructor(
-    private readonly target: TopicTarget,
-    private readonly topics: { observation: string; event: string },
-    private readonly onClose: () => Promise<void> = async () => undefined,
-  ) {}
+class TopicChannel implements LiveChannel {
+  private readonly listeners = new Map<Topic, Set<Listener<never>>>(TOPICS.map((t) => [t, new Set()]));
+  transport: Transport | undefined;
 
   publishObservation(o: ObservationMessage): void {
-    this.target.dispatchEvent(new CustomEvent(this.topics.observation, { detail: o }));
+    this.transport?.send("observation", o);
   }
 
   publishEvent(e: MmpEventJson): void {
-    this.target.dispatchEvent(new CustomEvent(this.topics.event, { detail: e }));
+    this.transport?.send("event", e);
   }
 
   onObservation(listener: Listener<ObservationMessage>): void {
-    this.target.addEventListener(this.topics.observation, (ev) => listener(ev.detail as ObservationMessage));
+    this.listeners.get("observation")?.add(listener);
   }
 
   onEvent(listener: Listener<MmpEventJson>): void {
-    this.target.addEventListener(this.topics.event, (ev) => listener(ev.detail as MmpEventJson));
+    this.listeners.get("event")?.add(listener);
   }
 
-  close(): Promise<void> {
-    return this.onClose();
+  deliver(topic: Topic, message: unknown): void {
+    for (const listener of this.listeners.get(topic) ?? []) (listener as Listener<unknown>)(message);
+  }
+
+  async close(): Promise<void> {
+    await this.transport?.close();
   }
 }
 
-const TOPICS = { observation: "live:observation", event: "live:event" };
-
-/**
- * In one process. Listeners run in a later microtask, as they would after a Redis round trip, so that a
- * publisher never re-enters its own listener.
- */
+/** In one process. */
 export function memoryLiveChannel(): LiveChannel {
-  const target = new EventTarget();
-  const deferred: TopicTarget = {
-    addEventListener: (type, listener) => target.addEventListener(type, (ev) => listener(ev as CustomEvent)),
-    dispatchEvent: (ev) => {
-      queueMicrotask(() => target.dispatchEvent(ev));
-      return true;
-    },
+  const channel = new TopicChannel();
+  channel.transport = {
+    send: (topic, message) => queueMicrotask(() => channel.deliver(topic, message)),
+    close: async () => undefined,
   };
-  return new EventTargetChannel(deferred, TOPICS);
+  return channel;
 }
 
 export interface RedisLiveChannelOptions {
@@ -76,12 +76,7 @@ export interface RedisLiveChannelOptions {
   onError: (err: Error) => void;
 }
 
-/**
- * Across replicas, through Redis pub/sub, on two ioredis connections of its own (a subscribing
- * connection can issue no other command). Hand-written rather than through a generic event target:
- * two fixed channels need a dozen lines, and a publish that fails while Redis is down must be logged,
- * never left as an unhandled rejection. Reconnection and resubscription are ioredis's own.
- */
+/** Across replicas, through Redis pub/sub. */
 export async function redisLiveChannel(opts: RedisLiveChannelOptions): Promise<LiveChannel> {
   const { Redis: RedisClient } = await import("ioredis");
   const options = {
@@ -96,41 +91,30 @@ export async function redisLiveChannel(opts: RedisLiveChannelOptions): Promise<L
   const pub: Redis = new RedisClient(opts.url, { ...options, enableOfflineQueue: false });
   const sub: Redis = new RedisClient(opts.url, options);
   for (const c of [pub, sub]) c.on("error", opts.onError);
-  const topics = {
-    observation: `${opts.keyPrefix}${TOPICS.observation}`,
-    event: `${opts.keyPrefix}${TOPICS.event}`,
-  };
-  const listeners = new Map<string, Set<(ev: CustomEvent) => void>>();
-  sub.on("message", (channel: string, message: string) => {
-    const set = listeners.get(channel);
-    if (set === undefined) return;
-    let detail: unknown;
+  const channelOf = (topic: Topic) => `${opts.keyPrefix}live:${topic}`;
+  const topicOf = new Map<string, Topic>(TOPICS.map((t) => [channelOf(t), t]));
+  const channel = new TopicChannel();
+  sub.on("message", (name: string, text: string) => {
+    const topic = topicOf.get(name);
+    if (topic === undefined) return;
     try {
-      detail = JSON.parse(message);
+      channel.deliver(topic, JSON.parse(text));
     } catch (err) {
       opts.onError(err as Error);
-      return;
     }
-    const ev = new CustomEvent(channel, { detail });
-    for (const l of set) l(ev);
   });
   await Promise.all([pub.connect().catch(opts.onError), sub.connect().catch(opts.onError)]);
   // Subscribed before start-up ends, so that nothing published right after is missed.
-  await sub.subscribe(topics.observation, topics.event).catch(opts.onError);
-  const target: TopicTarget = {
-    addEventListener: (type, listener) => {
-      const set = listeners.get(type) ?? new Set();
-      set.add(listener);
-      listeners.set(type, set);
+  await sub.subscribe(...topicOf.keys()).catch(opts.onError);
+  channel.transport = {
+    send: (topic, message) => {
+      pub.publish(channelOf(topic), JSON.stringify(message)).catch(opts.onError);
     },
-    dispatchEvent: (ev) => {
-      pub.publish(ev.type, JSON.stringify(ev.detail)).catch(opts.onError);
-      return true;
+    close: async () => {
+      sub.disconnect();
+      await pub.quit().catch(() => undefined);
+      pub.disconnect();
     },
   };
-  return new EventTargetChannel(target, topics, async () => {
-    sub.disconnect();
-    await pub.quit().catch(() => undefined);
-    pub.disconnect();
-  });
+  return channel;
 }

@@ -7,29 +7,24 @@
  */
 import type { MmpConfig } from "../domain";
 import type { Store } from "../store/port";
+import { findRecentAudit } from "../audit/find-recent";
 import { sameLimits } from "./detect-changes";
 
 /** how far back the log is searched: well beyond a poll interval plus an exchange timeout */
 export const SET_BY_GATEWAY_LOOKBACK_MS = 10 * 60_000;
-const PAGE = 100;
-
-export async function setByGateway(
+export function setByGateway(
   store: Pick<Store, "listAudit">,
   accountId: string,
   held: MmpConfig,
   nowMs: number,
 ): Promise<boolean> {
-  let beforeId: number | undefined;
-  for (;;) {
-    const page = await store.listAudit({ accountIds: [accountId], beforeId, limit: PAGE });
-    for (const r of page) {
-      if (nowMs - r.at.getTime() > SET_BY_GATEWAY_LOOKBACK_MS) return false;
-      if (r.action === "SET_MMP" && r.outcome !== "FAILED" && r.outcome !== "REJECTED" && asks(r.input, held))
-        return true;
-    }
-    if (page.length < PAGE) return false;
-    beforeId = page[page.length - 1]?.id;
-  }
+  return findRecentAudit(
+    store,
+    accountId,
+    nowMs - SET_BY_GATEWAY_LOOKBACK_MS,
+    (r) =>
+      r.action === "SET_MMP" && r.outcome !== "FAILED" && r.outcome !== "REJECTED" && asks(r.input, held),
+  );
 }
 
 function asks(inputJson: string, held: MmpConfig): boolean {

@@ -5,35 +5,28 @@
  * first observation the log is asked instead: an MMP_TRIGGERED record of this account and underlying with
  * the same lastTriggerTime means it was recorded; none means it happened unseen.
  */
+import { findRecentAudit } from "../audit/find-recent";
 import type { Store } from "../store/port";
 
-const PAGE = 100;
 /** records written up to this long before the trigger time still count (clocks of other replicas) */
 const CLOCK_MARGIN_MS = 60_000;
 
-export async function triggerRecorded(
+export function triggerRecorded(
   store: Pick<Store, "listAudit">,
   accountId: string,
   underlying: string,
   lastTriggerTime: bigint,
 ): Promise<boolean> {
   const wanted = lastTriggerTime.toString();
-  // A record of this trigger was written after it happened: older pages cannot hold it.
-  const oldest = Number(lastTriggerTime) - CLOCK_MARGIN_MS;
-  let beforeId: number | undefined;
-  for (;;) {
-    const page = await store.listAudit({ accountIds: [accountId], beforeId, limit: PAGE });
-    for (const r of page) {
-      if (r.at.getTime() < oldest) return false;
-      if (r.action !== "MMP_TRIGGERED") continue;
-      try {
-        const input = JSON.parse(r.input) as { underlying?: unknown; lastTriggerTime?: unknown };
-        if (input.underlying === underlying && input.lastTriggerTime === wanted) return true;
-      } catch {
-        // not ours to judge: a record whose input is not JSON says nothing about this trigger
-      }
+  // A record of this trigger was written after it happened: older records cannot be it.
+  return findRecentAudit(store, accountId, Number(lastTriggerTime) - CLOCK_MARGIN_MS, (r) => {
+    if (r.action !== "MMP_TRIGGERED") return false;
+    try {
+      const input = JSON.parse(r.input) as { underlying?: unknown; lastTriggerTime?: unknown };
+      return input.underlying === underlying && input.lastTriggerTime === wanted;
+    } catch {
+      // a record whose input is not JSON says nothing about this trigger
+      return false;
     }
-    if (page.length < PAGE) return false;
-    beforeId = page[page.length - 1]?.id;
-  }
+  });
 }

@@ -314,10 +314,18 @@ describe("events pushed to subscribers", () => {
       expect(JSON.stringify(errors[20])).toMatch(/RATE_LIMITED/);
       expect(errors.slice(0, 20).every((e) => e.length === 0)).toBe(true);
 
-      const aliases = Array.from({ length: 16 }, (_, i) => `e${i}: mmpEvents { id }`).join(" ");
-      const wide = subscribe(g.url, g.tokens.rita, `subscription { ${aliases} }`);
+      // one root field (a valid subscription) with more aliases than the HTTP limit allows
+      const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(" ");
+      const wide = subscribe(g.url, g.tokens.rita, `subscription { mmpEvents { ${aliases} } }`);
       await waitFor("alias limit", () => (wide.errors.length > 0 ? true : undefined));
       expect(JSON.stringify(wide.errors)).toMatch(/GRAPHQL_VALIDATION_FAILED/);
+      expect(JSON.stringify(wide.errors)).toMatch(/[Aa]liases/);
+      const within = subscribe(g.url, g.tokens.rita, `subscription { mmpEvents { a0: id a1: kind } }`);
+      await waitFor("a subscription within the limits", async () =>
+        (await subscriptions(g.url)) >= 21 ? true : undefined,
+      );
+      expect(within.errors).toEqual([]);
+      await within.stop();
       await wide.stop();
     } finally {
       for (const stop of stops) stop();
