@@ -67,7 +67,10 @@ interface BatchPosition {
 }
 
 export class MmpService implements MmpServiceApi {
-  /** the config the gateway last saw per account and underlying, recorded as `previous` in the audit */
+  /**
+   * Without the live view only: the config this process last saw per account and underlying, recorded
+   * as `previous` in the audit (with it, the live state is that memory, shared by every replica).
+   */
   private readonly lastKnown = new Map<string, MmpConfig>();
   private readonly authorizer: AccountAuthorizer;
   private readonly audit: AuditProtocol;
@@ -115,7 +118,6 @@ export class MmpService implements MmpServiceApi {
       "underlying",
       req.underlying,
     );
-    const key = configKey(account.accountId, underlying);
     const previous = this.known(account.accountId, underlying);
     const config = await this.audit.run({
       principal,
@@ -132,7 +134,6 @@ export class MmpService implements MmpServiceApi {
       },
       resultJson: configJson,
     });
-    this.lastKnown.set(key, config);
     return this.confirmed("RESET", principal, account.accountId, config);
   }
 
@@ -184,7 +185,6 @@ export class MmpService implements MmpServiceApi {
     settings: MmpSettings,
     extraInput: Record<string, unknown>,
   ): Promise<AccountMmpConfig> {
-    const key = configKey(account.accountId, settings.underlying);
     const previous = this.known(account.accountId, settings.underlying);
     const config = await this.audit.run({
       principal,
@@ -199,7 +199,6 @@ export class MmpService implements MmpServiceApi {
       },
       resultJson: configJson,
     });
-    this.lastKnown.set(key, config);
     return this.confirmed("CHANGED", principal, account.accountId, config);
   }
 
@@ -233,7 +232,11 @@ export class MmpService implements MmpServiceApi {
     accountId: string,
     config: MmpConfig,
   ): AccountMmpConfig {
-    const observedAt = this.deps.live?.changed(kind, principal.userName, accountId, config) ?? this.now();
+    if (this.deps.live === undefined) {
+      this.lastKnown.set(configKey(accountId, config.underlying), config);
+      return { ...config, accountId, observedAt: this.now() };
+    }
+    const observedAt = this.deps.live.changed(kind, principal.userName, accountId, config);
     return { ...config, accountId, observedAt };
   }
 
