@@ -4,7 +4,8 @@
  */
 import type { Logger } from "pino";
 import { Router } from "express";
-import { DEFAULT_HEAP_GROWTH_PERCENT, type Config } from "./config";
+import { DEFAULT_HEAP_GROWTH_PERCENT, defaultVenueUrl, type Config } from "./config";
+import type { Venue } from "./domain";
 import { ChangeWatcher } from "./cache/change-watcher";
 import { TokenAuthenticator } from "./auth/token-authenticator";
 import { CompositeAuthenticator } from "./auth/composite-authenticator";
@@ -109,7 +110,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       },
     });
     exchange = binance;
-    const accounts = new AccountDirectory(store, sealer, config.binanceEapiUrl, watcher);
+    const venueUrl = (venue: Venue): string => defaultVenueUrl(config, venue);
+    const accounts = new AccountDirectory(store, sealer, venueUrl, watcher);
     const oidc =
       config.oidc &&
       new (await import("./auth/oidc/oidc-authenticator")).OidcAuthenticator({
@@ -145,7 +147,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         logger,
         readMaxAgeMs: config.live.readMaxAgeMs,
       }),
-      access: new AccessService({ store, defaultBaseUrl: config.binanceEapiUrl }),
+      access: new AccessService({ store, defaultBaseUrl: venueUrl }),
       auditLog: new AuditLogService(store),
       liveEvents: new LiveEventsService(live, new AccountAuthorizer(accounts)),
       clock: {
@@ -158,7 +160,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       admin: new AdminApiService({
         store,
         sealer: async () => sealer,
-        defaultBaseUrl: config.binanceEapiUrl,
+        defaultBaseUrl: venueUrl,
         // This process's caches drop at once; other processes follow by poll (or Redis) within a second.
         afterChange: () => announced.notifyChanged(),
       }),

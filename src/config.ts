@@ -5,6 +5,7 @@
 import { FileVariableError, resolveFileVariables } from "./config-files";
 import { z } from "zod";
 import { parseRateSpec, type RateSpec } from "./ratelimit/token-bucket";
+import type { Venue } from "./domain";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -105,6 +106,9 @@ const schema = z.object({
     .default("true"),
   GATEWAY_MASTER_KEY: z.string().optional(),
   BINANCE_EAPI_URL: httpUrl("BINANCE_EAPI_URL").default("https://eapi.binance.com"),
+  DERIBIT_URL: httpUrl("DERIBIT_URL").default("https://www.deribit.com"),
+  OKX_URL: httpUrl("OKX_URL").default("https://www.okx.com"),
+  BYBIT_URL: httpUrl("BYBIT_URL").default("https://api.bybit.com"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/.+/, "REDIS_URL must be redis://… or rediss://…")
@@ -228,6 +232,8 @@ export type Config = {
   databasePreparedStatements: boolean;
   masterKey: string | undefined;
   binanceEapiUrl: string;
+  /** DERIBIT_URL, OKX_URL, BYBIT_URL: the other venues' default base URLs (see defaultVenueUrl) */
+  venueUrls: Readonly<Record<Exclude<Venue, "binance">, string>>;
   redisUrl: string | undefined;
   /** REDIS_KEY_PREFIX: prepended to every Redis key and channel, so deployments can share a server */
   redisKeyPrefix: string;
@@ -339,6 +345,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === "true",
     masterKey: e.GATEWAY_MASTER_KEY,
     binanceEapiUrl: e.BINANCE_EAPI_URL.replace(/\/+$/, ""),
+    venueUrls: {
+      deribit: e.DERIBIT_URL.replace(/\/+$/, ""),
+      okx: e.OKX_URL.replace(/\/+$/, ""),
+      bybit: e.BYBIT_URL.replace(/\/+$/, ""),
+    },
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
@@ -376,4 +387,12 @@ function splitList(value: string | undefined): string[] {
     .split(",")
     .map((v) => v.trim())
     .filter((v) => v !== "");
+}
+
+/** The base URL of a venue's accounts that name none of their own. */
+export function defaultVenueUrl(
+  config: Pick<Config, "binanceEapiUrl" | "venueUrls">,
+  venue: Venue,
+): string {
+  return venue === "binance" ? config.binanceEapiUrl : config.venueUrls[venue];
 }

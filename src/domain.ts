@@ -17,38 +17,71 @@ export function highestRole(roles: Iterable<Role>): Role | undefined {
   return best;
 }
 
+/** The options venues the gateway speaks to; each account belongs to one. */
+export type Venue = "binance" | "deribit" | "okx" | "bybit";
+export const VENUES: readonly Venue[] = ["binance", "deribit", "okx", "bybit"];
+
 export type KeyType = "hmac" | "ed25519" | "rsa";
 export const KEY_TYPES: readonly KeyType[] = ["hmac", "ed25519", "rsa"];
 
-/** The configuration of MMP for one underlying, exactly as the exchange reports it. */
+/**
+ * The configuration of MMP for one underlying (the venue's scope key), exactly as the venue reports
+ * it, in the gateway's units (milliseconds). A venue without a field leaves it null; Binance always
+ * has qtyLimit and deltaLimit.
+ */
 export interface MmpConfig {
+  /** absent: binance (the venue the gateway started with) */
+  venue?: Venue;
+  /** Binance's numeric id of the underlying; 0 on venues that have none */
   underlyingId: number;
   underlying: string;
   windowTimeInMilliseconds: number;
   frozenTimeInMilliseconds: bigint;
-  /** plain-notation decimal string, as the exchange sent it */
-  qtyLimit: string;
-  deltaLimit: string;
-  /** epoch ms; 0 = never triggered */
+  /** plain-notation decimal string, as the venue sent it; null where the venue holds none (Deribit) */
+  qtyLimit: string | null;
+  /** null where the venue holds none (OKX has no delta limit; optional on Deribit) */
+  deltaLimit: string | null;
+  /** Deribit and Bybit; absent or null elsewhere */
+  vegaLimit?: string | null;
+  /** Deribit only */
+  maxQuoteQuantity?: string | null;
+  /**
+   * epoch ms; 0 = never triggered. Venues that report no trigger time (Deribit, OKX, Bybit) give the
+   * start of the freeze in force when it is timed (frozenUntil − frozenTime), else 0.
+   */
   lastTriggerTime: bigint;
+  /**
+   * The freeze as the venue itself reports it (Deribit, OKX, Bybit); absent for Binance, whose freeze
+   * is derived from lastTriggerTime. frozenUntil: epoch ms, null = until a manual reset.
+   */
+  venueFreeze?: { frozen: boolean; frozenUntil: bigint | null };
 }
 
-/** What a caller asks mmpSet to apply. Already validated. */
+/** What a caller asks a venue to apply. Already validated against the venue's rules. */
 export interface MmpSettings {
   underlying: string;
   windowTimeInMilliseconds: number;
   frozenTimeInMilliseconds: bigint;
   qtyLimit: string;
-  deltaLimit: string;
+  /** required on Binance and Bybit; refused on OKX */
+  deltaLimit?: string;
+  /** Deribit and Bybit */
+  vegaLimit?: string;
+  /** Deribit (required there) */
+  maxQuoteQuantity?: string;
 }
 
 /** An exchange account with its secret decrypted; lives only in memory. */
 export interface ExchangeCredentials {
   accountId: string;
+  /** absent: binance */
+  venue?: Venue;
   apiKey: string;
   keyType: KeyType;
   /** HMAC secret, or PKCS#8 PEM private key for ed25519/rsa */
   secret: string;
+  /** OKX only: the API key's passphrase */
+  passphrase?: string;
   /** base URL of the exchange REST API, e.g. https://eapi.binance.com */
   baseUrl: string;
   /**

@@ -4,7 +4,7 @@
  * role on are listed with a role: the admin flag manages the gateway, it grants no trading role.
  */
 import { hint } from "../admin/admin.service";
-import type { Principal } from "../domain";
+import type { Principal, Venue } from "../domain";
 import type { AccountRecord, Store } from "../store/port";
 import type {
   AccessServiceApi,
@@ -17,6 +17,15 @@ import type {
 const ENVIRONMENT_BY_HOST: Readonly<Record<string, ExchangeEnvironment>> = {
   "eapi.binance.com": "production",
   "testnet.binancefuture.com": "testnet",
+  "www.deribit.com": "production",
+  "test.deribit.com": "testnet",
+  "www.okx.com": "production",
+  "my.okx.com": "production",
+  "eea.okx.com": "production",
+  "api.bybit.com": "production",
+  "api.bytick.com": "production",
+  "api-testnet.bybit.com": "testnet",
+  "api-demo.bybit.com": "testnet",
 };
 
 /** By host alone: an account pointed at Binance's production host trades real money whatever the scheme. */
@@ -30,8 +39,8 @@ export function exchangeEnvironment(baseUrl: string): ExchangeEnvironment {
 
 export interface AccessServiceDeps {
   store: Pick<Store, "listAccounts" | "teamsOfUser">;
-  /** BINANCE_EAPI_URL: the base URL of accounts without their own */
-  defaultBaseUrl: string;
+  /** the base URL of a venue's accounts without their own (BINANCE_EAPI_URL, DERIBIT_URL, …) */
+  defaultBaseUrl: (venue: Venue) => string;
 }
 
 export class AccessService implements AccessServiceApi {
@@ -65,11 +74,15 @@ export class AccessService implements AccessServiceApi {
 }
 
 /** What any caller may see of an account: never its key beyond the hint, never its secret. */
-export function accountView(a: AccountRecord, defaultBaseUrl: string): ExchangeAccountView {
+export function accountView(
+  a: AccountRecord,
+  defaultBaseUrl: (venue: Venue) => string,
+): ExchangeAccountView {
   return {
     id: a.id,
     name: a.id,
-    environment: exchangeEnvironment(a.baseUrl ?? defaultBaseUrl),
+    venue: a.venue,
+    environment: exchangeEnvironment(a.baseUrl ?? defaultBaseUrl(a.venue)),
     keyType: a.keyType,
     apiKeyHint: hint(a.apiKey),
   };

@@ -2,7 +2,7 @@
  * What a caller may know about themselves and the exchange accounts they can see. Nothing about a key
  * beyond its last four characters ever leaves the gateway.
  */
-import type { KeyType, Principal, Role } from "../domain";
+import type { KeyType, Principal, Role, Venue } from "../domain";
 
 /** Which Binance the account talks to, from its base URL. */
 export type ExchangeEnvironment = "production" | "testnet" | "custom";
@@ -11,6 +11,7 @@ export interface ExchangeAccountView {
   /** the account's name, its id in GraphQL */
   id: string;
   name: string;
+  venue: Venue;
   environment: ExchangeEnvironment;
   keyType: KeyType;
   /** "…abcd": the last four characters of the API key */

@@ -3,7 +3,7 @@
  * opened (AES-256-GCM) once and kept in memory; the cache is dropped on any store change so a rotated
  * key or a removed account takes effect within a second.
  */
-import type { ExchangeCredentials } from "../domain";
+import type { ExchangeCredentials, Venue } from "../domain";
 import type { ChangeWatcher } from "../cache/change-watcher";
 import { accountBinding } from "../secrets/sealer";
 import type { Store } from "../store/port";
@@ -19,7 +19,7 @@ export class AccountDirectory {
   constructor(
     private readonly store: Store,
     private readonly sealer: SecretOpener,
-    private readonly defaultBaseUrl: string,
+    private readonly defaultBaseUrl: (venue: Venue) => string,
     watcher: ChangeWatcher,
   ) {
     watcher.onChange(() => (this.cache = new Map()));
@@ -40,12 +40,17 @@ export class AccountDirectory {
   private async load(accountId: string): Promise<ExchangeCredentials | null> {
     const a = await this.store.getAccount(accountId);
     if (!a) return null;
+    const opened = this.sealer.open(a.secretSealed, accountBinding(a.id));
+    // OKX: the sealed value holds the secret, a newline, then the key's passphrase.
+    const cut = a.venue === "okx" ? opened.indexOf("\n") : -1;
     return {
       accountId: a.id,
+      venue: a.venue,
       apiKey: a.apiKey,
       keyType: a.keyType,
-      secret: this.sealer.open(a.secretSealed, accountBinding(a.id)),
-      baseUrl: (a.baseUrl ?? this.defaultBaseUrl).replace(/\/+$/, ""),
+      secret: cut < 0 ? opened : opened.slice(0, cut),
+      ...(cut < 0 ? {} : { passphrase: opened.slice(cut + 1) }),
+      baseUrl: (a.baseUrl ?? this.defaultBaseUrl(a.venue)).replace(/\/+$/, ""),
     };
   }
 }

@@ -21,7 +21,7 @@
  * trader to go ahead is never answered from a stale cache by this replica; other replicas follow within
  * a second (poll, or Redis).
  */
-import { roleAtLeast, type Principal, type Role } from "../domain";
+import { roleAtLeast, type Principal, type Role, type Venue } from "../domain";
 import { badUserInput, forbidden, GatewayError } from "../errors";
 import { rolesFromGrants } from "../auth/roles";
 import { accountView } from "../access/access.service";
@@ -46,8 +46,8 @@ export const ADMIN_ONLY_MESSAGE = "Not allowed: only admin users manage users, t
 export interface AdminApiServiceDeps {
   store: Store;
   sealer: () => Promise<Sealer>;
-  /** BINANCE_EAPI_URL: the base URL of accounts without their own */
-  defaultBaseUrl: string;
+  /** the base URL of a venue's accounts without their own (BINANCE_EAPI_URL, DERIBIT_URL, …) */
+  defaultBaseUrl: (venue: Venue) => string;
   /** called after every change, e.g. to drop this process's auth caches now */
   afterChange?: () => void;
 }
@@ -243,7 +243,7 @@ export class AdminApiService implements AdminApiServiceApi {
     requireAccountAdmin(caller, input.accountId);
     return this.change(caller, async (admin) =>
       accountView(
-        await admin.rotateAccountKey(input.accountId, input.apiKey, input.secret),
+        await admin.rotateAccountKey(input.accountId, input.apiKey, input.secret, input.passphrase),
         this.deps.defaultBaseUrl,
       ),
     );

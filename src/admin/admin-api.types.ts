@@ -2,7 +2,7 @@
  * What the GraphQL admin API may show and ask of the admin rules. Secrets go in (account secrets, once),
  * and a new API token comes out once; nothing else about keys or tokens ever leaves.
  */
-import type { KeyType, Principal, Role } from "../domain";
+import type { KeyType, Principal, Role, Venue } from "../domain";
 import type { AccountAccessView, ExchangeAccountView, TeamView } from "../access/access.types";
 
 export interface UserView {
@@ -49,15 +49,21 @@ export interface AddExchangeAccountRequest {
   name: string;
   apiKey: string;
   keyType: KeyType;
+  /** absent: binance */
+  venue?: Venue;
   baseUrl?: string | null;
   /** HMAC secret or PKCS#8 PEM private key: sealed at once, never returned, never logged */
   secret: string;
+  /** OKX only (required there): the API key's passphrase, sealed with the secret */
+  passphrase?: string | null;
 }
 
 export interface RotateAccountKeyRequest {
   accountId: string;
   apiKey: string;
   secret: string;
+  /** OKX only (required there) */
+  passphrase?: string | null;
 }
 
 /**

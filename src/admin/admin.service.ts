@@ -10,8 +10,8 @@
  * prints only the message.
  */
 import { createPrivateKey } from "node:crypto";
-import type { AuditAction, KeyType, Role } from "../domain";
-import { KEY_TYPES, ROLES } from "../domain";
+import type { AuditAction, KeyType, Role, Venue } from "../domain";
+import { KEY_TYPES, ROLES, VENUES } from "../domain";
 import { generateToken } from "../auth/tokens";
 import { checkExchangeBaseUrl } from "../exchange/base-url";
 import { accountBinding } from "../secrets/sealer";
@@ -49,9 +49,13 @@ export interface NewAccount {
   name: string;
   apiKey: string;
   keyType: KeyType;
+  /** absent: binance */
+  venue?: Venue;
   baseUrl?: string | null;
-  /** HMAC secret or PKCS#8 PEM private key */
+  /** HMAC secret or PKCS#8 PEM private key (Deribit: the client secret) */
   secret: string;
+  /** OKX: the key's passphrase (required there, refused elsewhere) */
+  passphrase?: string | null;
 }
 
 export class AdminService {
@@ -70,14 +74,24 @@ export class AdminService {
     checkApiKey(a.apiKey);
     if (!KEY_TYPES.includes(a.keyType))
       throw new AdminInputError(`key type must be one of ${KEY_TYPES.join(", ")}`, "keyType");
+    const venue = a.venue ?? "binance";
+    if (!VENUES.includes(venue))
+      throw new AdminInputError(`venue must be one of ${VENUES.join(", ")}`, "venue");
+    if (venue !== "binance" && a.keyType !== "hmac") {
+      throw new AdminInputError(
+        `the gateway signs ${venue} requests with HMAC keys only (key type hmac)`,
+        "keyType",
+      );
+    }
     const baseUrl = a.baseUrl ? checkBaseUrl(a.baseUrl) : null;
-    const secret = checkSecret(a.keyType, a.secret);
+    const secret = sealedText(venue, checkSecret(a.keyType, a.secret), a.passphrase);
     const sealer = await this.sealer();
     const record = await asInputError(
       this.store.addAccount({
         id: a.name,
         apiKey: a.apiKey,
         keyType: a.keyType,
+        venue,
         baseUrl,
         secretSealed: sealer.seal(secret, accountBinding(a.name)),
       }),
@@ -85,6 +99,7 @@ export class AdminService {
     );
     await this.audit("ACCOUNT_ADD", a.name, {
       name: a.name,
+      venue,
       keyType: a.keyType,
       baseUrl,
       apiKeyHint: hint(a.apiKey),
@@ -99,11 +114,16 @@ export class AdminService {
   }
 
   /** The key type stays: a new key of another type is a new account. */
-  async rotateAccountKey(name: string, apiKey: string, secret: string): Promise<AccountRecord> {
+  async rotateAccountKey(
+    name: string,
+    apiKey: string,
+    secret: string,
+    passphrase?: string | null,
+  ): Promise<AccountRecord> {
     checkApiKey(apiKey);
     const account = await this.store.getAccount(name);
     if (!account) throw new AdminInputError(`account '${name}' does not exist`, "accountId");
-    const checked = checkSecret(account.keyType, secret);
+    const checked = sealedText(account.venue, checkSecret(account.keyType, secret), passphrase);
     const sealed = (await this.sealer()).seal(checked, accountBinding(name));
     await asInputError(this.store.rotateAccountKey(name, apiKey, sealed), { account: "accountId" });
     await this.audit("ACCOUNT_ROTATE_KEY", name, { name, apiKeyHint: hint(apiKey) });
@@ -270,6 +290,26 @@ function checkBaseUrl(raw: string): string {
 }
 
 /** Messages never quote the secret: they reach the CLI's stderr and GraphQL responses. */
+/**
+ * What is sealed for an account: its secret, and for OKX the secret, a newline and the passphrase (one
+ * sealed value, so master-key rotation and account binding cover both without a second column).
+ */
+function sealedText(venue: Venue, secret: string, passphrase: string | null | undefined): string {
+  if (venue !== "okx") {
+    if (passphrase !== undefined && passphrase !== null)
+      throw new AdminInputError(`only OKX keys have a passphrase, not ${venue} keys`, "passphrase");
+    return secret;
+  }
+  const p = (passphrase ?? "").trim();
+  if (!/^[\x20-\x7e]{1,128}$/.test(p)) {
+    throw new AdminInputError(
+      "an OKX key needs its passphrase: 1-128 printable characters (on the CLI, the second line of standard input)",
+      "passphrase",
+    );
+  }
+  return `${secret}\n${p}`;
+}
+
 function checkSecret(keyType: KeyType, raw: string): string {
   const secret = raw.trim();
   if (keyType === "hmac") {

@@ -20,9 +20,15 @@ export interface DetectedChanges {
 export function detectChanges(previous: MmpObservation, next: MmpObservation): DetectedChanges {
   const before = previous.config;
   const after = next.config;
-  const triggered = after.lastTriggerTime !== 0n && after.lastTriggerTime !== before.lastTriggerTime;
   const wasFrozen = freezeState(before, previous.observedAt).frozen;
   const isFrozen = freezeState(after, next.observedAt).frozen;
+  // Venues that report their freeze and no trigger time: a freeze that begins is a trigger. (A
+  // trigger and its whole freeze between two polls goes unseen there; Binance's moving
+  // lastTriggerTime shows even that.)
+  const triggered =
+    after.venueFreeze !== undefined
+      ? isFrozen && (!wasFrozen || after.lastTriggerTime !== before.lastTriggerTime)
+      : after.lastTriggerTime !== 0n && after.lastTriggerTime !== before.lastTriggerTime;
   return {
     triggered,
     // A trigger whose frozen time ran out between two polls is both: it happened, and it is over.
@@ -36,7 +42,9 @@ export function sameLimits(a: MmpConfig, b: MmpConfig): boolean {
     a.windowTimeInMilliseconds === b.windowTimeInMilliseconds &&
     a.frozenTimeInMilliseconds === b.frozenTimeInMilliseconds &&
     sameDecimal(a.qtyLimit, b.qtyLimit) &&
-    sameDecimal(a.deltaLimit, b.deltaLimit)
+    sameDecimal(a.deltaLimit, b.deltaLimit) &&
+    sameDecimal(a.vegaLimit, b.vegaLimit) &&
+    sameDecimal(a.maxQuoteQuantity, b.maxQuoteQuantity)
   );
 }
 

@@ -3,7 +3,7 @@
  * derives from changes. Values stay exact (bigint, decimal strings); the JSON forms below carry them
  * between replicas as strings.
  */
-import type { MmpConfig } from "../domain";
+import type { MmpConfig, Venue } from "../domain";
 
 export type MmpEventKind = "TRIGGERED" | "UNFROZEN" | "CHANGED" | "RESET" | "CHANGED_OUTSIDE_GATEWAY";
 export const MMP_EVENT_KINDS: readonly MmpEventKind[] = [
@@ -43,13 +43,17 @@ export interface MmpEvent {
 
 /** MmpConfig with its 64-bit fields as decimal strings: JSON-safe. */
 export interface MmpConfigJson {
+  venue?: Venue;
   underlyingId: number;
   underlying: string;
   windowTimeInMilliseconds: number;
   frozenTimeInMilliseconds: string;
-  qtyLimit: string;
-  deltaLimit: string;
+  qtyLimit: string | null;
+  deltaLimit: string | null;
+  vegaLimit?: string | null;
+  maxQuoteQuantity?: string | null;
   lastTriggerTime: string;
+  venueFreeze?: { frozen: boolean; frozenUntil: string | null };
 }
 
 export function configToJson(c: MmpConfig): MmpConfigJson {
@@ -60,7 +64,18 @@ export function configToJson(c: MmpConfig): MmpConfigJson {
     frozenTimeInMilliseconds: c.frozenTimeInMilliseconds.toString(),
     qtyLimit: c.qtyLimit,
     deltaLimit: c.deltaLimit,
+    ...(c.venue === undefined ? {} : { venue: c.venue }),
+    ...(c.vegaLimit === undefined ? {} : { vegaLimit: c.vegaLimit }),
+    ...(c.maxQuoteQuantity === undefined ? {} : { maxQuoteQuantity: c.maxQuoteQuantity }),
     lastTriggerTime: c.lastTriggerTime.toString(),
+    ...(c.venueFreeze === undefined
+      ? {}
+      : {
+          venueFreeze: {
+            frozen: c.venueFreeze.frozen,
+            frozenUntil: c.venueFreeze.frozenUntil === null ? null : c.venueFreeze.frozenUntil.toString(),
+          },
+        }),
   };
 }
 
@@ -72,7 +87,18 @@ export function configFromJson(j: MmpConfigJson): MmpConfig {
     frozenTimeInMilliseconds: BigInt(j.frozenTimeInMilliseconds),
     qtyLimit: j.qtyLimit,
     deltaLimit: j.deltaLimit,
+    ...(j.venue === undefined ? {} : { venue: j.venue }),
+    ...(j.vegaLimit === undefined ? {} : { vegaLimit: j.vegaLimit }),
+    ...(j.maxQuoteQuantity === undefined ? {} : { maxQuoteQuantity: j.maxQuoteQuantity }),
     lastTriggerTime: BigInt(j.lastTriggerTime),
+    ...(j.venueFreeze === undefined
+      ? {}
+      : {
+          venueFreeze: {
+            frozen: j.venueFreeze.frozen,
+            frozenUntil: j.venueFreeze.frozenUntil === null ? null : BigInt(j.venueFreeze.frozenUntil),
+          },
+        }),
   };
 }
 

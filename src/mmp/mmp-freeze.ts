@@ -1,6 +1,6 @@
 /**
- * Whether MMP currently blocks an underlying's MMP orders, derived from what the exchange reports:
- * Binance has no "frozen" flag, only `lastTriggerTime` (0 = never triggered, or reset since) and the
+ * Whether MMP currently blocks an underlying's MMP orders, derived from what the exchange reports.
+ * Deribit, OKX and Bybit report the freeze (MmpConfig.venueFreeze). Binance has no "frozen" flag, only `lastTriggerTime` (0 = never triggered, or reset since) and the
  * configured `frozenTimeInMilliseconds` (0 = frozen until a manual reset).
  *
  * `nowMs` is the gateway's clock; the exchange's may differ by the gateway's clock offset (usually well
@@ -22,9 +22,19 @@ export interface FreezeState {
 }
 
 export function freezeState(
-  c: Pick<MmpConfig, "lastTriggerTime" | "frozenTimeInMilliseconds">,
+  c: Pick<MmpConfig, "lastTriggerTime" | "frozenTimeInMilliseconds" | "venueFreeze">,
   nowMs: number,
 ): FreezeState {
+  // Deribit, OKX and Bybit say themselves whether they are frozen and until when; a timed freeze that
+  // has run out since the answer is over (the venue unfreezes on its own).
+  if (c.venueFreeze !== undefined) {
+    const { frozen, frozenUntil } = c.venueFreeze;
+    if (!frozen) return { frozen: false, frozenUntil: null };
+    if (frozenUntil === null) return { frozen: true, frozenUntil: null };
+    return BigInt(Math.floor(nowMs)) < frozenUntil
+      ? { frozen: true, frozenUntil }
+      : { frozen: false, frozenUntil: null };
+  }
   if (c.lastTriggerTime === 0n) return { frozen: false, frozenUntil: null };
   if (c.frozenTimeInMilliseconds === 0n) return { frozen: true, frozenUntil: null };
   const sum = c.lastTriggerTime + c.frozenTimeInMilliseconds;

@@ -333,7 +333,10 @@ export function holds(held: MmpConfig, asked: MmpSettings): boolean {
     held.windowTimeInMilliseconds === asked.windowTimeInMilliseconds &&
     held.frozenTimeInMilliseconds === asked.frozenTimeInMilliseconds &&
     sameDecimal(held.qtyLimit, asked.qtyLimit) &&
-    sameDecimal(held.deltaLimit, asked.deltaLimit)
+    // A limit not asked for is the venue's to keep (Bybit keeps its vega limit) or absent (OKX delta).
+    (asked.deltaLimit === undefined || sameDecimal(held.deltaLimit, asked.deltaLimit)) &&
+    (asked.vegaLimit === undefined || sameDecimal(held.vegaLimit, asked.vegaLimit)) &&
+    (asked.maxQuoteQuantity === undefined || sameDecimal(held.maxQuoteQuantity, asked.maxQuoteQuantity))
   );
 }
 

@@ -75,7 +75,9 @@ function truncate(s: string): string {
 }
 
 /** Two decimals are the same limit when numerically equal ("2.30" and "2.3"): the exchange strips zeros. */
-export function sameDecimal(a: string, b: string): boolean {
+export function sameDecimal(a: string | null | undefined, b: string | null | undefined): boolean {
+  // A limit the venue does not hold (null) equals only another absent one.
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   return new Decimal(a).eq(new Decimal(b));
 }
 

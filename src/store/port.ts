@@ -6,19 +6,25 @@
  * Names are unique and are the ids users type: an account's name is its GraphQL `accountId`.
  * Secrets arrive here already encrypted (see src/secrets); the store never sees plaintext.
  */
-import type { AuditAction, AuditOutcome, KeyType, Role } from "../domain";
+import type { AuditAction, AuditOutcome, KeyType, Role, Venue } from "../domain";
 
 export interface AccountRecord {
   /** the account's name, its id in GraphQL */
   id: string;
   apiKey: string;
   keyType: KeyType;
-  /** null: use BINANCE_EAPI_URL */
+  venue: Venue;
+  /**
+   * OKX: the sealed value holds the secret and the passphrase, separated by a newline.
+   * null: use the venue's default (BINANCE_EAPI_URL, DERIBIT_URL, OKX_URL, BYBIT_URL)
+   */
   baseUrl: string | null;
   /** sealed by src/secrets (AES-256-GCM), opaque here */
   secretSealed: string;
   createdAt: Date;
 }
+
+export type NewAccountRecord = Omit<AccountRecord, "createdAt" | "venue"> & { venue?: Venue };
 
 export interface UserRecord {
   id: string;
@@ -147,7 +153,8 @@ export interface Store {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
-  addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord>;
+  /** `venue` absent: binance */
+  addAccount(a: NewAccountRecord): Promise<AccountRecord>;
   getAccount(id: string): Promise<AccountRecord | null>;
   listAccounts(): Promise<AccountRecord[]>;
   /** also removes the account's grants; false when it did not exist */

@@ -6,9 +6,10 @@
  * SQL itself (placeholders, collations, upserts, locking) stays in each adapter.
  */
 import { randomBytes } from "node:crypto";
-import type { AuditAction, AuditOutcome, KeyType, Role } from "../domain";
+import type { AuditAction, AuditOutcome, KeyType, Role, Venue } from "../domain";
 import type {
   AccountRecord,
+  NewAccountRecord,
   AuditCompletion,
   AuditRecord,
   GrantRecord,
@@ -28,6 +29,7 @@ export interface AccountRow<T> {
   id: string;
   api_key: string;
   key_type: KeyType;
+  venue: Venue;
   base_url: string | null;
   secret_sealed: string;
   created_at: T;
@@ -74,7 +76,7 @@ export interface AuditRow<T, I> {
   result: string | null;
 }
 
-export const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at";
+export const ACCOUNT_COLUMNS = "id, api_key, key_type, base_url, secret_sealed, created_at, venue";
 export const USER_COLUMNS = "id, name, admin, disabled, created_at";
 export const TOKEN_COLUMNS = "id, user_id, hash, created_at, revoked_at";
 export const AUDIT_COLUMNS =
@@ -91,11 +93,12 @@ export function newId(prefix: "u_" | "t_"): string {
 }
 
 /** the record of an account just inserted */
-export function insertedAccount(a: Omit<AccountRecord, "createdAt">, createdAt: Date): AccountRecord {
+export function insertedAccount(a: NewAccountRecord, createdAt: Date): AccountRecord {
   return {
     id: a.id,
     apiKey: a.apiKey,
     keyType: a.keyType,
+    venue: a.venue ?? "binance",
     baseUrl: a.baseUrl,
     secretSealed: a.secretSealed,
     createdAt,
@@ -141,6 +144,7 @@ export function rowMappers<T, B, I>(codec: RowCodec<T, B, I>) {
       id: r.id,
       apiKey: r.api_key,
       keyType: r.key_type,
+      venue: r.venue,
       baseUrl: r.base_url,
       secretSealed: r.secret_sealed,
       createdAt: time(r.created_at),

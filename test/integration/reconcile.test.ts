@@ -25,7 +25,7 @@ beforeAll(async () => {
   accounts = new AccountDirectory(
     store,
     await openSealer(store, h.masterKey),
-    h.config.binanceEapiUrl,
+    () => h.config.binanceEapiUrl,
     watcher,
   );
 });

@@ -4,7 +4,8 @@
  * `token create` print the new token as the LAST line of stdout so scripts can take it with `tail -1`.
  */
 import type { Command } from "commander";
-import type { KeyType } from "../../domain";
+import { VENUES, type KeyType, type Venue } from "../../domain";
+import { defaultVenueUrl } from "../../config";
 import { hint } from "../../admin/admin.service";
 import { readSecretFromStdin } from "../read-secret";
 import { openRuntime, type CliRuntime } from "../runtime";
@@ -30,28 +31,47 @@ export function registerAdminCommands(program: Command): void {
 
   account
     .command("add <name>")
-    .description("add an exchange account; the secret (HMAC) or PKCS#8 PEM private key is read from stdin")
-    .requiredOption("--api-key <key>", "the exchange API key")
-    .option("--key-type <type>", "hmac | ed25519 | rsa", "hmac")
-    .option("--base-url <url>", "exchange REST base URL for this account (default: BINANCE_EAPI_URL)")
-    .action(async (name: string, opts: { apiKey: string; keyType: string; baseUrl?: string }) => {
-      const secret = await readSecretFromStdin(
-        opts.keyType === "hmac" ? "API secret: " : "PKCS#8 PEM private key: ",
-      );
-      await withRuntime(async (rt) => {
-        const admin = rt.admin();
-        const a = await admin.addAccount({
-          name,
-          apiKey: opts.apiKey,
-          keyType: opts.keyType as KeyType,
-          baseUrl: opts.baseUrl ?? null,
-          secret,
-        });
-        console.log(
-          `account ${a.id} added (${a.keyType}, key ${hint(a.apiKey)}, ${a.baseUrl ?? rt.config.binanceEapiUrl})`,
+    .description(
+      "add an exchange account; the secret (HMAC) or PKCS#8 PEM private key is read from stdin " +
+        "(OKX: the secret on the first line, the passphrase on the second)",
+    )
+    .requiredOption("--api-key <key>", "the exchange API key (Deribit: the client id)")
+    .option("--venue <venue>", VENUES.join(" | "), "binance")
+    .option("--key-type <type>", "hmac | ed25519 | rsa (Deribit, OKX, Bybit: hmac)", "hmac")
+    .option(
+      "--base-url <url>",
+      "exchange REST base URL for this account, e.g. a testnet (default: the venue's " +
+        "BINANCE_EAPI_URL, DERIBIT_URL, OKX_URL or BYBIT_URL)",
+    )
+    .action(
+      async (name: string, opts: { apiKey: string; venue: string; keyType: string; baseUrl?: string }) => {
+        const venue = parseVenue(opts.venue);
+        const input = await readSecretFromStdin(
+          venue === "okx"
+            ? "API secret, newline, passphrase: "
+            : opts.keyType === "hmac"
+              ? "API secret: "
+              : "PKCS#8 PEM private key: ",
         );
-      });
-    });
+        const { secret, passphrase } = venue === "okx" ? splitOkxInput(input) : { secret: input };
+        await withRuntime(async (rt) => {
+          const admin = rt.admin();
+          const a = await admin.addAccount({
+            name,
+            apiKey: opts.apiKey,
+            keyType: opts.keyType as KeyType,
+            venue,
+            baseUrl: opts.baseUrl ?? null,
+            secret,
+            passphrase,
+          });
+          console.log(
+            `account ${a.id} added (${a.venue}, ${a.keyType}, key ${hint(a.apiKey)}, ` +
+              `${a.baseUrl ?? defaultVenueUrl(rt.config, a.venue)})`,
+          );
+        });
+      },
+    );
 
   account
     .command("list")
@@ -64,7 +84,8 @@ export function registerAdminCommands(program: Command): void {
             a.id,
             a.keyType,
             hint(a.apiKey),
-            a.baseUrl ?? `(default) ${rt.config.binanceEapiUrl}`,
+            a.baseUrl ?? `(default) ${defaultVenueUrl(rt.config, a.venue)}`,
+            a.venue,
           ];
           console.log(fields.map(terminalSafe).join("\t"));
         }
@@ -83,12 +104,18 @@ export function registerAdminCommands(program: Command): void {
 
   account
     .command("rotate-key <name>")
-    .description("replace an account's API key; the new secret or private key is read from stdin")
+    .description(
+      "replace an account's API key; the new secret or private key is read from stdin " +
+        "(OKX: the secret on the first line, the passphrase on the second)",
+    )
     .requiredOption("--api-key <key>", "the new exchange API key")
     .action(async (name: string, opts: { apiKey: string }) => {
-      const secret = await readSecretFromStdin("new secret: ");
+      const input = await readSecretFromStdin("new secret (OKX: newline, then passphrase): ");
       await withRuntime(async (rt) => {
-        await rt.admin().rotateAccountKey(name, opts.apiKey, secret);
+        const account = await rt.store.getAccount(name);
+        const { secret, passphrase } =
+          account?.venue === "okx" ? splitOkxInput(input) : { secret: input, passphrase: undefined };
+        await rt.admin().rotateAccountKey(name, opts.apiKey, secret, passphrase);
         console.log(`account ${name} now uses key ${hint(opts.apiKey)}`);
       });
     });
@@ -179,4 +206,19 @@ export function registerAdminCommands(program: Command): void {
         console.log(`${teamName} no longer has a role on ${accountId}`);
       }),
     );
+}
+
+function parseVenue(raw: string): Venue {
+  const venue = VENUES.find((v) => v === raw.toLowerCase());
+  if (!venue) throw new Error(`--venue must be one of ${VENUES.join(", ")}`);
+  return venue;
+}
+
+/** OKX keys come with a passphrase: the secret on the first line of standard input, it on the second. */
+function splitOkxInput(input: string): { secret: string; passphrase: string } {
+  const [secret = "", passphrase = "", ...rest] = input.split(/\r?\n/);
+  if (passphrase === "" || rest.some((l) => l.trim() !== "")) {
+    throw new Error("an OKX key needs two lines on standard input: the secret, then the passphrase");
+  }
+  return { secret, passphrase };
 }

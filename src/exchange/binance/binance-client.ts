@@ -238,7 +238,7 @@ export class BinanceClient implements ExchangeClient {
       ],
       ["frozenTimeInMilliseconds", longParam("frozenTimeInMilliseconds", settings.frozenTimeInMilliseconds)],
       ["qtyLimit", decimalParam("qtyLimit", settings.qtyLimit)],
-      ["deltaLimit", decimalParam("deltaLimit", settings.deltaLimit)],
+      ["deltaLimit", decimalParam("deltaLimit", settings.deltaLimit ?? "")],
     ];
     return this.signed(account, "POST", EAPI.mmpSet, params, 1, parseMmpConfig);
   }

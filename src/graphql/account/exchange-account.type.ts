@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { KeyType } from "../../domain";
+import type { KeyType, Venue } from "../../domain";
 import type { ExchangeAccountView, ExchangeEnvironment } from "../../access/access.types";
-import { ExchangeEnvironmentEnum, KeyTypeEnum } from "./account.enums";
+import { ExchangeEnvironmentEnum, KeyTypeEnum, VenueEnum } from "./account.enums";
 
 @ObjectType("ExchangeAccount", {
   description:
@@ -15,7 +15,12 @@ export class ExchangeAccount implements ExchangeAccountView {
   @Field(() => String, { description: "The account's name (the same as its id)." })
   name!: string;
 
-  @Field(() => ExchangeEnvironmentEnum, { description: "Which exchange the account talks to." })
+  @Field(() => VenueEnum, { description: "The options venue the account trades on." })
+  venue!: Venue;
+
+  @Field(() => ExchangeEnvironmentEnum, {
+    description: "Which of the venue's hosts the account talks to (production, testnet or another).",
+  })
   environment!: ExchangeEnvironment;
 
   @Field(() => KeyTypeEnum, { description: "How the gateway signs the account's requests." })

@@ -1,7 +1,7 @@
 import { Field, InputType } from "type-graphql";
 import type { AddExchangeAccountRequest } from "../../admin/admin-api.types";
-import type { KeyType } from "../../domain";
-import { KeyTypeEnum } from "../account/account.enums";
+import type { KeyType, Venue } from "../../domain";
+import { KeyTypeEnum, VenueEnum } from "../account/account.enums";
 
 @InputType("AddExchangeAccountInput", {
   description:
@@ -19,14 +19,23 @@ export class AddExchangeAccountInput implements AddExchangeAccountRequest {
   @Field(() => String, { description: "The exchange API key (1-256 printable characters, no spaces)." })
   apiKey!: string;
 
-  @Field(() => KeyTypeEnum, { defaultValue: KeyTypeEnum.HMAC, description: "How the key signs requests." })
+  @Field(() => KeyTypeEnum, {
+    defaultValue: KeyTypeEnum.HMAC,
+    description: "How the key signs requests. Deribit, OKX and Bybit keys: HMAC only.",
+  })
   keyType!: KeyType;
+
+  @Field(() => VenueEnum, {
+    defaultValue: VenueEnum.BINANCE,
+    description: "The venue the account trades on. Deribit: apiKey is the client id, secret the client secret.",
+  })
+  venue!: Venue;
 
   @Field(() => String, {
     nullable: true,
     description:
-      "The exchange REST base URL for this account, http(s)://host[:port]; null: the gateway's " +
-      "BINANCE_EAPI_URL.",
+      "The exchange REST base URL for this account, http(s)://host[:port] (a testnet's, say); null: " +
+      "the venue's default (BINANCE_EAPI_URL, DERIBIT_URL, OKX_URL or BYBIT_URL).",
   })
   baseUrl?: string | null;
 
@@ -34,4 +43,10 @@ export class AddExchangeAccountInput implements AddExchangeAccountRequest {
     description: "HMAC: the API secret. ED25519 / RSA: the PKCS#8 PEM private key. Write-only.",
   })
   secret!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "OKX only, and required there: the API key's passphrase. Write-only, sealed with the secret.",
+  })
+  passphrase?: string | null;
 }

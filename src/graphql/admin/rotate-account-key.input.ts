@@ -17,4 +17,10 @@ export class RotateAccountKeyInput implements RotateAccountKeyRequest {
     description: "HMAC: the new API secret. ED25519 / RSA: the new PKCS#8 PEM private key. Write-only.",
   })
   secret!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "OKX accounts only, and required there: the new key's passphrase. Write-only.",
+  })
+  passphrase?: string | null;
 }

@@ -100,4 +100,13 @@ CREATE INDEX audit_log_account_id ON audit_log (account_id, id);
 CREATE INDEX audit_log_pending ON audit_log (id) WHERE outcome = 'PENDING';
 `,
   },
+  {
+    // Accounts on Deribit, OKX and Bybit beside Binance; every existing account is a Binance one.
+    version: 2,
+    name: "account venues",
+    sql: `
+ALTER TABLE accounts ADD COLUMN venue TEXT NOT NULL DEFAULT 'binance'
+  CHECK (venue IN ('binance', 'deribit', 'okx', 'bybit'));
+`,
+  },
 ];

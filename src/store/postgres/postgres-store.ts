@@ -16,6 +16,7 @@ import { PostgresAuditWriter } from "./audit-writer";
 import {
   StoreNotFoundError,
   type AccountRecord,
+  type NewAccountRecord,
   type AuditBegin,
   type AuditCompletion,
   type AuditQuery,
@@ -206,16 +207,17 @@ export class PostgresStore implements Store {
     );
   }
 
-  async addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord> {
+  async addAccount(a: NewAccountRecord): Promise<AccountRecord> {
     const createdAt = new Date();
     try {
-      await this.execute(`INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      await this.execute(`INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
         a.id,
         a.apiKey,
         a.keyType,
         a.baseUrl,
         a.secretSealed,
         createdAt,
+        a.venue ?? "binance",
       ]);
     } catch (e) {
       if (pgCode(e) === UNIQUE_VIOLATION) throw msg.accountExists(a.id);

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { KeyType, Role } from "../../domain";
+import type { KeyType, Role, Venue } from "../../domain";
 import * as msg from "../messages";
 import { SQLITE_MIGRATIONS } from "../migrations/sqlite";
 import { assertContiguous, latestVersion } from "../migrations/types";
@@ -15,6 +15,7 @@ import { InlineAuditWriter, WorkerAuditWriter, type AuditWriter } from "./audit-
 import { createPrivateFile, restrictCompanionFiles } from "./private-file";
 import type {
   AccountRecord,
+  NewAccountRecord,
   AuditBegin,
   AuditCompletion,
   AuditQuery,
@@ -55,8 +56,8 @@ function prepareStatements(db: Db) {
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ),
 
-    insertAccount: db.prepare<[string, string, KeyType, string | null, string, number]>(
-      `INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
+    insertAccount: db.prepare<[string, string, KeyType, string | null, string, number, Venue]>(
+      `INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     getAccount: db.prepare<[string], AccountRow>(
       `SELECT ${shared.ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`,
@@ -284,10 +285,10 @@ export class SqliteStore implements Store {
     this.s.setMeta.run(key, value);
   }
 
-  async addAccount(a: Omit<AccountRecord, "createdAt">): Promise<AccountRecord> {
+  async addAccount(a: NewAccountRecord): Promise<AccountRecord> {
     const now = Date.now();
     try {
-      this.s.insertAccount.run(a.id, a.apiKey, a.keyType, a.baseUrl, a.secretSealed, now);
+      this.s.insertAccount.run(a.id, a.apiKey, a.keyType, a.baseUrl, a.secretSealed, now, a.venue ?? "binance");
     } catch (e) {
       if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.accountExists(a.id);
       throw e;
