@@ -18,6 +18,9 @@ import { AdminApiService } from "./admin/admin-api.service";
 import type { GatewayServices } from "./graphql/context.type";
 import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
+import { BybitClient } from "./exchange/bybit";
+import { BybitVenue } from "./exchange/venues/bybit-venue";
+import { VenueRouter } from "./exchange/venues/venue-router";
 import { openConfiguredStore } from "./store/open-store";
 import type { Store } from "./store/port";
 import { openSealer } from "./secrets";
@@ -109,7 +112,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         cooldownMs: config.exchange.circuitCooldownMs,
       },
     });
-    exchange = binance;
+    const bybit = new BybitClient({
+      logger,
+      defaultTimeoutMs: config.exchange.timeoutMs,
+      connectTimeoutMs: config.exchange.connectTimeoutMs,
+      circuitBreaker: {
+        failureThreshold: config.exchange.circuitFailures,
+        cooldownMs: config.exchange.circuitCooldownMs,
+      },
+    });
+    exchange = new VenueRouter(binance, { bybit: new BybitVenue(bybit) });
     const venueUrl = (venue: Venue): string => defaultVenueUrl(config, venue);
     const accounts = new AccountDirectory(store, sealer, venueUrl, watcher);
     const oidc =
@@ -130,7 +142,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     live = await startLiveView({
       config,
       store,
-      exchange: binance,
+      exchange,
+      binance,
       accounts,
       registry: metrics.registry,
       logger: logger.child({ component: "live" }),

@@ -8,7 +8,7 @@
  *   UNKNOWN (sent, then timeout, reset, 5XX, unparseable answer);
  * - RATE_LIMITED with retryAfterSeconds (429/418 seen, or the host is in back-off: nothing sent).
  */
-import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../domain";
+import type { ExchangeCredentials, MmpConfig, MmpSettings, Venue } from "../domain";
 
 /** An active kill-switch timer (Binance "countdown cancel all") of one underlying. */
 export interface KillSwitch {
@@ -49,10 +49,12 @@ export interface ExchangeClient {
    */
   killSwitchHeartbeat(account: ExchangeCredentials, underlyings: readonly string[]): Promise<string[]>;
   /**
-   * The underlyings the exchange at baseUrl lists in exchangeInfo (optionContracts[].underlying),
+   * The scope keys the venue at baseUrl lists for options (Binance: exchangeInfo's
+   * optionContracts[].underlying; Deribit index names, OKX instrument families, Bybit base coins),
    * cached per base URL and refreshed in the background; the first call for a base URL fetches.
+   * `venue` absent: binance.
    */
-  underlyings(baseUrl: string): Promise<ReadonlySet<string>>;
+  underlyings(baseUrl: string, venue?: Venue): Promise<ReadonlySet<string>>;
   /** releases keep-alive sockets and timers */
   close(): Promise<void>;
 }

@@ -107,7 +107,7 @@ export class LiveMmpService {
     this.poller = new MmpPoller({
       state: this.state,
       accounts: () => this.allAccounts(),
-      underlyings: (baseUrl) => deps.exchange.underlyings(baseUrl),
+      underlyings: (account) => deps.exchange.underlyings(account.baseUrl, account.venue),
       refresh: (account, underlying) => this.reader.refresh(account, underlying),
       isLeader: () => deps.leader.isLeader(),
       watched: (accountId) => this.watched(accountId),

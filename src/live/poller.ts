@@ -24,7 +24,8 @@ export interface PollerDeps {
   state: LiveMmpState;
   /** every account the gateway holds, with credentials */
   accounts: () => Promise<ExchangeCredentials[]>;
-  underlyings: (baseUrl: string) => Promise<ReadonlySet<string>>;
+  /** the scope keys the account's venue lists */
+  underlyings: (account: ExchangeCredentials) => Promise<ReadonlySet<string>>;
   refresh: (account: ExchangeCredentials, underlying: string) => Promise<MmpObservation>;
   isLeader: () => boolean;
   /** true while someone (a subscriber, a recent reader) watches the account */
@@ -81,7 +82,7 @@ export class MmpPoller {
     const perHost = new Map<string, number>();
     const jobs: { account: ExchangeCredentials; underlying: string }[] = [];
     for (const account of accounts) {
-      const listed = await this.deps.underlyings(account.baseUrl).catch(() => new Set<string>());
+      const listed = await this.deps.underlyings(account).catch(() => new Set<string>());
       const watched = this.deps.watched(account.accountId);
       for (const underlying of listed) {
         perHost.set(account.baseUrl, (perHost.get(account.baseUrl) ?? 0) + 1);

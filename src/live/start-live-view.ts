@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Config } from "../config";
 import type { BinanceClient } from "../exchange/binance";
+import type { ExchangeClient } from "../exchange/exchange.port";
 import { DOCUMENTED_WEIGHT_LIMIT } from "../exchange/binance/weight";
 import type { AccountDirectory } from "../access/account-directory";
 import type { Store } from "../store/port";
@@ -25,7 +26,10 @@ import { LiveMmpService } from "./live-mmp.service";
 export interface LiveViewDeps {
   config: Config;
   store: Store;
-  exchange: BinanceClient;
+  /** every venue (the router) */
+  exchange: ExchangeClient;
+  /** Binance's weight limits as its answers report them; other venues' clients keep their own limits */
+  binance: Pick<BinanceClient, "rateLimitSnapshot">;
   accounts: AccountDirectory;
   registry: Registry;
   logger: Logger;
@@ -92,7 +96,7 @@ export async function startLiveView(deps: LiveViewDeps): Promise<LiveMmpService>
     leader,
     settings: config.live,
     weightLimit: (baseUrl) =>
-      deps.exchange.rateLimitSnapshot().find((r) => r.host === origin(baseUrl))?.limit ??
+      deps.binance.rateLimitSnapshot().find((r) => r.host === origin(baseUrl))?.limit ??
       DOCUMENTED_WEIGHT_LIMIT,
     logger,
     metrics: (sources) =>

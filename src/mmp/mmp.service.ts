@@ -28,14 +28,8 @@ import type {
   ResetMmpRequest,
   SetMmpConfigRequest,
 } from "./mmp.types";
-import {
-  checkAccountUnderlying,
-  checkFrozenTime,
-  checkPositiveDecimal,
-  checkUnderlyingShape,
-  checkWindow,
-  sameDecimal,
-} from "./mmp.validation";
+import { checkAccountUnderlying, sameDecimal } from "./mmp.validation";
+import { venueSettings } from "./venue-rules";
 
 /**
  * Exchange calls in flight for one mmpConfigs read or one setMmpConfigs batch. Each call weighs 1 of
@@ -105,7 +99,7 @@ export class MmpService implements MmpServiceApi {
     budget?: RequestReadBudget,
   ): Promise<AccountMmpConfig[]> {
     const account = await this.authorize(principal, accountId, "viewer");
-    const underlyings = [...(await this.deps.exchange.underlyings(account.baseUrl))];
+    const underlyings = [...(await this.deps.exchange.underlyings(account.baseUrl, account.venue))];
     // All or nothing: a partial list would read as "MMP not configured" for the missing underlyings.
     return mapBounded(underlyings, MMP_CONCURRENCY, (u) => this.read(account, u, budget));
   }
@@ -168,13 +162,7 @@ export class MmpService implements MmpServiceApi {
   // ---- internals ----
 
   private async validSettings(account: ExchangeCredentials, req: SetMmpConfigRequest): Promise<MmpSettings> {
-    const settings: MmpSettings = {
-      underlying: checkUnderlyingShape("underlying", req.underlying),
-      windowTimeInMilliseconds: checkWindow("windowTimeInMilliseconds", req.windowTimeInMilliseconds),
-      frozenTimeInMilliseconds: checkFrozenTime("frozenTimeInMilliseconds", req.frozenTimeInMilliseconds),
-      qtyLimit: checkPositiveDecimal("qtyLimit", req.qtyLimit),
-      deltaLimit: checkPositiveDecimal("deltaLimit", req.deltaLimit),
-    };
+    const settings = venueSettings(account.venue ?? "binance", req);
     await checkAccountUnderlying(this.deps.exchange, account, "underlying", settings.underlying);
     return settings;
   }
@@ -322,7 +310,9 @@ function refusedInputJson(req: SetMmpConfigRequest): Record<string, unknown> {
     windowTimeInMilliseconds: req.windowTimeInMilliseconds,
     frozenTimeInMilliseconds: req.frozenTimeInMilliseconds.toString(),
     qtyLimit: cut(req.qtyLimit),
-    deltaLimit: cut(req.deltaLimit),
+    ...(req.deltaLimit == null ? {} : { deltaLimit: cut(req.deltaLimit) }),
+    ...(req.vegaLimit == null ? {} : { vegaLimit: cut(req.vegaLimit) }),
+    ...(req.maxQuoteQuantity == null ? {} : { maxQuoteQuantity: cut(req.maxQuoteQuantity) }),
   };
 }
 

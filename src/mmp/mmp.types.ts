@@ -12,7 +12,12 @@ export interface SetMmpConfigRequest {
   windowTimeInMilliseconds: number;
   frozenTimeInMilliseconds: bigint;
   qtyLimit: string;
-  deltaLimit: string;
+  /** required on Binance and Bybit, optional on Deribit, refused on OKX */
+  deltaLimit?: string | null;
+  /** Deribit and Bybit */
+  vegaLimit?: string | null;
+  /** Deribit, where it is required */
+  maxQuoteQuantity?: string | null;
 }
 
 /** An exchange MMP config together with the gateway account it belongs to. */

@@ -4,7 +4,8 @@
  * name the field in the error. Decimal comparisons use decimal.js so no value passes through a float.
  */
 import Decimal from "decimal.js";
-import type { ExchangeCredentials } from "../domain";
+import type { ExchangeCredentials, Venue } from "../domain";
+import { checkVenueUnderlyingShape, venueName } from "./venue-rules";
 import { badUserInput } from "../errors";
 import type { ExchangeClient } from "../exchange/exchange.port";
 
@@ -58,9 +59,19 @@ export function checkUnderlyingShape(field: string, value: string): string {
   return value;
 }
 
-export function checkListedUnderlying(field: string, value: string, listed: ReadonlySet<string>): string {
+export function checkListedUnderlying(
+  field: string,
+  value: string,
+  listed: ReadonlySet<string>,
+  venue: Venue = "binance",
+): string {
   if (!listed.has(value)) {
-    throw badUserInput(field, `"${value}" is not an underlying listed by the exchange`);
+    throw badUserInput(
+      field,
+      venue === "binance"
+        ? `"${value}" is not an underlying listed by the exchange`
+        : `"${value}" is not a scope key ${venueName(venue)} lists for options`,
+    );
   }
   return value;
 }
@@ -88,6 +99,7 @@ export async function checkAccountUnderlying(
   field: string,
   value: string,
 ): Promise<string> {
-  checkUnderlyingShape(field, value);
-  return checkListedUnderlying(field, value, await exchange.underlyings(account.baseUrl));
+  const venue = account.venue ?? "binance";
+  checkVenueUnderlyingShape(venue, field, value);
+  return checkListedUnderlying(field, value, await exchange.underlyings(account.baseUrl, venue), venue);
 }

@@ -32,6 +32,7 @@ class FakeMmpService extends SetOnlyMmpService {
   readonly calls: { principal: Principal; request: SetMmpConfigRequest }[] = [];
   behaviour: (request: SetMmpConfigRequest) => Promise<AccountMmpConfig> = async (request) => ({
     ...request,
+    deltaLimit: request.deltaLimit ?? null,
     observedAt: 1_700_000_000_000,
     underlyingId: 2,
     lastTriggerTime: 1700000000123n,
@@ -201,6 +202,7 @@ describe("setMmpConfig carries exact values", () => {
   it("answers a Long beyond 2^53 as a string of digits", async () => {
     mmp.behaviour = async (request) => ({
       ...request,
+      deltaLimit: request.deltaLimit ?? null,
       observedAt: 1_700_000_000_000,
       underlyingId: 2,
       lastTriggerTime: 2n ** 60n,

@@ -32,6 +32,7 @@ const service: MmpServiceApi = {
 };
 const echo = async (request: SetMmpConfigRequest): Promise<AccountMmpConfig> => ({
   ...request,
+  deltaLimit: request.deltaLimit ?? null,
   observedAt: 1_700_000_000_000,
   underlyingId: 2,
   lastTriggerTime: 0n,

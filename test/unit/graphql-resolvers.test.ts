@@ -27,7 +27,7 @@ class RecordingMmpService extends SetOnlyMmpService {
       windowTimeInMilliseconds: request.windowTimeInMilliseconds,
       frozenTimeInMilliseconds: request.frozenTimeInMilliseconds,
       qtyLimit: request.qtyLimit,
-      deltaLimit: request.deltaLimit,
+      deltaLimit: request.deltaLimit ?? null,
       lastTriggerTime: 1700000000123n,
     };
   }

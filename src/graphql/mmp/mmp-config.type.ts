@@ -13,14 +13,22 @@ export class MmpConfig implements AccountMmpConfig {
   })
   accountId!: string;
 
-  @Field(() => Int, { description: "The exchange's numeric id of the underlying." })
+  @Field(() => Int, {
+    description: "Binance's numeric id of the underlying; 0 on venues that number none (Deribit, OKX, Bybit).",
+  })
   underlyingId!: number;
 
-  @Field(() => String, { description: "The underlying these settings apply to, e.g. BTCUSDT." })
+  @Field(() => String, {
+    description:
+      "The venue's own scope key these settings apply to, as the venue writes it: Binance underlying " +
+      "BTCUSDT, Deribit index name btc_usd, OKX instrument family BTC-USD, Bybit base coin BTC.",
+  })
   underlying!: string;
 
   @Field(() => Int, {
-    description: "Observation window in milliseconds, in (0, 5000]: MMP counts trades within this window.",
+    description:
+      "Observation window in milliseconds: MMP counts trades within this window. 0: no MMP config on " +
+      "this underlying (Binance answers zeros for an underlying never set).",
   })
   windowTimeInMilliseconds!: number;
 
@@ -31,21 +39,44 @@ export class MmpConfig implements AccountMmpConfig {
   frozenTimeInMilliseconds!: bigint;
 
   @Field(() => DecimalScalar, {
+    nullable: true,
     description:
       "Traded quantity within the window that triggers MMP when reached or exceeded; > 0. The exchange " +
-      'strips trailing zeros ("2.30" comes back as "2.3").',
+      'may strip trailing zeros ("2.30" comes back as "2.3"). Units are the venue\'s (OKX: contracts; ' +
+      "Deribit: base currency). Null only where the venue holds none (a Deribit config set elsewhere " +
+      "without one, or no config).",
   })
-  qtyLimit!: string;
+  qtyLimit!: string | null;
 
   @Field(() => DecimalScalar, {
+    nullable: true,
     description:
-      "Net delta within the window that triggers MMP when reached or exceeded; > 0. The exchange strips " +
-      "trailing zeros.",
+      "Net delta within the window that triggers MMP when reached or exceeded; > 0. Always present on " +
+      "Binance and Bybit; null on OKX (it has no delta limit) and on a Deribit config without one.",
   })
-  deltaLimit!: string;
+  deltaLimit!: string | null;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      "Net vega within the window that triggers MMP (Deribit: in USD; Bybit). Null on Binance and OKX, " +
+      "which have none, and where the venue holds none.",
+  })
+  vegaLimit?: string | null;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      "Deribit only: the largest open MMP quantity per side and instrument (orders beyond it are " +
+      "refused). Null on the other venues.",
+  })
+  maxQuoteQuantity?: string | null;
 
   @Field(() => LongScalar, {
-    description: "When MMP last triggered, in epoch milliseconds; 0 = never triggered.",
+    description:
+      "When MMP last triggered, in epoch milliseconds; 0 = never triggered. Deribit, OKX and Bybit report " +
+      "no trigger time: there it is the start of the timed freeze in force (frozenUntil minus " +
+      "frozenTimeInMilliseconds), else 0; read `frozen` for their state.",
   })
   lastTriggerTime!: bigint;
 

@@ -1,6 +1,8 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { MAX_BULK_ITEMS, MMP_CONCURRENCY } from "../../mmp/mmp.service";
 import { freezeState } from "../../mmp/mmp-freeze";
+import type { Venue } from "../../domain";
+import { VenueEnum } from "../account/account.enums";
 import type { AccountMmpConfig, SetMmpConfigRequest } from "../../mmp/mmp.types";
 import { requirePrincipal } from "../auth-checker";
 import type { GatewayContext } from "../context.type";
@@ -94,9 +96,10 @@ export class MmpResolver {
 
   @FieldResolver(() => Boolean, {
     description:
-      "Whether MMP orders of this underlying are blocked now: it triggered (lastTriggerTime > 0) and either " +
-      "frozenTimeInMilliseconds is 0 (frozen until resetMmp) or its frozen time has not run out. Derived by " +
-      "the gateway at answer time from its own clock.",
+      "Whether MMP orders of this underlying are blocked now. Binance: it triggered (lastTriggerTime > 0) " +
+      "and either frozenTimeInMilliseconds is 0 (frozen until resetMmp) or its frozen time has not run " +
+      "out. Deribit, OKX, Bybit: the venue's own frozen state, over once its frozen-until time has passed. " +
+      "Derived by the gateway at answer time from its own clock.",
   })
   frozen(@Root() config: AccountMmpConfig): boolean {
     return freezeState(config, Date.now()).frozen;
@@ -105,11 +108,17 @@ export class MmpResolver {
   @FieldResolver(() => LongScalar, {
     nullable: true,
     description:
-      "When MMP orders are accepted again, in epoch milliseconds (lastTriggerTime + frozenTimeInMilliseconds). " +
-      "Null when not frozen, and when frozen with frozenTimeInMilliseconds 0: that lasts until resetMmp.",
+      "When MMP orders are accepted again, in epoch milliseconds (Binance: lastTriggerTime + " +
+      "frozenTimeInMilliseconds; the other venues report it). Null when not frozen, and when frozen until " +
+      "resetMmp (frozenTimeInMilliseconds 0).",
   })
   frozenUntil(@Root() config: AccountMmpConfig): bigint | null {
     return freezeState(config, Date.now()).frozenUntil;
+  }
+
+  @FieldResolver(() => VenueEnum, { description: "The venue of the account these settings are on." })
+  venue(@Root() config: AccountMmpConfig): Venue {
+    return config.venue ?? "binance";
   }
 }
 
@@ -121,6 +130,8 @@ function toRequest(input: SetMmpConfigInput): SetMmpConfigRequest {
     windowTimeInMilliseconds: input.windowTimeInMilliseconds,
     frozenTimeInMilliseconds: input.frozenTimeInMilliseconds,
     qtyLimit: input.qtyLimit,
-    deltaLimit: input.deltaLimit,
+    deltaLimit: input.deltaLimit ?? null,
+    vegaLimit: input.vegaLimit ?? null,
+    maxQuoteQuantity: input.maxQuoteQuantity ?? null,
   };
 }
