@@ -390,9 +390,6 @@ function splitList(value: string | undefined): string[] {
 }
 
 /** The base URL of a venue's accounts that name none of their own. */
-export function defaultVenueUrl(
-  config: Pick<Config, "binanceEapiUrl" | "venueUrls">,
-  venue: Venue,
-): string {
+export function defaultVenueUrl(config: Pick<Config, "binanceEapiUrl" | "venueUrls">, venue: Venue): string {
   return venue === "binance" ? config.binanceEapiUrl : config.venueUrls[venue];
 }

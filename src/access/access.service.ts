@@ -74,10 +74,7 @@ export class AccessService implements AccessServiceApi {
 }
 
 /** What any caller may see of an account: never its key beyond the hint, never its secret. */
-export function accountView(
-  a: AccountRecord,
-  defaultBaseUrl: (venue: Venue) => string,
-): ExchangeAccountView {
+export function accountView(a: AccountRecord, defaultBaseUrl: (venue: Venue) => string): ExchangeAccountView {
   return {
     id: a.id,
     name: a.id,

@@ -14,12 +14,20 @@ import { openStore } from "../store/open-store";
 import { openSealer } from "../secrets";
 import { ExchangeSimulator } from "../simulator";
 import { generateAccountKeys } from "../simulator/keys";
-import type { KeyType, Role } from "../domain";
+import type { KeyType, Role, Venue } from "../domain";
+import { VenueSimulators } from "../simulator/venue-simulators";
 
 export interface DemoSeed {
   tokens: Record<string, string>;
   /** what was seeded, secrets included: for tests that prove secrets never leak; never printed */
-  accounts: { name: string; keyType: KeyType; apiKey: string; secret: string }[];
+  accounts: {
+    name: string;
+    keyType: KeyType;
+    venue: Venue;
+    apiKey: string;
+    secret: string;
+    passphrase?: string;
+  }[];
 }
 
 interface DemoAccount {
@@ -63,18 +71,29 @@ const TEAMS: { team: string; members: string[]; grants: [string, Role][] }[] = [
   },
 ];
 
+const VENUE_ACCOUNT_GRANTS: [string, Role][] = [
+  ["desk-a", "trader"],
+  ["risk", "viewer"],
+  ["ops", "admin"],
+];
+
 const USERS: { name: string; admin: boolean; what: string }[] = [
-  { name: "alice", admin: false, what: "trader on desk-a" },
+  { name: "alice", admin: false, what: "trader on desk-a (Binance) and desk-a-bybit" },
   { name: "bob", admin: false, what: "trader on desk-b and desk-b-rsa" },
   { name: "rita", admin: false, what: "risk: viewer on every account" },
   { name: "root", admin: true, what: "admin user, admin role on every account" },
 ];
 
-/** Seeds accounts (registered with the simulator too), users, teams and grants; returns the tokens. */
+/**
+ * Seeds accounts (registered with the simulator too), users, teams and grants; returns the tokens.
+ * With `venues`, desk-a also gets an account on each simulated venue (`desk-a-bybit`, …): trader for
+ * desk-a, viewer for risk, admin for ops.
+ */
 export async function seedDemo(
   admin: AdminService,
   sim: ExchangeSimulator,
   baseUrl: string,
+  venues?: VenueSimulators,
 ): Promise<DemoSeed> {
   const accounts: DemoSeed["accounts"] = [];
   for (const [i, a] of ACCOUNTS.entries()) {
@@ -82,7 +101,7 @@ export async function seedDemo(
     const apiKey = `demo${i}${randomBytes(30).toString("hex")}`;
     sim.addAccount({ apiKey, keyType: a.keyType, secret: keys.secret, publicKeyPem: keys.publicKeyPem });
     await admin.addAccount({ name: a.name, apiKey, keyType: a.keyType, baseUrl, secret: keys.secret });
-    accounts.push({ name: a.name, keyType: a.keyType, apiKey, secret: keys.secret });
+    accounts.push({ name: a.name, keyType: a.keyType, venue: "binance", apiKey, secret: keys.secret });
   }
   const tokens: Record<string, string> = {};
   for (const u of USERS) tokens[u.name] = (await admin.addUser(u.name, u.admin)).token;
@@ -91,6 +110,13 @@ export async function seedDemo(
     for (const m of t.members) await admin.addMember(t.team, m);
     for (const [account, role] of t.grants) await admin.grant(t.team, account, role);
   }
+  for (const venue of venues?.venues ?? []) {
+    const keys = venues!.newAccount(venue);
+    const name = `desk-a-${venue}`;
+    await admin.addAccount({ name, venue, keyType: "hmac", baseUrl: venues!.url(venue), ...keys });
+    accounts.push({ name, keyType: "hmac", venue, ...keys });
+    for (const [team, role] of VENUE_ACCOUNT_GRANTS) await admin.grant(team, name, role);
+  }
   return { tokens, accounts };
 }
 
@@ -98,6 +124,8 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   const base = loadConfig();
   const sim = new ExchangeSimulator({ controlRoutes: true });
   const simUrl = await sim.start();
+  const venues = new VenueSimulators();
+  await venues.start();
 
   // A fresh database and master key per run: the demo never touches a real deployment's data.
   const dir = mkdtempSync(join(tmpdir(), "mmp-gateway-demo-"));
@@ -108,17 +136,18 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   const store = openStore(databaseUrl);
   await store.migrate();
   const admin = new AdminService(store, () => openSealer(store, masterKey));
-  const { tokens, accounts } = await seedDemo(admin, sim, simUrl);
+  const { tokens, accounts } = await seedDemo(admin, sim, simUrl, venues);
   await store.close();
 
   const gateway = await startGateway({ config });
   const deskA = accounts.find((a) => a.name === "desk-a")!;
-  printWelcome(gateway.url, simUrl, dir, tokens, deskA.apiKey);
+  printWelcome(gateway.url, simUrl, dir, tokens, deskA.apiKey, venues);
   return {
     gateway,
     stop: async () => {
       await gateway.stop();
       await sim.stop();
+      await venues.stop();
     },
   };
 }
@@ -141,6 +170,7 @@ function printWelcome(
   dir: string,
   tokens: Record<string, string>,
   deskAApiKey: string,
+  venues: VenueSimulators,
 ): void {
   const mutation =
     'mutation { setMmpConfig(input: {accountId: \\"desk-a\\", underlying: \\"BTCUSDT\\", windowTimeInMilliseconds: 3000, ' +
@@ -153,6 +183,7 @@ function printWelcome(
     `  GraphiQL:   ${url}/console/graphiql`,
     `  GraphQL:    ${url}/graphql`,
     `  simulator:  ${simUrl} (a built-in stand-in for Binance options)`,
+    ...venues.venues.map((v) => `  ${v.padEnd(10)}  ${venues.url(v)} (simulated; account desk-a-${v})`),
     `  database:   ${join(dir, "gateway.sqlite")}`,
     "",
     "Users and their API tokens:",

@@ -339,5 +339,13 @@ export function configJson(c: MmpConfig): Record<string, unknown> {
     ...c,
     frozenTimeInMilliseconds: c.frozenTimeInMilliseconds.toString(),
     lastTriggerTime: c.lastTriggerTime.toString(),
+    ...(c.venueFreeze === undefined
+      ? {}
+      : {
+          venueFreeze: {
+            frozen: c.venueFreeze.frozen,
+            frozenUntil: c.venueFreeze.frozenUntil?.toString() ?? null,
+          },
+        }),
   };
 }

@@ -18,6 +18,7 @@ import { openStore } from "../../src/store/open-store";
 import type { AuditRecord } from "../../src/store/port";
 import { openSealer } from "../../src/secrets";
 import { ExchangeSimulator, type SimulatorOptions } from "../../src/simulator";
+import { VenueSimulators } from "../../src/simulator/venue-simulators";
 import { seedDemo, type DemoSeed } from "../../src/cli/demo";
 import { postgresSkipped, postgresTarget } from "./store";
 
@@ -34,6 +35,8 @@ export interface Harness {
   url: string;
   gateway: Gateway;
   sim: ExchangeSimulator;
+  /** with `venues: true` */
+  venues: VenueSimulators | undefined;
   tokens: Record<string, string>;
   accounts: DemoSeed["accounts"];
   /** the SQLite file (meaningless on PostgreSQL: use databaseText()) */
@@ -71,11 +74,15 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
   /** the simulator's options (faults, limits…); default: a plain simulator */
   simulator?: Omit<SimulatorOptions, "accounts">;
+  /** also start the other venues' simulators and seed desk-a's account on each (desk-a-bybit, …) */
+  venues?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const sim = new ExchangeSimulator(opts.simulator);
   const simUrl = await sim.start();
+  const venues = opts.venues ? new VenueSimulators() : undefined;
+  await venues?.start();
   const dir = mkdtempSync(join(tmpdir(), "mmp-e2e-"));
   const dbFile = join(dir, "gateway.sqlite");
   const databaseUrl = opts.databaseUrl ?? `sqlite:${dbFile}`;
@@ -83,7 +90,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const store = openStore(databaseUrl);
   await store.migrate();
   const admin = new AdminService(store, () => openSealer(store, masterKey));
-  const { tokens, accounts } = await seedDemo(admin, sim, simUrl);
+  const { tokens, accounts } = await seedDemo(admin, sim, simUrl, venues);
 
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logs.push(line) });
@@ -105,6 +112,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     url,
     gateway,
     sim,
+    venues,
     tokens,
     accounts,
     dbFile,
@@ -136,6 +144,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await gateway.stop();
       await store.close();
       await sim.stop();
+      await venues?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -64,7 +64,10 @@ export class VenueRouter implements ExchangeClient {
     if (venue === undefined || venue === "binance") return this.binance;
     const client = this.others[venue];
     if (!client) {
-      throw exchangeUnavailable("NOT_APPLIED", `${venueName(venue)} is not available in this gateway process`);
+      throw exchangeUnavailable(
+        "NOT_APPLIED",
+        `${venueName(venue)} is not available in this gateway process`,
+      );
     }
     return client;
   }

@@ -45,7 +45,8 @@ registerEnumType(ExchangeEnvironmentEnum, {
         "the venue's production host (eapi.binance.com, www.deribit.com, www.okx.com, api.bybit.com)",
     },
     TESTNET: {
-      description: "the venue's test host (testnet.binancefuture.com, test.deribit.com, api-testnet.bybit.com)",
+      description:
+        "the venue's test host (testnet.binancefuture.com, test.deribit.com, api-testnet.bybit.com)",
     },
     CUSTOM: { description: "any other base URL (e.g. the built-in simulator)" },
   },

@@ -27,7 +27,8 @@ export class AddExchangeAccountInput implements AddExchangeAccountRequest {
 
   @Field(() => VenueEnum, {
     defaultValue: VenueEnum.BINANCE,
-    description: "The venue the account trades on. Deribit: apiKey is the client id, secret the client secret.",
+    description:
+      "The venue the account trades on. Deribit: apiKey is the client id, secret the client secret.",
   })
   venue!: Venue;
 
@@ -46,7 +47,8 @@ export class AddExchangeAccountInput implements AddExchangeAccountRequest {
 
   @Field(() => String, {
     nullable: true,
-    description: "OKX only, and required there: the API key's passphrase. Write-only, sealed with the secret.",
+    description:
+      "OKX only, and required there: the API key's passphrase. Write-only, sealed with the secret.",
   })
   passphrase?: string | null;
 }

@@ -14,7 +14,8 @@ export class MmpConfig implements AccountMmpConfig {
   accountId!: string;
 
   @Field(() => Int, {
-    description: "Binance's numeric id of the underlying; 0 on venues that number none (Deribit, OKX, Bybit).",
+    description:
+      "Binance's numeric id of the underlying; 0 on venues that number none (Deribit, OKX, Bybit).",
   })
   underlyingId!: number;
 

@@ -210,15 +210,10 @@ export class PostgresStore implements Store {
   async addAccount(a: NewAccountRecord): Promise<AccountRecord> {
     const createdAt = new Date();
     try {
-      await this.execute(`INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        a.id,
-        a.apiKey,
-        a.keyType,
-        a.baseUrl,
-        a.secretSealed,
-        createdAt,
-        a.venue ?? "binance",
-      ]);
+      await this.execute(
+        `INSERT INTO accounts (${shared.ACCOUNT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [a.id, a.apiKey, a.keyType, a.baseUrl, a.secretSealed, createdAt, a.venue ?? "binance"],
+      );
     } catch (e) {
       if (pgCode(e) === UNIQUE_VIOLATION) throw msg.accountExists(a.id);
       throw e;

@@ -288,7 +288,15 @@ export class SqliteStore implements Store {
   async addAccount(a: NewAccountRecord): Promise<AccountRecord> {
     const now = Date.now();
     try {
-      this.s.insertAccount.run(a.id, a.apiKey, a.keyType, a.baseUrl, a.secretSealed, now, a.venue ?? "binance");
+      this.s.insertAccount.run(
+        a.id,
+        a.apiKey,
+        a.keyType,
+        a.baseUrl,
+        a.secretSealed,
+        now,
+        a.venue ?? "binance",
+      );
     } catch (e) {
       if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw msg.accountExists(a.id);
       throw e;
