@@ -127,7 +127,7 @@ describe("OkxSimulator rules", () => {
     );
     expect((await call({ path: p, body: "{}" })).json).toMatchObject({
       code: "50014",
-      msg: "Parameter instFamily cannot be empty",
+      msg: "Parameter instFamily can not be empty.",
     });
   });
 

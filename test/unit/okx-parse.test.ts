@@ -132,6 +132,32 @@ describe("OKX error mapping", () => {
       ctx(false),
     );
     expect(s.error.extensions).toEqual({ code: "RATE_LIMITED", retryAfterSeconds: 3 });
+    // OKX's code page lists 50011 with HTTP 200 as well as 429
+    const ok200 = mapOkxCode(e, answer(200), { ...ctx(false), windowSeconds: 2 });
+    expect(ok200.error.extensions).toEqual({ code: "RATE_LIMITED", retryAfterSeconds: 2 });
+  });
+
+  it("50013 systems busy (HTTP 429) and 50001 (HTTP 503) are EXCHANGE_UNAVAILABLE, not a rate limit", () => {
+    const busy = mapOkxCode(
+      env('{"code":"50013","msg":"Systems are busy.","data":[]}'),
+      answer(429),
+      ctx(true),
+    );
+    expect(busy.error.extensions).toMatchObject({
+      code: "EXCHANGE_UNAVAILABLE",
+      outcome: "UNKNOWN",
+      exchangeCode: 50013,
+    });
+    const down = mapOkxCode(
+      env('{"code":"50001","msg":"Service temporarily unavailable.","data":[]}'),
+      answer(503),
+      ctx(false),
+    );
+    expect(down.error.extensions).toMatchObject({
+      code: "EXCHANGE_UNAVAILABLE",
+      outcome: "NOT_APPLIED",
+      exchangeCode: 50001,
+    });
   });
 
   it.each([50102, 50105, 50111, 50113, 51000, 51034, 51035, 51036, 59509])(

@@ -22,11 +22,11 @@ export const DEFAULT_OKX_INST_FAMILIES: readonly string[] = ["BTC-USD", "ETH-USD
 
 /** Wording of OKX's error-code page (https://www.okx.com/docs-v5/en/#error-code-rest-api) */
 export const OKX_MSG = {
-  50000: "Body cannot be empty",
+  50000: "Body for POST request cannot be empty.",
   50002: "JSON syntax error",
-  50006: "Invalid Content-Type, please use application/json format",
-  50011: "Rate limit reached. Please refer to API documentation and throttle requests accordingly",
-  50014: "Parameter {param0} cannot be empty",
+  50006: 'Invalid Content-Type. Please use "application/JSON".',
+  50011: "Too Many Requests",
+  50014: "Parameter {param0} can not be empty.",
   50101: "APIKey does not match current environment",
   50102: "Timestamp request expired",
   50103: 'Request header "OK-ACCESS-KEY" cannot be empty',
@@ -38,7 +38,7 @@ export const OKX_MSG = {
   50112: "Invalid OK-ACCESS-TIMESTAMP",
   50113: "Invalid Sign",
   51000: "Parameter {param0} error",
-  51035: "Account does not have permission to submit MM quote order",
+  51035: "This account doesn't have permission to submit MM quote order.",
   59509: "Account does not have permission to reset MMP status",
 } as const;
 type Code = keyof typeof OKX_MSG;
