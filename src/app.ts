@@ -20,6 +20,10 @@ import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
 import { BybitClient } from "./exchange/bybit";
 import { BybitVenue } from "./exchange/venues/bybit-venue";
+import { DeribitClient } from "./exchange/deribit";
+import { DeribitVenue } from "./exchange/venues/deribit-venue";
+import { OkxClient } from "./exchange/okx";
+import { OkxVenue } from "./exchange/venues/okx-venue";
 import { VenueRouter } from "./exchange/venues/venue-router";
 import { openConfiguredStore } from "./store/open-store";
 import type { Store } from "./store/port";
@@ -112,7 +116,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         cooldownMs: config.exchange.circuitCooldownMs,
       },
     });
-    const bybit = new BybitClient({
+    // The other venues' clients share the exchange timeouts and circuit settings; each keeps its own
+    // venue's rate limits (docs/venues.md).
+    const venueOptions = {
       logger,
       defaultTimeoutMs: config.exchange.timeoutMs,
       connectTimeoutMs: config.exchange.connectTimeoutMs,
@@ -120,8 +126,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         failureThreshold: config.exchange.circuitFailures,
         cooldownMs: config.exchange.circuitCooldownMs,
       },
+    };
+    exchange = new VenueRouter(binance, {
+      deribit: new DeribitVenue(new DeribitClient(venueOptions)),
+      okx: new OkxVenue(new OkxClient(venueOptions)),
+      bybit: new BybitVenue(new BybitClient(venueOptions)),
     });
-    exchange = new VenueRouter(binance, { bybit: new BybitVenue(bybit) });
     const venueUrl = (venue: Venue): string => defaultVenueUrl(config, venue);
     const accounts = new AccountDirectory(store, sealer, venueUrl, watcher);
     const oidc =

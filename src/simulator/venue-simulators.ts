@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { Venue } from "../domain";
 import { BybitSimulator } from "./bybit";
+import { DeribitSimulator } from "./deribit";
+import { OkxSimulator } from "./okx";
 
 export type SimulatedVenue = Exclude<Venue, "binance">;
 
@@ -18,15 +20,19 @@ export interface VenueKeys {
 }
 
 export class VenueSimulators {
+  readonly deribit = new DeribitSimulator();
+  readonly okx = new OkxSimulator();
   readonly bybit = new BybitSimulator();
   private readonly urls = new Map<SimulatedVenue, string>();
 
   /** the venues simulated here */
   get venues(): SimulatedVenue[] {
-    return ["bybit"];
+    return ["deribit", "okx", "bybit"];
   }
 
   async start(): Promise<void> {
+    this.urls.set("deribit", await this.deribit.start());
+    this.urls.set("okx", await this.okx.start());
     this.urls.set("bybit", await this.bybit.start());
   }
 
@@ -38,21 +44,24 @@ export class VenueSimulators {
 
   /** Registers a new account with MMP enabled on the venue's simulator and returns its keys. */
   newAccount(venue: SimulatedVenue): VenueKeys {
+    const apiKey = `${venue}${randomBytes(10).toString("hex")}`;
+    const secret = randomBytes(24).toString("hex");
     switch (venue) {
-      case "bybit": {
-        const keys = {
-          apiKey: `bybit${randomBytes(10).toString("hex")}`,
-          secret: randomBytes(24).toString("hex"),
-        };
-        this.bybit.addAccount(keys);
-        return keys;
+      case "deribit":
+        this.deribit.addAccount({ clientId: apiKey, secret });
+        return { apiKey, secret };
+      case "okx": {
+        const passphrase = `Pass-${randomBytes(6).toString("hex")}`;
+        this.okx.addAccount({ apiKey, secret, passphrase });
+        return { apiKey, secret, passphrase };
       }
-      default:
-        throw new Error(`no simulator for ${venue} yet`);
+      case "bybit":
+        this.bybit.addAccount({ apiKey, secret });
+        return { apiKey, secret };
     }
   }
 
   async stop(): Promise<void> {
-    await this.bybit.stop();
+    await Promise.all([this.deribit.stop(), this.okx.stop(), this.bybit.stop()]);
   }
 }

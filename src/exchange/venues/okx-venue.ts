@@ -1,0 +1,73 @@
+/**
+ * OKX behind the venue router: `instFamily`, `timeInterval` and `frozenInterval` in ms, and a quantity
+ * limit in contracts; OKX has no delta or vega limit (the venue rules refused them before this point).
+ * OKX's Set MMP answers the config without its frozen state, so the state is read back once.
+ */
+import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
+import { exchangeUnavailable } from "../../errors";
+import type { OkxClient } from "../okx/okx-client";
+import type { OkxCredentials, OkxMmpState } from "../okx/types";
+import type { ReadBudget } from "../exchange.port";
+import { reportedFreeze, type VenueMmpClient } from "./venue-client";
+
+export class OkxVenue implements VenueMmpClient {
+  constructor(private readonly okx: OkxClient) {}
+
+  async setMmp(account: ExchangeCredentials, s: MmpSettings): Promise<MmpConfig> {
+    await this.okx.setMmp(creds(account), {
+      instFamily: s.underlying,
+      timeIntervalMs: s.windowTimeInMilliseconds,
+      frozenIntervalMs: s.frozenTimeInMilliseconds,
+      qtyLimit: s.qtyLimit,
+    });
+    return this.getMmp(account, s.underlying, "change");
+  }
+
+  async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
+    return okxConfig(underlying, await this.okx.getMmp(creds(account), underlying, budget));
+  }
+
+  async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
+    await this.okx.resetMmp(creds(account), underlying);
+    return this.getMmp(account, underlying, "change");
+  }
+
+  underlyings(baseUrl: string): Promise<ReadonlySet<string>> {
+    return this.okx.instFamilies(baseUrl);
+  }
+
+  close(): Promise<void> {
+    return this.okx.close();
+  }
+}
+
+function creds(a: ExchangeCredentials): OkxCredentials {
+  // The passphrase is sealed with the secret when the account is added; an account without one
+  // cannot sign, and nothing is sent.
+  if (a.passphrase === undefined)
+    throw exchangeUnavailable("NOT_APPLIED", "the OKX account has no passphrase");
+  return {
+    accountId: a.accountId,
+    apiKey: a.apiKey,
+    secret: a.secret,
+    passphrase: a.passphrase,
+    baseUrl: a.baseUrl,
+    ...(a.requestId === undefined ? {} : { requestId: a.requestId }),
+  };
+}
+
+/** OKX's row (null: none) as an MmpConfig; frozen-until 0 while frozen = until a reset. */
+export function okxConfig(underlying: string, s: OkxMmpState | null): MmpConfig {
+  return {
+    venue: "okx",
+    underlyingId: 0,
+    underlying: s?.instFamily ?? underlying,
+    windowTimeInMilliseconds: s?.timeIntervalMs ?? 0,
+    frozenTimeInMilliseconds: s?.frozenIntervalMs ?? 0n,
+    qtyLimit: s?.qtyLimit ?? null,
+    deltaLimit: null,
+    vegaLimit: null,
+    maxQuoteQuantity: null,
+    ...reportedFreeze(s?.mmpFrozen ?? false, s?.mmpFrozenUntil ?? null, s?.frozenIntervalMs ?? 0n),
+  };
+}
