@@ -20,7 +20,7 @@ import { BinanceClient, type HostRateSnapshot } from "./exchange/binance";
 import type { ExchangeClient } from "./exchange/exchange.port";
 import { BybitClient } from "./exchange/bybit";
 import { BybitVenue } from "./exchange/venues/bybit-venue";
-import { DeribitClient } from "./exchange/deribit";
+import { DeribitClient, DeribitTriggerFeed } from "./exchange/deribit";
 import { DeribitVenue } from "./exchange/venues/deribit-venue";
 import { OkxClient } from "./exchange/okx";
 import { OkxVenue } from "./exchange/venues/okx-venue";
@@ -127,8 +127,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         cooldownMs: config.exchange.circuitCooldownMs,
       },
     };
+    const deribit = new DeribitClient(venueOptions);
     exchange = new VenueRouter(binance, {
-      deribit: new DeribitVenue(new DeribitClient(venueOptions)),
+      deribit: new DeribitVenue(deribit),
       okx: new OkxVenue(new OkxClient(venueOptions)),
       bybit: new BybitVenue(new BybitClient(venueOptions)),
     });
@@ -155,6 +156,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       exchange,
       binance,
       accounts,
+      pushFeeds: (account, onTrigger) =>
+        account.venue === "deribit"
+          ? new DeribitTriggerFeed(account, (t) => onTrigger(t.indexName), {
+              logger,
+              // Deribit checks the auth timestamp against its own clock
+              now: () => Date.now() + (deribit.clockOffset(account.baseUrl) ?? 0),
+            })
+          : undefined,
       registry: metrics.registry,
       logger: logger.child({ component: "live" }),
     });

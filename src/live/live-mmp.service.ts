@@ -37,6 +37,7 @@ import { MmpReader } from "./mmp-reader";
 import { setByGateway } from "./outside-change";
 import { triggerRecorded } from "./trigger-record";
 import { MmpPoller, type PollTick } from "./poller";
+import { PushFeeds, type PushFeedFactory } from "./push-feeds";
 import type { RequestReadBudget } from "./read-budget";
 
 /** how long a read keeps its account polled at the full rate */
@@ -65,6 +66,8 @@ export interface LiveMmpDeps {
   settings: LiveSettings;
   weightLimit: (baseUrl: string) => number;
   logger: LiveLogger;
+  /** feeds of venues that push triggers (Deribit); held by the leader */
+  pushFeeds?: PushFeedFactory;
   metrics?: (sources: {
     frozenCount: () => number;
     isLeader: () => boolean;
@@ -79,6 +82,7 @@ export class LiveMmpService {
   readonly state = new LiveMmpState();
   readonly reader: MmpReader;
   readonly poller: MmpPoller;
+  readonly pushes: PushFeeds | undefined;
   private readonly sinks = new Set<(e: MmpEvent) => void>();
   private readonly readAt = new Map<string, number>();
   private readonly subscribedAccounts = new Map<string, number>();
@@ -104,7 +108,20 @@ export class LiveMmpService {
         this.observe(o, "read");
       },
     });
+    this.pushes =
+      deps.pushFeeds &&
+      new PushFeeds(deps.pushFeeds, (account, underlying) => {
+        // A push is a hint: the venue's own answer, read now, is what the state and detection take.
+        this.reader.refresh(account, underlying).catch((err: unknown) => {
+          deps.logger.warn(
+            { account: account.accountId, underlying, err: String(err) },
+            "read after a pushed MMP trigger failed; the next poll reads it",
+          );
+        });
+      });
+    const pushes = this.pushes;
     this.poller = new MmpPoller({
+      onAccounts: pushes && ((accounts) => pushes.sync(accounts)),
       state: this.state,
       accounts: () => this.allAccounts(),
       underlyings: (account) => deps.exchange.underlyings(account.baseUrl, account.venue),
@@ -137,6 +154,7 @@ export class LiveMmpService {
 
   async stop(): Promise<void> {
     await this.poller.stop();
+    await this.pushes?.close();
     await Promise.all([...this.detecting]);
     await this.deps.leader.stop();
     await this.deps.channel.close();

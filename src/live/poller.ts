@@ -36,6 +36,8 @@ export interface PollerDeps {
   readShare: number;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void };
   onTick?: (t: PollTick) => void;
+  /** every round: the accounts the leader polls, or none on a replica that does not lead */
+  onAccounts?: (accounts: readonly ExchangeCredentials[]) => void;
   now?: () => number;
 }
 
@@ -78,6 +80,7 @@ export class MmpPoller {
   /** one round now (tests); resolves when its reads are done */
   async pollOnce(): Promise<PollTick> {
     const accounts = await this.deps.accounts();
+    this.deps.onAccounts?.(accounts);
     const now = this.now();
     const perHost = new Map<string, number>();
     const jobs: { account: ExchangeCredentials; underlying: string }[] = [];
@@ -145,7 +148,9 @@ export class MmpPoller {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = this.now();
-      this.running = (this.deps.isLeader() ? this.pollOnce().then(() => undefined) : Promise.resolve())
+      const leads = this.deps.isLeader();
+      if (!leads) this.deps.onAccounts?.([]);
+      this.running = (leads ? this.pollOnce().then(() => undefined) : Promise.resolve())
         .catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, "MMP poll round failed"))
         .finally(() => {
           this.running = undefined;

@@ -22,6 +22,7 @@ import {
 import { memoryLiveChannel, redisLiveChannel, type LiveChannel } from "./live-channel";
 import { LiveMetrics } from "./live-metrics";
 import { LiveMmpService } from "./live-mmp.service";
+import type { PushFeedFactory } from "./push-feeds";
 
 export interface LiveViewDeps {
   config: Config;
@@ -31,6 +32,8 @@ export interface LiveViewDeps {
   /** Binance's weight limits as its answers report them; other venues' clients keep their own limits */
   binance: Pick<BinanceClient, "rateLimitSnapshot">;
   accounts: AccountDirectory;
+  /** feeds of venues that push MMP triggers (Deribit) */
+  pushFeeds?: PushFeedFactory;
   registry: Registry;
   logger: Logger;
 }
@@ -95,6 +98,7 @@ export async function startLiveView(deps: LiveViewDeps): Promise<LiveMmpService>
     channel,
     leader,
     settings: config.live,
+    ...(deps.pushFeeds === undefined ? {} : { pushFeeds: deps.pushFeeds }),
     weightLimit: (baseUrl) =>
       deps.binance.rateLimitSnapshot().find((r) => r.host === origin(baseUrl))?.limit ??
       DOCUMENTED_WEIGHT_LIMIT,

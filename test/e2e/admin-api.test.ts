@@ -547,6 +547,7 @@ describe.each(e2eStoreTargets())("admin API on $kind", (target) => {
       const added = byRoot.find((e) => e.action === "ACCOUNT_ADD" && e.accountId === "desk-d");
       expect(added?.input).toEqual({
         name: "desk-d",
+        venue: "binance",
         keyType: "hmac",
         baseUrl: h.sim.url,
         apiKeyHint: expect.any(String),

@@ -53,6 +53,7 @@ describe("SqliteStore", () => {
     try {
       expect(raw.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
         { version: 1, name: "initial schema" },
+        { version: 2, name: "account venues" },
       ]);
     } finally {
       raw.close();
@@ -67,7 +68,7 @@ describe("SqliteStore", () => {
     raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run();
     raw.close();
     await expect(track(new SqliteStore(path)).migrate()).rejects.toThrow(
-      "the database schema is at version 99, newer than this gateway knows (1); upgrade the gateway",
+      "the database schema is at version 99, newer than this gateway knows (2); upgrade the gateway",
     );
   });
 

@@ -174,8 +174,8 @@ describe("invalid variable values become BAD_USER_INPUT naming the field", () =>
     ["a Long that is not a safe integer", { frozenTimeInMilliseconds: 2 ** 60 }, "frozenTimeInMilliseconds"],
     ["a Long given as a float", { frozenTimeInMilliseconds: 1.5 }, "frozenTimeInMilliseconds"],
     ["an Int given as a string", { windowTimeInMilliseconds: "3000" }, "windowTimeInMilliseconds"],
-    ["null for a required field", { deltaLimit: null }, "deltaLimit"],
-    ["a missing field", { deltaLimit: undefined }, "deltaLimit"],
+    ["null for a required field", { qtyLimit: null }, "qtyLimit"],
+    ["a missing field", { qtyLimit: undefined }, "qtyLimit"],
     ["an unknown field", { qtyLimitt: "1" }, "qtyLimitt"],
   ])("%s", async (_name, overrides, field) => {
     expectBadInput(await run(SET, { input: { ...validInput, ...overrides } }), field);

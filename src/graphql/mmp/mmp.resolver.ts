@@ -130,8 +130,9 @@ function toRequest(input: SetMmpConfigInput): SetMmpConfigRequest {
     windowTimeInMilliseconds: input.windowTimeInMilliseconds,
     frozenTimeInMilliseconds: input.frozenTimeInMilliseconds,
     qtyLimit: input.qtyLimit,
-    deltaLimit: input.deltaLimit ?? null,
-    vegaLimit: input.vegaLimit ?? null,
-    maxQuoteQuantity: input.maxQuoteQuantity ?? null,
+    // only what the caller sent: an absent limit stays absent for the venue rules
+    ...(input.deltaLimit == null ? {} : { deltaLimit: input.deltaLimit }),
+    ...(input.vegaLimit == null ? {} : { vegaLimit: input.vegaLimit }),
+    ...(input.maxQuoteQuantity == null ? {} : { maxQuoteQuantity: input.maxQuoteQuantity }),
   };
 }
