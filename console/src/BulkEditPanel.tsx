@@ -9,7 +9,16 @@ import { useLive, type MmpConfig } from "./live";
 import { explain, failureOf, type GatewayErrorFields } from "./errors";
 import { inputOf, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
 import { ColumnHeads, ErrorAlert } from "./ui";
-import { ChangedNote, DraftForm, draftOf, LimitInput, ReviewActions, shown, shownNew } from "./MmpFields";
+import {
+  ChangedNote,
+  DraftForm,
+  draftOf,
+  isChanged,
+  LimitInput,
+  ReviewActions,
+  shown,
+  shownNew,
+} from "./MmpFields";
 import { fieldsOf, venueName, type Venue } from "./venues";
 
 interface Item {
@@ -171,7 +180,7 @@ export function BulkEditPanel(props: {
                       {columns.map((c) => (
                         <td key={c.key}>
                           {shown(old[c.key])} → <strong>{shownNew(props.venue, c.key, d[c.key])}</strong>
-                          <ChangedNote when={old[c.key] !== d[c.key]} />
+                          <ChangedNote when={isChanged(props.venue, c.key, old[c.key], d[c.key])} />
                         </td>
                       ))}
                     </tr>

@@ -7,7 +7,16 @@ import { useLive, type MmpConfig } from "./live";
 import { inputOf, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
 import { failureOf } from "./errors";
 import { ColumnHeads, ErrorAlert } from "./ui";
-import { ChangedNote, DraftForm, draftOf, LimitInput, ReviewActions, shown, shownNew } from "./MmpFields";
+import {
+  ChangedNote,
+  DraftForm,
+  draftOf,
+  isChanged,
+  LimitInput,
+  ReviewActions,
+  shown,
+  shownNew,
+} from "./MmpFields";
 import { fieldsOf, venueName } from "./venues";
 
 /** a warning when a value moves by 10× or more: the classic slipped digit */
@@ -128,7 +137,7 @@ export function EditPanel(props: {
             <ColumnHeads labels={["Setting", "Now", "New"]} />
             <tbody>
               {fields.map((f) => {
-                const changed = old[f.key] !== draft[f.key];
+                const changed = isChanged(current.venue, f.key, old[f.key], draft[f.key]);
                 return (
                   <tr key={f.key} className={changed ? "changed" : undefined}>
                     <th scope="row">{f.label}</th>

@@ -23,8 +23,13 @@ export function draftOf(c: MmpConfig): MmpDraft {
 /** a new value in a review: an empty optional field says what the venue does with it */
 export function shownNew(venue: Venue, key: FieldKey, value: string) {
   if (value !== "") return value;
-  const means = (venueSpec(venue).emptyMeans as Partial<Record<FieldKey, string>>)[key];
-  return `empty: ${means ?? "none is sent"}`;
+  return `empty: ${venueSpec(venue).emptyMeans[key] ?? "none is sent"}`;
+}
+
+/** whether a review line changes anything: an empty field the venue keeps as it is changes nothing */
+export function isChanged(venue: Venue, key: FieldKey, before: string, after: string): boolean {
+  if (after === "" && (venueSpec(venue).keptWhenEmpty as readonly FieldKey[]).includes(key)) return false;
+  return before !== after;
 }
 
 /** a field of a draft: text with a decimal keyboard, marked invalid while it has an error */

@@ -27,7 +27,9 @@ export interface VenueSpec {
   window: MsRule;
   frozen: MsRule;
   /** what an empty optional field means on this venue, per field */
-  emptyMeans: Partial<Record<LimitKey, string>>;
+  emptyMeans: Partial<Record<FieldKey, string>>;
+  /** optional fields the venue keeps as they are when left out (an empty field changes nothing) */
+  keptWhenEmpty: readonly LimitKey[];
   /** a note on a limit's unit, where the venue has its own */
   unit: Partial<Record<LimitKey, string>>;
 }
@@ -46,6 +48,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     window: { min: 1, max: 5000, step: 1 },
     frozen: { min: 0, max: MAX_FROZEN_MS, step: 1 },
     emptyMeans: {},
+    keptWhenEmpty: [],
     unit: {},
   },
   BYBIT: {
@@ -60,6 +63,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     window: { min: 1, max: MAX_INT, step: 1 },
     frozen: { min: 0, max: MAX_FROZEN_MS, step: 1 },
     emptyMeans: { vegaLimit: "Bybit keeps its current one" },
+    keptWhenEmpty: ["vegaLimit"],
     unit: {},
   },
   OKX: {
@@ -69,6 +73,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     window: { min: 1, max: MAX_INT, step: 1 },
     frozen: { min: 0, max: MAX_FROZEN_MS, step: 1 },
     emptyMeans: {},
+    keptWhenEmpty: [],
     unit: { qtyLimit: "in contracts" },
   },
   DERIBIT: {
@@ -83,6 +88,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     window: { min: 1000, max: DERIBIT_MAX_MS, step: 1000 },
     frozen: { min: 0, max: DERIBIT_MAX_MS, step: 1000 },
     emptyMeans: { deltaLimit: "none is sent", vegaLimit: "none is sent" },
+    keptWhenEmpty: [],
     unit: { qtyLimit: "in base currency", vegaLimit: "in USD" },
   },
 };

@@ -479,7 +479,12 @@ describe("operator console (real browser)", () => {
   });
 
   it("shows each account's venue and only its fields; a Bybit edit is checked by Bybit's rules in the browser and reaches Bybit digit for digit", async () => {
-    const g = await startHarness({ venues: true });
+    // Reads answer from the live view for a while, as in production: every overview read would otherwise
+    // ask Bybit for each coin, and the gateway's Bybit budget would make a change's read-back wait.
+    const g = await startHarness({
+      venues: true,
+      config: { live: { ...h.config.live, pollIntervalMs: 0, readMaxAgeMs: 10_000 } },
+    });
     try {
       const bybit = g.venues!.bybit;
       const modifies = () => bybit.requests.filter((r) => r.path === "/v5/account/mmp-modify");
@@ -552,6 +557,35 @@ describe("operator console (real browser)", () => {
       await page.getByRole("button", { name: "Confirm" }).click();
       await until(() => modifies().length === 2, "the second mmp-modify");
       expect(JSON.parse(modifies()[1]!.body)).not.toHaveProperty("vegaLimit");
+      await page
+        .getByRole("heading", { name: "Review the change to desk-a-bybit · BTC" })
+        .waitFor({ ...WAIT, state: "detached" });
+
+      // several underlyings of the Bybit account: its columns, its rules
+      const section = page.getByRole("region", { name: /^desk-a-bybit · Bybit/ });
+      await section.getByRole("button", { name: "Edit several" }).click();
+      await section.getByRole("checkbox", { name: "Change ETH" }).check();
+      const cell = (name: string) => section.getByRole("textbox", { name: `ETH ${name}`, exact: true });
+      await cell("vega limit").waitFor(WAIT);
+      expect(await section.getByRole("textbox", { name: /max quote/ }).count()).toBe(0);
+      await cell("quantity limit").fill("5.125");
+      await cell("delta limit").fill("3.3");
+      await cell("window (ms)").fill("1000");
+      await cell("frozen time (ms)").fill("0");
+      await section.getByRole("button", { name: "Review" }).click();
+      await section.getByText('Bybit takes at most 2 decimal places; "5.125" has 3').waitFor(WAIT);
+      expect(modifies()).toHaveLength(2);
+      await cell("quantity limit").fill("5.10");
+      await section.getByRole("button", { name: "Review" }).click();
+      await section.getByRole("button", { name: "Confirm" }).click();
+      await section.getByRole("listitem").filter({ hasText: "ETH: ✓ Applied." }).waitFor(WAIT);
+      expect(JSON.parse(modifies()[2]!.body)).toEqual({
+        baseCoin: "ETH",
+        window: "1000",
+        frozenPeriod: "0",
+        qtyLimit: "5.10",
+        deltaLimit: "3.3",
+      });
     } finally {
       await g.stop();
     }
