@@ -6,6 +6,7 @@ import { ConfirmDialog } from "./Dialog";
 import { explainCombined, failureOf } from "./errors";
 import { graphql } from "./graphql";
 import { ColumnHeads, ErrorAlert } from "./ui";
+import { venueName } from "./venues";
 
 const AdminQuery = graphql(`
   query Admin {
@@ -35,6 +36,7 @@ const AdminQuery = graphql(`
     }
     accounts {
       id
+      venue
       environment
       keyType
       apiKeyHint
@@ -522,11 +524,12 @@ export function AdminPage() {
         <h2 id="admin-accounts">Exchange accounts</h2>
         <AdminTable
           caption="Keys are sealed; only the API key's last characters are shown"
-          heads={["Account", "Environment", "Key", "Actions"]}
+          heads={["Account", "Venue", "Environment", "Key", "Actions"]}
         >
           {accounts.map((a) => (
             <tr key={a.id}>
               <th scope="row">{a.id}</th>
+              <td>{venueName(a.venue)}</td>
               <td>{a.environment.toLowerCase()}</td>
               <td>
                 {a.keyType} {a.apiKeyHint}

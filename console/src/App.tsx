@@ -8,7 +8,7 @@ import { MmpConfigFields } from "./documents";
 import { configKey, Live, type Alert, type MmpConfig } from "./live";
 import { getToken, setToken } from "./session";
 import { SignIn } from "./SignIn";
-import { Overview } from "./Overview";
+import { Overview, settingsText } from "./Overview";
 import { AuditPage } from "./Audit";
 import { AdminPage } from "./Admin";
 import { navigate, usePath, BASE } from "./router";
@@ -246,7 +246,7 @@ function alertText(event: MmpEvent, config: MmpConfig | null): string | null {
     }
     case "CHANGED_OUTSIDE_GATEWAY":
       return config
-        ? `MMP of ${where} was changed outside the gateway at ${at}: quantity limit ${config.qtyLimit}, delta limit ${config.deltaLimit}, window ${config.windowTimeInMilliseconds} ms, frozen time ${config.frozenTimeInMilliseconds} ms.`
+        ? `MMP of ${where} was changed outside the gateway at ${at}: ${settingsText(config)}.`
         : `MMP of ${where} was changed outside the gateway at ${at}.`;
     case "UNFROZEN":
       return `MMP unfrozen on ${where} at ${at}: MMP orders are accepted again.`;

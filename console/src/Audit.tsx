@@ -176,6 +176,8 @@ function underlyingOf(e: AuditEntry): string | null {
 const SHOWN = [
   "qtyLimit",
   "deltaLimit",
+  "vegaLimit",
+  "maxQuoteQuantity",
   "windowTimeInMilliseconds",
   "frozenTimeInMilliseconds",
   "countdownTimeInMilliseconds",
@@ -183,6 +185,8 @@ const SHOWN = [
 const SHORT: Record<string, string> = {
   qtyLimit: "qty",
   deltaLimit: "delta",
+  vegaLimit: "vega",
+  maxQuoteQuantity: "max quote",
   windowTimeInMilliseconds: "window",
   frozenTimeInMilliseconds: "frozen",
   countdownTimeInMilliseconds: "countdown",

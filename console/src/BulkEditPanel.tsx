@@ -1,28 +1,25 @@
 // Several rows of one account at once: choose rows, edit, review every change, then one setMmpConfigs;
-// each item's result (applied, or why not) is shown on its own.
+// each item's result (applied, or why not) is shown on its own. One account is one venue: the columns
+// are that venue's fields, checked by its rules (a selection never mixes venues).
 import { useState } from "react";
 import { useMutation } from "urql";
 import { MmpConfigFields, SetMmpConfigsMutation } from "./documents";
 import { readFragment } from "./graphql";
 import { useLive, type MmpConfig } from "./live";
 import { explain, failureOf, type GatewayErrorFields } from "./errors";
-import { validateDraft, type DraftErrors, type MmpDraft } from "./validation";
+import { inputOf, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
 import { ColumnHeads, ErrorAlert } from "./ui";
 import {
   ChangedNote,
   DraftForm,
   draftOf,
-  FIELDS,
-  inputOf,
+  isChanged,
   LimitInput,
   ReviewActions,
   shown,
+  shownNew,
 } from "./MmpFields";
-
-/** the fields as column headers and in each input's name: "quantity limit" */
-const COLUMNS = FIELDS.map((f) => ({ key: f.key, label: f.label.toLowerCase() }));
-
-const HEADS = ["Underlying", ...COLUMNS.map((c) => c.label)];
+import { fieldsOf, venueName, type Venue } from "./venues";
 
 interface Item {
   include: boolean;
@@ -32,11 +29,15 @@ interface Item {
 
 export function BulkEditPanel(props: {
   accountName: string;
+  venue: Venue;
   rows: MmpConfig[];
   onClose(): void;
   onSaved(): void;
 }) {
   const live = useLive();
+  // the venue's fields as column headers and in each input's name: "quantity limit"
+  const columns = fieldsOf(props.venue).map((f) => ({ key: f.key, label: f.short }));
+  const heads = ["Underlying", ...columns.map((c) => c.label)];
   const [items, setItems] = useState<Record<string, Item>>(() =>
     Object.fromEntries(
       props.rows.map((r) => [r.underlying, { include: false, draft: draftOf(r), errors: {} }]),
@@ -60,7 +61,7 @@ export function BulkEditPanel(props: {
     let bad = false;
     const next = { ...items };
     for (const r of chosen) {
-      const errors = validateDraft(next[r.underlying]!.draft);
+      const errors = validateDraft(props.venue, next[r.underlying]!.draft);
       next[r.underlying] = { ...next[r.underlying]!, errors };
       if (Object.keys(errors).length > 0) bad = true;
     }
@@ -101,15 +102,18 @@ export function BulkEditPanel(props: {
           : step === "review"
             ? "Review the changes to "
             : "Results for "}
-        {props.accountName}
+        {props.accountName} · {venueName(props.venue)}
       </h3>
       <ErrorAlert text={notice} />
       {step === "edit" ? (
         <DraftForm onReview={review} onCancel={props.onClose}>
           <div className="table-wrap">
             <table>
-              <caption>Tick the underlyings to change.</caption>
-              <ColumnHeads labels={HEADS} />
+              <caption>
+                Tick the underlyings to change. The fields are {venueName(props.venue)}&apos;s, checked by its
+                rules.
+              </caption>
+              <ColumnHeads labels={heads} />
               <tbody>
                 {props.rows.map((r) => {
                   const item = items[r.underlying]!;
@@ -125,7 +129,7 @@ export function BulkEditPanel(props: {
                           Change {r.underlying}
                         </label>
                       </th>
-                      {COLUMNS.map((c) => {
+                      {columns.map((c) => {
                         const id = `${idBase}-${r.underlying}-${c.key}`;
                         const error = item.include ? item.errors[c.key] : undefined;
                         return (
@@ -165,7 +169,7 @@ export function BulkEditPanel(props: {
           <div className="table-wrap">
             <table className="review">
               <caption>Nothing is sent until you confirm. Each line shows now → new.</caption>
-              <ColumnHeads labels={HEADS} />
+              <ColumnHeads labels={heads} />
               <tbody>
                 {chosen.map((r) => {
                   const old = draftOf(r);
@@ -173,10 +177,10 @@ export function BulkEditPanel(props: {
                   return (
                     <tr key={r.underlying}>
                       <th scope="row">{r.underlying}</th>
-                      {COLUMNS.map((c) => (
+                      {columns.map((c) => (
                         <td key={c.key}>
-                          {shown(old[c.key])} → <strong>{d[c.key]}</strong>
-                          <ChangedNote when={old[c.key] !== d[c.key]} />
+                          {shown(old[c.key])} → <strong>{shownNew(props.venue, c.key, d[c.key])}</strong>
+                          <ChangedNote when={isChanged(props.venue, c.key, old[c.key], d[c.key])} />
                         </td>
                       ))}
                     </tr>

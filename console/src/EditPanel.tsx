@@ -4,19 +4,20 @@ import { useMutation } from "urql";
 import { MmpConfigFields, SetMmpConfigMutation } from "./documents";
 import { readFragment } from "./graphql";
 import { useLive, type MmpConfig } from "./live";
-import { validateDraft, type DraftErrors, type MmpDraft } from "./validation";
+import { inputOf, validateDraft, type DraftErrors, type MmpDraft } from "./validation";
 import { failureOf } from "./errors";
 import { ColumnHeads, ErrorAlert } from "./ui";
 import {
   ChangedNote,
   DraftForm,
   draftOf,
-  FIELDS,
-  inputOf,
+  isChanged,
   LimitInput,
   ReviewActions,
   shown,
+  shownNew,
 } from "./MmpFields";
+import { fieldsOf, venueName } from "./venues";
 
 /** a warning when a value moves by 10× or more: the classic slipped digit */
 function bigStep(before: string, after: string) {
@@ -52,6 +53,7 @@ export function EditPanel(props: {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstInput = useRef<HTMLInputElement>(null);
   const old = draftOf(current);
+  const fields = fieldsOf(current.venue);
   const idBase = `edit-${current.accountId}-${current.underlying}`;
 
   useEffect(() => {
@@ -60,9 +62,9 @@ export function EditPanel(props: {
   }, [step]);
 
   function review() {
-    const found = validateDraft(draft);
+    const found = validateDraft(current.venue, draft);
     setErrors(found);
-    const firstBad = FIELDS.find((f) => found[f.key]);
+    const firstBad = fields.find((f) => found[f.key]);
     if (firstBad) {
       document.getElementById(`${idBase}-${firstBad.key}`)?.focus();
       return;
@@ -94,7 +96,7 @@ export function EditPanel(props: {
       {step === "edit" ? (
         <DraftForm onReview={review} onCancel={props.onClose}>
           <div className="fields">
-            {FIELDS.map((f, i) => {
+            {fields.map((f, i) => {
               const id = `${idBase}-${f.key}`;
               const error = errors[f.key];
               return (
@@ -129,17 +131,19 @@ export function EditPanel(props: {
       ) : (
         <>
           <table className="review">
-            <caption>Nothing is sent until you confirm.</caption>
+            <caption>
+              Nothing is sent until you confirm. {venueName(current.venue)}: only its own settings are sent.
+            </caption>
             <ColumnHeads labels={["Setting", "Now", "New"]} />
             <tbody>
-              {FIELDS.map((f) => {
-                const changed = old[f.key] !== draft[f.key];
+              {fields.map((f) => {
+                const changed = isChanged(current.venue, f.key, old[f.key], draft[f.key]);
                 return (
                   <tr key={f.key} className={changed ? "changed" : undefined}>
                     <th scope="row">{f.label}</th>
                     <td>{shown(old[f.key])}</td>
                     <td>
-                      {draft[f.key]}
+                      {shownNew(current.venue, f.key, draft[f.key])}
                       <ChangedNote when={changed} />
                       {bigStep(old[f.key], draft[f.key])}
                     </td>

@@ -1,47 +1,35 @@
-// What the single and the bulk edit panels share: the four MMP fields, a draft of a config,
-// the input sent for a draft, and the Review / Confirm buttons.
+// What the single and the bulk edit panels share: a draft of a config, the input sent for a draft (only
+// the venue's own fields; validation.ts), and the Review / Confirm buttons.
 import type { FormEvent, InputHTMLAttributes, ReactNode, Ref } from "react";
 import type { MmpConfig } from "./live";
-import { longInput, type MmpDraft } from "./validation";
+import type { MmpDraft } from "./validation";
 import { configured } from "./Overview";
+import { venueSpec, type FieldKey, type Venue } from "./venues";
 
-export const FIELDS: { key: keyof MmpDraft; label: string; help: string }[] = [
-  {
-    key: "qtyLimit",
-    label: "Quantity limit",
-    help: "Traded quantity within the window that triggers MMP; > 0.",
-  },
-  { key: "deltaLimit", label: "Delta limit", help: "Net delta within the window that triggers MMP; > 0." },
-  { key: "windowTimeInMilliseconds", label: "Window (ms)", help: "1 to 5000." },
-  {
-    key: "frozenTimeInMilliseconds",
-    label: "Frozen time (ms)",
-    help: "How long orders stay blocked after a trigger; 0 = until a manual reset.",
-  },
-];
-
-/** a config's values as the fields show them; empty fields when it is not configured */
+/** a config's values as the fields show them; empty fields when it is not configured or the venue holds none */
 export function draftOf(c: MmpConfig): MmpDraft {
-  if (!configured(c))
-    return { qtyLimit: "", deltaLimit: "", windowTimeInMilliseconds: "", frozenTimeInMilliseconds: "" };
+  const isSet = configured(c);
+  const text = (v: string | number | null | undefined) => (isSet && v != null ? String(v) : "");
   return {
-    qtyLimit: c.qtyLimit,
-    deltaLimit: c.deltaLimit,
-    windowTimeInMilliseconds: String(c.windowTimeInMilliseconds),
-    frozenTimeInMilliseconds: String(c.frozenTimeInMilliseconds),
+    qtyLimit: text(c.qtyLimit),
+    deltaLimit: text(c.deltaLimit),
+    vegaLimit: text(c.vegaLimit),
+    maxQuoteQuantity: text(c.maxQuoteQuantity),
+    windowTimeInMilliseconds: text(c.windowTimeInMilliseconds),
+    frozenTimeInMilliseconds: text(c.frozenTimeInMilliseconds),
   };
 }
 
-/** the SetMmpConfigInput of a (valid) draft */
-export function inputOf(target: { accountId: string; underlying: string }, d: MmpDraft) {
-  return {
-    accountId: target.accountId,
-    underlying: target.underlying,
-    qtyLimit: d.qtyLimit,
-    deltaLimit: d.deltaLimit,
-    windowTimeInMilliseconds: Number(d.windowTimeInMilliseconds),
-    frozenTimeInMilliseconds: longInput(d.frozenTimeInMilliseconds),
-  };
+/** a new value in a review: an empty optional field says what the venue does with it */
+export function shownNew(venue: Venue, key: FieldKey, value: string) {
+  if (value !== "") return value;
+  return `empty: ${venueSpec(venue).emptyMeans[key] ?? "none is sent"}`;
+}
+
+/** whether a review line changes anything: an empty field the venue keeps as it is changes nothing */
+export function isChanged(venue: Venue, key: FieldKey, before: string, after: string): boolean {
+  if (after === "" && (venueSpec(venue).keptWhenEmpty as readonly FieldKey[]).includes(key)) return false;
+  return before !== after;
 }
 
 /** a field of a draft: text with a decimal keyboard, marked invalid while it has an error */

@@ -10,6 +10,7 @@ import { BulkEditPanel } from "./BulkEditPanel";
 import { ResetButton } from "./ResetButton";
 import { KillSwitchPanel } from "./KillSwitch";
 import { explainCombined } from "./errors";
+import { fieldsOf, venueName, type LimitKey, type Venue } from "./venues";
 
 /** how often the overview re-reads everything (events update rows in between) */
 const REFRESH_MS = 15_000;
@@ -91,10 +92,11 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
     return newer(read, live.configs.get(configKey(read.accountId, read.underlying)));
   });
   const headingId = `account-${account.id}`;
+  const limits = limitColumns(account.venue);
   return (
     <section className="account" aria-labelledby={headingId}>
       <h2 id={headingId}>
-        {account.name}{" "}
+        {account.name} · <span className="venue">{venueName(account.venue)}</span>{" "}
         <span className={`badge env-${account.environment}`}>{ENV_TEXT[account.environment]}</span>{" "}
         <span className="badge role">
           {account.role ? `Your role: ${account.role.toLowerCase()}` : "No role"}
@@ -112,8 +114,11 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
                 <th scope="col">Status</th>
                 <th scope="col">Window</th>
                 <th scope="col">Frozen time</th>
-                <th scope="col">Quantity limit</th>
-                <th scope="col">Delta limit</th>
+                {limits.map((f) => (
+                  <th scope="col" key={f.key}>
+                    {f.label}
+                  </th>
+                ))}
                 <th scope="col">Last trigger</th>
                 <th scope="col">Data age</th>
                 {trader ? <th scope="col">Actions</th> : null}
@@ -125,6 +130,7 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
                   key={c.underlying}
                   config={c}
                   trader={trader}
+                  limits={limits}
                   onEdit={() => setEditing(c)}
                   accountName={account.name}
                 />
@@ -146,6 +152,7 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
       {bulk ? (
         <BulkEditPanel
           accountName={account.name}
+          venue={account.venue}
           rows={rows}
           onClose={() => setBulk(false)}
           onSaved={onChanged}
@@ -157,9 +164,7 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           current={rows.find((r) => r.underlying === editing.underlying) ?? editing}
           onClose={() => setEditing(null)}
           onSaved={(c) => {
-            setSaved(
-              `Saved ${account.name} · ${c.underlying}: the exchange now holds quantity limit ${c.qtyLimit}, delta limit ${c.deltaLimit}, window ${c.windowTimeInMilliseconds} ms, frozen time ${String(c.frozenTimeInMilliseconds)} ms.`,
-            );
+            setSaved(`Saved ${account.name} · ${c.underlying}: the exchange now holds ${settingsText(c)}.`);
             onChanged();
           }}
         />
@@ -171,11 +176,36 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
   );
 }
 
+/** the limit columns of a venue: only the limits it has */
+function limitColumns(venue: Venue): { key: LimitKey; label: string; short: string }[] {
+  return fieldsOf(venue).flatMap((f) =>
+    f.key === "windowTimeInMilliseconds" || f.key === "frozenTimeInMilliseconds"
+      ? []
+      : [{ key: f.key, label: f.label, short: f.short }],
+  );
+}
+
+/** "quantity limit 1.5, delta limit 2.3, window 3000 ms, frozen time 300000 ms": the venue's settings in words */
+export function settingsText(c: MmpConfig): string {
+  const limits = limitColumns(c.venue).map((f) => `${f.short} ${c[f.key] ?? "none"}`);
+  return [
+    ...limits,
+    `window ${c.windowTimeInMilliseconds} ms`,
+    `frozen time ${String(c.frozenTimeInMilliseconds)} ms`,
+  ].join(", ");
+}
+
 export function configured(c: MmpConfig): boolean {
   return c.windowTimeInMilliseconds > 0;
 }
 
-function MmpRow(props: { config: MmpConfig; trader: boolean; accountName: string; onEdit(): void }) {
+function MmpRow(props: {
+  config: MmpConfig;
+  trader: boolean;
+  limits: { key: LimitKey }[];
+  accountName: string;
+  onEdit(): void;
+}) {
   const now = useNow();
   const c = props.config;
   const observed = toMs(c.observedAt);
@@ -205,8 +235,11 @@ function MmpRow(props: { config: MmpConfig; trader: boolean; accountName: string
       </td>
       <td className="num">{isSet ? `${c.windowTimeInMilliseconds} ms` : "–"}</td>
       <td className="num">{isSet ? `${String(c.frozenTimeInMilliseconds)} ms` : "–"}</td>
-      <td className="num">{isSet ? c.qtyLimit : "–"}</td>
-      <td className="num">{isSet ? c.deltaLimit : "–"}</td>
+      {props.limits.map((f) => (
+        <td className="num" key={f.key}>
+          {isSet ? (c[f.key] ?? "–") : "–"}
+        </td>
+      ))}
       <td>{toMs(c.lastTriggerTime) > 0 ? utcTime(toMs(c.lastTriggerTime), now) : "Never"}</td>
       <td>
         <time dateTime={new Date(observed).toISOString()} title={utcTime(observed, now)}>

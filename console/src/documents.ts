@@ -9,10 +9,13 @@ export const MmpConfigFields = graphql(`
     frozenTimeInMilliseconds
     qtyLimit
     deltaLimit
+    vegaLimit
+    maxQuoteQuantity
     lastTriggerTime
     observedAt
     frozen
     frozenUntil
+    venue
   }
 `);
 
@@ -33,6 +36,7 @@ export const OverviewQuery = graphql(
       accounts {
         id
         name
+        venue
         environment
         role
         mmpConfigs {

@@ -1,19 +1,17 @@
-// The gateway's input rules for an MMP config (src/mmp/mmp.validation.ts and the Decimal/Long scalars),
-// checked before anything is sent: a field in error blocks "Review".
-export interface MmpDraft {
-  windowTimeInMilliseconds: string;
-  frozenTimeInMilliseconds: string;
-  qtyLimit: string;
-  deltaLimit: string;
-}
+// The gateway's input rules for an MMP config (src/mmp/mmp.validation.ts, src/mmp/venue-rules.ts and the
+// Decimal/Long scalars), checked for the account's venue before anything is sent: a field in error
+// blocks "Review".
+import type { VariablesOf } from "./graphql";
+import type { SetMmpConfigMutation } from "./documents";
+import { VENUES, type FieldKey, type LimitKey, type MsRule, type Venue } from "./venues";
 
-export type DraftErrors = Partial<Record<keyof MmpDraft, string>>;
+/** every field as typed; a field the venue lacks stays empty and is never sent */
+export type MmpDraft = Record<FieldKey, string>;
+
+export type DraftErrors = Partial<Record<FieldKey, string>>;
 
 const PLAIN_DECIMAL = /^(?:0|[1-9]\d*)(?:\.\d+)?$/;
 const INTEGER = /^(?:0|[1-9]\d*)$/;
-/** as the gateway bounds it (src/mmp/mmp.validation.ts): 2^31 - 1 ms, about 24.8 days; longer is what 0 is for */
-export const MAX_FROZEN_MS = 2_147_483_647n;
-export const MAX_WINDOW_MS = 5000;
 
 function positiveDecimal(text: string): string | undefined {
   if (text === "") return "Required.";
@@ -24,20 +22,45 @@ function positiveDecimal(text: string): string | undefined {
   return undefined;
 }
 
-export function validateDraft(d: MmpDraft): DraftErrors {
+/** decimal places as written: trailing zeros count (the venue would refuse them too) */
+function places(text: string): number {
+  const dot = text.indexOf(".");
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+function milliseconds(text: string, rule: MsRule, venueName: string, zero: string): string | undefined {
+  if (text === "") return "Required.";
+  const from = rule.min === 0 ? `0 (${zero})` : String(rule.min);
+  if (!INTEGER.test(text)) return `A whole number of milliseconds from ${from} to ${rule.max}.`;
+  const n = Number(text);
+  if (rule.step > 1 && n % rule.step !== 0)
+    return `${venueName} takes whole seconds: a multiple of ${rule.step} ms.`;
+  if (n < rule.min || n > rule.max)
+    return rule.step > 1
+      ? `${venueName} takes ${from} to ${rule.max} ms (${rule.min / 1000} to ${rule.max / 1000} seconds).`
+      : `${venueName} takes a whole number of milliseconds from ${from} to ${rule.max}.`;
+  return undefined;
+}
+
+const LIMIT_KEYS: readonly LimitKey[] = ["qtyLimit", "deltaLimit", "vegaLimit", "maxQuoteQuantity"];
+
+export function validateDraft(venue: Venue, d: MmpDraft): DraftErrors {
+  const v = VENUES[venue];
   const errors: DraftErrors = {};
-  const w = d.windowTimeInMilliseconds;
-  if (w === "") errors.windowTimeInMilliseconds = "Required.";
-  else if (!INTEGER.test(w) || Number(w) <= 0 || Number(w) > MAX_WINDOW_MS)
-    errors.windowTimeInMilliseconds = `A whole number of milliseconds from 1 to ${MAX_WINDOW_MS}.`;
-  const f = d.frozenTimeInMilliseconds;
-  if (f === "") errors.frozenTimeInMilliseconds = "Required.";
-  else if (!INTEGER.test(f) || BigInt(f) > MAX_FROZEN_MS)
-    errors.frozenTimeInMilliseconds = `A whole number of milliseconds from 0 (frozen until a manual reset) to ${MAX_FROZEN_MS}.`;
-  const q = positiveDecimal(d.qtyLimit);
-  if (q) errors.qtyLimit = q;
-  const dl = positiveDecimal(d.deltaLimit);
-  if (dl) errors.deltaLimit = dl;
+  const w = milliseconds(d.windowTimeInMilliseconds, v.window, v.name, "");
+  if (w) errors.windowTimeInMilliseconds = w;
+  const f = milliseconds(d.frozenTimeInMilliseconds, v.frozen, v.name, "frozen until a manual reset");
+  if (f) errors.frozenTimeInMilliseconds = f;
+  for (const k of LIMIT_KEYS) {
+    const presence = v.limits[k];
+    const text = d[k];
+    if (presence === "absent" || (presence === "optional" && text === "")) continue;
+    const wrong = positiveDecimal(text);
+    if (wrong) errors[k] = presence === "required" && text === "" ? `${v.name} requires it.` : wrong;
+    else if (v.decimals !== undefined && places(text) > v.decimals)
+      errors[k] =
+        `${v.name} takes at most ${v.decimals} decimal places; "${text}" has ${places(text)} (nothing is rounded).`;
+  }
   return errors;
 }
 
@@ -45,4 +68,26 @@ export function validateDraft(d: MmpDraft): DraftErrors {
 export function longInput(text: string): number | string {
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : text;
+}
+
+export type MmpInput = VariablesOf<typeof SetMmpConfigMutation>["input"];
+
+/** the SetMmpConfigInput of a (valid) draft: the venue's own fields only, an empty optional one left out */
+export function inputOf(
+  target: { accountId: string; underlying: string; venue: Venue },
+  d: MmpDraft,
+): MmpInput {
+  const limits = VENUES[target.venue].limits;
+  const input: MmpInput = {
+    accountId: target.accountId,
+    underlying: target.underlying,
+    qtyLimit: d.qtyLimit,
+    windowTimeInMilliseconds: Number(d.windowTimeInMilliseconds),
+    frozenTimeInMilliseconds: longInput(d.frozenTimeInMilliseconds),
+  };
+  if (limits.deltaLimit !== "absent" && d.deltaLimit !== "") input.deltaLimit = d.deltaLimit;
+  if (limits.vegaLimit !== "absent" && d.vegaLimit !== "") input.vegaLimit = d.vegaLimit;
+  if (limits.maxQuoteQuantity !== "absent" && d.maxQuoteQuantity !== "")
+    input.maxQuoteQuantity = d.maxQuoteQuantity;
+  return input;
 }

@@ -478,6 +478,119 @@ describe("operator console (real browser)", () => {
     }
   });
 
+  it("shows each account's venue and only its fields; a Bybit edit is checked by Bybit's rules in the browser and reaches Bybit digit for digit", async () => {
+    // Reads answer from the live view for a while, as in production: every overview read would otherwise
+    // ask Bybit for each coin, and the gateway's Bybit budget would make a change's read-back wait.
+    const g = await startHarness({
+      venues: true,
+      config: { live: { ...h.config.live, pollIntervalMs: 0, readMaxAgeMs: 10_000 } },
+    });
+    try {
+      const bybit = g.venues!.bybit;
+      const modifies = () => bybit.requests.filter((r) => r.path === "/v5/account/mmp-modify");
+      const page = await newPage();
+      await page.goto(`${g.url}/console/`);
+      await page.getByLabel("API token").fill(g.tokens.alice!);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: /^desk-a-bybit · Bybit / }).waitFor(WAIT);
+      await page.getByRole("heading", { name: /^desk-a · Binance / }).waitFor(WAIT);
+
+      // each table has its venue's columns only
+      const heads = async (account: string) =>
+        accountTable(page, account).getByRole("columnheader").allTextContents();
+      await accountTable(page, "desk-a-bybit").getByRole("row").nth(1).waitFor(WAIT);
+      expect(await heads("desk-a-bybit")).toEqual(
+        expect.arrayContaining(["Quantity limit", "Delta limit", "Vega limit"]),
+      );
+      expect(await heads("desk-a-bybit")).not.toContain("Max quote quantity");
+      expect(await heads("desk-a")).toEqual(expect.arrayContaining(["Quantity limit", "Delta limit"]));
+      expect(await heads("desk-a")).not.toContain("Vega limit");
+
+      const btc = row(page, "desk-a-bybit", "BTC");
+      await btc.getByRole("button", { name: "Edit" }).click();
+      const field = (name: string) => page.getByRole("textbox", { name, exact: true });
+      await field("Vega limit").waitFor(WAIT);
+      expect(await field("Max quote quantity").count()).toBe(0);
+
+      // a third decimal place is refused before anything is sent
+      bybit.clearRequests();
+      await field("Quantity limit").fill("1.005");
+      await field("Delta limit").fill("20.25");
+      await field("Vega limit").fill("1000.50");
+      await field("Window (ms)").fill("3000");
+      await field("Frozen time (ms)").fill("60000");
+      await page.getByRole("button", { name: "Review" }).click();
+      await page.getByText('Bybit takes at most 2 decimal places; "1.005" has 3').waitFor(WAIT);
+      expect(await page.getByRole("button", { name: "Confirm" }).count()).toBe(0);
+      expect(modifies()).toHaveLength(0);
+
+      // a valid change reaches Bybit with the decimals exactly as typed
+      await field("Quantity limit").fill("1.50");
+      await page.getByRole("button", { name: "Review" }).click();
+      const review = page.getByRole("table").filter({ hasText: "Nothing is sent until you confirm" });
+      await review.getByRole("rowheader", { name: "Vega limit" }).waitFor(WAIT);
+      expect(modifies()).toHaveLength(0);
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: "Saved desk-a-bybit · BTC: the exchange now holds quantity limit" })
+        .waitFor(WAIT);
+      expect(modifies()).toHaveLength(1);
+      expect(JSON.parse(modifies()[0]!.body)).toEqual({
+        baseCoin: "BTC",
+        window: "3000",
+        frozenPeriod: "60000",
+        qtyLimit: "1.50",
+        deltaLimit: "20.25",
+        vegaLimit: "1000.50",
+      });
+      expect(await btc.getByRole("cell").allTextContents()).toEqual(
+        expect.arrayContaining(["3000 ms", "60000 ms"]),
+      );
+      await page.screenshot({ path: join(DOCS, "console-venues.png"), fullPage: true });
+
+      // an empty (optional) vega limit is left out: Bybit keeps its own
+      await btc.getByRole("button", { name: "Edit" }).click();
+      await field("Vega limit").fill("");
+      await page.getByRole("button", { name: "Review" }).click();
+      await page.getByText("empty: Bybit keeps its current one").waitFor(WAIT);
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await until(() => modifies().length === 2, "the second mmp-modify");
+      expect(JSON.parse(modifies()[1]!.body)).not.toHaveProperty("vegaLimit");
+      await page
+        .getByRole("heading", { name: "Review the change to desk-a-bybit · BTC" })
+        .waitFor({ ...WAIT, state: "detached" });
+
+      // several underlyings of the Bybit account: its columns, its rules
+      const section = page.getByRole("region", { name: /^desk-a-bybit · Bybit/ });
+      await section.getByRole("button", { name: "Edit several" }).click();
+      await section.getByRole("checkbox", { name: "Change ETH" }).check();
+      const cell = (name: string) => section.getByRole("textbox", { name: `ETH ${name}`, exact: true });
+      await cell("vega limit").waitFor(WAIT);
+      expect(await section.getByRole("textbox", { name: /max quote/ }).count()).toBe(0);
+      await cell("quantity limit").fill("5.125");
+      await cell("delta limit").fill("3.3");
+      await cell("window (ms)").fill("1000");
+      await cell("frozen time (ms)").fill("0");
+      await section.getByRole("button", { name: "Review" }).click();
+      await section.getByText('Bybit takes at most 2 decimal places; "5.125" has 3').waitFor(WAIT);
+      expect(modifies()).toHaveLength(2);
+      await cell("quantity limit").fill("5.10");
+      await section.getByRole("button", { name: "Review" }).click();
+      await section.getByRole("button", { name: "Confirm" }).click();
+      await section.getByRole("listitem").filter({ hasText: "ETH: ✓ Applied." }).waitFor(WAIT);
+      expect(JSON.parse(modifies()[2]!.body)).toEqual({
+        baseCoin: "ETH",
+        window: "1000",
+        frozenPeriod: "0",
+        qtyLimit: "5.10",
+        deltaLimit: "3.3",
+      });
+    } finally {
+      await g.stop();
+    }
+  });
+
   it("no page left loopback, violated the CSP or threw", () => {
     expect(problems).toEqual([]);
   });
