@@ -154,6 +154,23 @@ describe.each(e2eStoreTargets())("a Bybit account end to end, on $kind", (target
     }
   });
 
+  it("never reports a change Bybit took as not applied when only the state's read-back fails", async () => {
+    bybit().injectFault({ kind: "rateLimit" }, { path: "/v5/account/mmp-state" });
+    const res = await h.gql(h.tokens.alice, SET, { input: { ...valid, qtyLimit: "51" } });
+    expect(bybit().state(apiKey(), "ETH")).toMatchObject({ qtyLimit: "51" });
+    const [record] = await h.audit("desk-a-bybit", 1);
+    // either the protocol's own read-back settled it, or it says it may have been applied
+    if (res.body.errors) {
+      expect(res.body.errors[0]?.extensions).toMatchObject({
+        code: "EXCHANGE_UNAVAILABLE",
+        outcome: "UNKNOWN",
+      });
+      expect(record!.outcome).toBe("UNKNOWN");
+    } else {
+      expect(record!.outcome).toBe("SUCCEEDED");
+    }
+  });
+
   it("maps Bybit's rate-limit answer to RATE_LIMITED, and audits it", async () => {
     bybit().injectFault({ kind: "rateLimit" }, { path: "/v5/account/mmp-modify" });
     const res = await h.gql(h.tokens.alice, SET, { input: valid });

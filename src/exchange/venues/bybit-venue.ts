@@ -7,7 +7,7 @@
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import type { BybitClient } from "../bybit/bybit-client";
 import type { BybitCredentials, BybitMmpState } from "../bybit/types";
-import { reportedFreeze, type VenueMmpClient } from "./venue-client";
+import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
 
 export class BybitVenue implements VenueMmpClient {
   constructor(private readonly bybit: BybitClient) {}
@@ -22,7 +22,7 @@ export class BybitVenue implements VenueMmpClient {
       deltaLimit: s.deltaLimit ?? "",
       ...(s.vegaLimit === undefined ? {} : { vegaLimit: s.vegaLimit }),
     });
-    return this.getMmp(account, s.underlying);
+    return readAfterChange(() => this.getMmp(account, s.underlying));
   }
 
   async getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
@@ -31,7 +31,7 @@ export class BybitVenue implements VenueMmpClient {
 
   async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
     await this.bybit.resetMmp(creds(account), underlying);
-    return this.getMmp(account, underlying);
+    return readAfterChange(() => this.getMmp(account, underlying));
   }
 
   underlyings(baseUrl: string): Promise<ReadonlySet<string>> {

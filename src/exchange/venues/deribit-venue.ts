@@ -10,7 +10,7 @@ import { badUserInput } from "../../errors";
 import type { DeribitClient } from "../deribit/deribit-client";
 import type { DeribitCredentials, DeribitMmpConfig, DeribitMmpStatus } from "../deribit/types";
 import type { ReadBudget } from "../exchange.port";
-import { reportedFreeze, type VenueMmpClient } from "./venue-client";
+import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
 
 export class DeribitVenue implements VenueMmpClient {
   constructor(private readonly deribit: DeribitClient) {}
@@ -28,8 +28,13 @@ export class DeribitVenue implements VenueMmpClient {
       ...(s.vegaLimit === undefined ? {} : { vegaLimit: s.vegaLimit }),
       maxQuoteQuantity: s.maxQuoteQuantity,
     });
-    const status = await this.deribit.getMmpStatus(creds(account), s.underlying, "change");
-    return deribitConfig(s.underlying, held, status);
+    return readAfterChange(async () =>
+      deribitConfig(
+        s.underlying,
+        held,
+        await this.deribit.getMmpStatus(creds(account), s.underlying, "change"),
+      ),
+    );
   }
 
   async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
@@ -42,7 +47,7 @@ export class DeribitVenue implements VenueMmpClient {
 
   async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
     await this.deribit.resetMmp(creds(account), underlying);
-    return this.getMmp(account, underlying, "change");
+    return readAfterChange(() => this.getMmp(account, underlying, "change"));
   }
 
   underlyings(baseUrl: string): Promise<ReadonlySet<string>> {

@@ -8,7 +8,7 @@ import { exchangeUnavailable } from "../../errors";
 import type { OkxClient } from "../okx/okx-client";
 import type { OkxCredentials, OkxMmpState } from "../okx/types";
 import type { ReadBudget } from "../exchange.port";
-import { reportedFreeze, type VenueMmpClient } from "./venue-client";
+import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
 
 export class OkxVenue implements VenueMmpClient {
   constructor(private readonly okx: OkxClient) {}
@@ -20,7 +20,7 @@ export class OkxVenue implements VenueMmpClient {
       frozenIntervalMs: s.frozenTimeInMilliseconds,
       qtyLimit: s.qtyLimit,
     });
-    return this.getMmp(account, s.underlying, "change");
+    return readAfterChange(() => this.getMmp(account, s.underlying, "change"));
   }
 
   async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
@@ -29,7 +29,7 @@ export class OkxVenue implements VenueMmpClient {
 
   async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
     await this.okx.resetMmp(creds(account), underlying);
-    return this.getMmp(account, underlying, "change");
+    return readAfterChange(() => this.getMmp(account, underlying, "change"));
   }
 
   underlyings(baseUrl: string): Promise<ReadonlySet<string>> {

@@ -5,6 +5,7 @@
  * contract (exchange.port.ts).
  */
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
+import { exchangeUnavailable, isGatewayError } from "../../errors";
 import type { ReadBudget } from "../exchange.port";
 
 export interface VenueMmpClient {
@@ -32,4 +33,19 @@ export function reportedFreeze(
     // The start of a timed freeze is its end minus its length (the venue gives no trigger time).
     lastTriggerTime: until !== null && frozenTimeMs > 0n && until > frozenTimeMs ? until - frozenTimeMs : 0n,
   };
+}
+
+/**
+ * The read that follows a change the venue accepted (Bybit and OKX answer a change without the frozen
+ * state; a reset answers nothing). Its failure must not read as "not applied": a RATE_LIMITED or a
+ * refused connection here would tell the caller and the audit log that nothing was sent. It becomes
+ * EXCHANGE_UNAVAILABLE with outcome UNKNOWN, so the audit protocol reads the state back and settles.
+ */
+export async function readAfterChange(read: () => Promise<MmpConfig>): Promise<MmpConfig> {
+  try {
+    return await read();
+  } catch (e) {
+    const why = isGatewayError(e) ? e.code : "error";
+    throw exchangeUnavailable("UNKNOWN", `the venue took the change; reading its state back failed: ${why}`);
+  }
 }
