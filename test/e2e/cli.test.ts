@@ -150,4 +150,49 @@ describe("mmp-gateway CLI", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toMatch(/^mmp-gateway: PORT/);
   });
+
+  it("adds accounts on the other venues; OKX reads its passphrase from the second line of stdin", () => {
+    const okx = cli(
+      ["account", "add", "desk-okx", "--venue", "okx", "--api-key", "okxKey1"],
+      "okx-secret-0123456789\nmy pass phrase\n",
+    );
+    expect(okx).toMatchObject({ code: 0 });
+    expect(okx.stdout).toContain("desk-okx added (okx");
+    expect(okx.stdout + okx.stderr).not.toContain("my pass phrase");
+    expect(okx.stdout + okx.stderr).not.toContain("okx-secret-0123456789");
+
+    const oneLine = cli(
+      ["account", "add", "desk-okx2", "--venue", "okx", "--api-key", "okxKey2"],
+      "okx-secret-0123456789\n",
+    );
+    expect(oneLine.code).not.toBe(0);
+    expect(oneLine.stderr).toMatch(/two lines on standard input: the secret, then the passphrase/);
+
+    const deribit = cli(
+      ["account", "add", "desk-deribit", "--venue", "deribit", "--api-key", "clientId1"],
+      "deribit-secret-0123\n",
+    );
+    expect(deribit).toMatchObject({ code: 0 });
+    const bad = cli(
+      ["account", "add", "desk-x", "--venue", "kraken", "--api-key", "k"],
+      "secret-0123456789\n",
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--venue must be one of binance, deribit, okx, bybit/);
+
+    const list = cli(["account", "list"]);
+    const rows = list.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(rows.find((r) => r[0] === "desk-okx")).toEqual([
+      "desk-okx",
+      "hmac",
+      expect.any(String),
+      "(default) https://www.okx.com",
+      "okx",
+    ]);
+    expect(rows.find((r) => r[0] === "desk-deribit")?.[4]).toBe("deribit");
+    expect(rows.some((r) => r[0] === "desk-okx2" || r[0] === "desk-x")).toBe(false);
+  });
 });

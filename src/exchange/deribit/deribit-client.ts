@@ -184,6 +184,17 @@ export class DeribitClient {
     return this.read(env, false, parseMmpConfigs).find((c) => c.indexName === index) ?? null;
   }
 
+  /** Every default-group configuration in one call (`private/get_mmp_config` without an index). */
+  async getAllMmp(creds: DeribitCredentials, budget: DeribitBudget = "change"): Promise<DeribitMmpConfig[]> {
+    const env = await this.signed(creds, {
+      method: DERIBIT_METHOD.getMmpConfig,
+      params: "{}",
+      mutation: false,
+      budget,
+    });
+    return this.read(env, false, parseMmpConfigs);
+  }
+
   /** The triggered (frozen) indexes, of one index or all; an index not listed is not frozen. */
   async getMmpStatus(
     creds: DeribitCredentials,

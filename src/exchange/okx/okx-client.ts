@@ -35,6 +35,7 @@ import {
   parseEnvelope,
   parseMmpConfigAnswer,
   parseMmpState,
+  parseMmpStates,
   parseResetResult,
   parseServerTime,
   parseUnderlyings,
@@ -167,6 +168,17 @@ export class OkxClient {
     const state = this.read(env, false, (d) => parseMmpState(d, family, okxNow));
     if (state !== null) state.observedAt = okxNow;
     return state;
+  }
+
+  /**
+   * Every family's configuration and freeze state in one call (`GET /api/v5/account/mmp-config`
+   * without `instFamily`): a dashboard of N families costs one of OKX's 5 reads per 2 s, not N.
+   */
+  async getAllMmp(creds: OkxCredentials, budget: ReadBudget = "change"): Promise<OkxMmpState[]> {
+    const { env, okxNow } = await this.signed(creds, "GET", OKX.mmpConfig, "", "", budget);
+    const states = this.read(env, false, (d) => parseMmpStates(d, okxNow));
+    for (const s of states) s.observedAt = okxNow;
+    return states;
   }
 
   /** Reset MMP Status: unfreezes the family. */

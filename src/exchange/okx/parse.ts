@@ -142,21 +142,32 @@ export function parseMmpState(
   instFamily: string,
   answeredAtMs: number,
 ): OkxMmpState | null {
+  return parseMmpStates(data, answeredAtMs, instFamily)[0] ?? null;
+}
+
+/** Every row of `GET /api/v5/account/mmp-config` (of one family when `only` is given). */
+export function parseMmpStates(
+  data: JsonValue | undefined,
+  answeredAtMs: number,
+  only?: string,
+): OkxMmpState[] {
+  const out: OkxMmpState[] = [];
   for (const row of list(data)) {
     const o = obj(row, "an mmp-config row");
-    if (str(o, "instFamily") !== instFamily) continue;
+    if (only !== undefined && str(o, "instFamily") !== only) continue;
     const c = config(o);
     const frozen = o.mmpFrozen;
     if (typeof frozen !== "boolean") {
       throw new MalformedAnswer(`mmpFrozen is ${frozen === undefined ? "missing" : "not a boolean"}`);
     }
-    return {
+    out.push({
       ...c,
       mmpFrozen: frozen,
       mmpFrozenUntil: frozenUntilMs(o.mmpFrozenUntil, frozen, answeredAtMs),
-    };
+    });
+    if (only !== undefined) break;
   }
-  return null;
+  return out;
 }
 
 /** `POST /api/v5/account/mmp-reset`: `data[0].result`. */

@@ -10,9 +10,12 @@ import { badUserInput } from "../../errors";
 import type { DeribitClient } from "../deribit/deribit-client";
 import type { DeribitCredentials, DeribitMmpConfig, DeribitMmpStatus } from "../deribit/types";
 import type { ReadBudget } from "../exchange.port";
+import { AccountBatch } from "./account-batch";
 import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
 
 export class DeribitVenue implements VenueMmpClient {
+  private readonly plainReads = new AccountBatch<[DeribitMmpConfig[], DeribitMmpStatus[]]>();
+
   constructor(private readonly deribit: DeribitClient) {}
 
   async setMmp(account: ExchangeCredentials, s: MmpSettings): Promise<MmpConfig> {
@@ -38,6 +41,16 @@ export class DeribitVenue implements VenueMmpClient {
   }
 
   async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
+    if (budget === "read") {
+      // every index of the account in two calls, shared by the reads of its other indexes meanwhile
+      const [configs, statuses] = await this.plainReads.get(account.accountId, () =>
+        Promise.all([
+          this.deribit.getAllMmp(creds(account), "read"),
+          this.deribit.getMmpStatus(creds(account), undefined, "read"),
+        ]),
+      );
+      return deribitConfig(underlying, configs.find((c) => c.indexName === underlying) ?? null, statuses);
+    }
     const [config, status] = await Promise.all([
       this.deribit.getMmp(creds(account), underlying, budget),
       this.deribit.getMmpStatus(creds(account), underlying, budget),

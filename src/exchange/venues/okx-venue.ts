@@ -8,9 +8,12 @@ import { exchangeUnavailable } from "../../errors";
 import type { OkxClient } from "../okx/okx-client";
 import type { OkxCredentials, OkxMmpState } from "../okx/types";
 import type { ReadBudget } from "../exchange.port";
+import { AccountBatch } from "./account-batch";
 import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
 
 export class OkxVenue implements VenueMmpClient {
+  private readonly plainReads = new AccountBatch<OkxMmpState[]>();
+
   constructor(private readonly okx: OkxClient) {}
 
   async setMmp(account: ExchangeCredentials, s: MmpSettings): Promise<MmpConfig> {
@@ -24,6 +27,13 @@ export class OkxVenue implements VenueMmpClient {
   }
 
   async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
+    if (budget === "read") {
+      // every family of the account in one call, shared by the reads of its other families meanwhile
+      const all = await this.plainReads.get(account.accountId, () =>
+        this.okx.getAllMmp(creds(account), "read"),
+      );
+      return okxConfig(underlying, all.find((s) => s.instFamily === underlying) ?? null);
+    }
     return okxConfig(underlying, await this.okx.getMmp(creds(account), underlying, budget));
   }
 
