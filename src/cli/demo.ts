@@ -78,7 +78,11 @@ const VENUE_ACCOUNT_GRANTS: [string, Role][] = [
 ];
 
 const USERS: { name: string; admin: boolean; what: string }[] = [
-  { name: "alice", admin: false, what: "trader on desk-a (Binance) and desk-a-bybit" },
+  {
+    name: "alice",
+    admin: false,
+    what: "trader on desk-a (Binance), desk-a-deribit, desk-a-okx and desk-a-bybit",
+  },
   { name: "bob", admin: false, what: "trader on desk-b and desk-b-rsa" },
   { name: "rita", admin: false, what: "risk: viewer on every account" },
   { name: "root", admin: true, what: "admin user, admin role on every account" },
@@ -193,6 +197,11 @@ function printWelcome(
     `  curl -s ${url}/graphql -H 'Content-Type: application/json' \\`,
     `    -H 'Authorization: Bearer ${tokens.alice}' \\`,
     `    -d '{"query": "${mutation}"}'`,
+    "",
+    "The same mutation on the other venues, each with its own scope key and limits (see docs/venues.md):",
+    '  Deribit: {accountId: "desk-a-deribit", underlying: "btc_usd", windowTimeInMilliseconds: 5000, frozenTimeInMilliseconds: 60000, qtyLimit: "2.5", maxQuoteQuantity: "3"}',
+    '  OKX:     {accountId: "desk-a-okx", underlying: "BTC-USD", windowTimeInMilliseconds: 5000, frozenTimeInMilliseconds: 60000, qtyLimit: "100"}',
+    '  Bybit:   {accountId: "desk-a-bybit", underlying: "BTC", windowTimeInMilliseconds: 5000, frozenTimeInMilliseconds: 60000, qtyLimit: "5", deltaLimit: "2.5"}',
     "",
     "Watch MMP events live (rita, risk viewer; graphql-ws over WebSocket, in another terminal, from this folder):",
     `  node -e '${subscriptionClient(url, tokens.rita ?? "")}'`,
