@@ -6,8 +6,8 @@
  */
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import type { BybitClient } from "../bybit/bybit-client";
-import type { BybitCredentials, BybitMmpState } from "../bybit/types";
-import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
+import type { BybitMmpState } from "../bybit/types";
+import { readAfterChange, reportedFreeze, venueCredentials, type VenueMmpClient } from "./venue-client";
 
 export class BybitVenue implements VenueMmpClient {
   constructor(private readonly bybit: BybitClient) {}
@@ -43,15 +43,7 @@ export class BybitVenue implements VenueMmpClient {
   }
 }
 
-function creds(a: ExchangeCredentials): BybitCredentials {
-  return {
-    accountId: a.accountId,
-    apiKey: a.apiKey,
-    secret: a.secret,
-    baseUrl: a.baseUrl,
-    ...(a.requestId === undefined ? {} : { requestId: a.requestId }),
-  };
-}
+const creds = venueCredentials;
 
 /** Bybit's state row as an MmpConfig (no row: no config, window 0). */
 export function bybitConfig(underlying: string, s: BybitMmpState | null): MmpConfig {

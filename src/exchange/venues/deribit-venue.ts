@@ -8,10 +8,10 @@
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import { badUserInput } from "../../errors";
 import type { DeribitClient } from "../deribit/deribit-client";
-import type { DeribitCredentials, DeribitMmpConfig, DeribitMmpStatus } from "../deribit/types";
+import type { DeribitMmpConfig, DeribitMmpStatus } from "../deribit/types";
 import type { ReadBudget } from "../exchange.port";
 import { AccountBatch } from "./account-batch";
-import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
+import { readAfterChange, reportedFreeze, venueCredentials, type VenueMmpClient } from "./venue-client";
 
 export class DeribitVenue implements VenueMmpClient {
   private readonly plainReads = new AccountBatch<[DeribitMmpConfig[], DeribitMmpStatus[]]>();
@@ -72,15 +72,7 @@ export class DeribitVenue implements VenueMmpClient {
   }
 }
 
-function creds(a: ExchangeCredentials): DeribitCredentials {
-  return {
-    accountId: a.accountId,
-    apiKey: a.apiKey,
-    secret: a.secret,
-    baseUrl: a.baseUrl,
-    ...(a.requestId === undefined ? {} : { requestId: a.requestId }),
-  };
-}
+const creds = venueCredentials;
 
 /** Deribit's config (null: none) and its triggered statuses as one MmpConfig, in milliseconds. */
 export function deribitConfig(

@@ -9,7 +9,7 @@ import type { OkxClient } from "../okx/okx-client";
 import type { OkxCredentials, OkxMmpState } from "../okx/types";
 import type { ReadBudget } from "../exchange.port";
 import { AccountBatch } from "./account-batch";
-import { readAfterChange, reportedFreeze, type VenueMmpClient } from "./venue-client";
+import { readAfterChange, reportedFreeze, venueCredentials, type VenueMmpClient } from "./venue-client";
 
 export class OkxVenue implements VenueMmpClient {
   private readonly plainReads = new AccountBatch<OkxMmpState[]>();
@@ -56,14 +56,7 @@ function creds(a: ExchangeCredentials): OkxCredentials {
   // cannot sign, and nothing is sent.
   if (a.passphrase === undefined)
     throw exchangeUnavailable("NOT_APPLIED", "the OKX account has no passphrase");
-  return {
-    accountId: a.accountId,
-    apiKey: a.apiKey,
-    secret: a.secret,
-    passphrase: a.passphrase,
-    baseUrl: a.baseUrl,
-    ...(a.requestId === undefined ? {} : { requestId: a.requestId }),
-  };
+  return { ...venueCredentials(a), passphrase: a.passphrase };
 }
 
 /** OKX's row (null: none) as an MmpConfig; frozen-until 0 while frozen = until a reset. */

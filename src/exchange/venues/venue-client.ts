@@ -49,3 +49,22 @@ export async function readAfterChange(read: () => Promise<MmpConfig>): Promise<M
     throw exchangeUnavailable("UNKNOWN", `the venue took the change; reading its state back failed: ${why}`);
   }
 }
+
+/** The credentials every venue client takes (OKX adds its passphrase). */
+export interface VenueCredentials {
+  accountId: string;
+  apiKey: string;
+  secret: string;
+  baseUrl: string;
+  requestId?: string;
+}
+
+export function venueCredentials(a: ExchangeCredentials): VenueCredentials {
+  return {
+    accountId: a.accountId,
+    apiKey: a.apiKey,
+    secret: a.secret,
+    baseUrl: a.baseUrl,
+    ...(a.requestId === undefined ? {} : { requestId: a.requestId }),
+  };
+}
