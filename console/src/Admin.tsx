@@ -6,7 +6,7 @@ import { ConfirmDialog } from "./Dialog";
 import { explainCombined, failureOf } from "./errors";
 import { graphql } from "./graphql";
 import { ColumnHeads, ErrorAlert } from "./ui";
-import { venueName } from "./venues";
+import { VENUE_LIST, venueName, type Venue } from "./venues";
 
 const AdminQuery = graphql(`
   query Admin {
@@ -249,10 +249,20 @@ function AdminTable(props: { caption: string; heads: readonly string[]; children
 
 const ROLES = ["VIEWER", "TRADER", "ADMIN"] as const;
 const KEY_TYPES = ["HMAC", "ED25519", "RSA"] as const;
-const KEY_TYPE_TEXT: Record<(typeof KEY_TYPES)[number], string> = {
+type KeyType = (typeof KEY_TYPES)[number];
+const KEY_TYPE_TEXT: Record<KeyType, string> = {
   HMAC: "HMAC",
   ED25519: "Ed25519",
   RSA: "RSA",
+};
+/** Deribit, OKX and Bybit keys are HMAC only (the gateway refuses others) */
+const keyTypesOf = (venue: Venue): readonly KeyType[] => (venue === "BINANCE" ? KEY_TYPES : ["HMAC"]);
+/** what the secret is on each venue: Deribit's is the API client's secret, the key its client id */
+const SECRET_TEXT: Record<Venue, { key: string; secret: string }> = {
+  BINANCE: { key: "API key", secret: "Secret (HMAC secret or PKCS#8 PEM private key)" },
+  DERIBIT: { key: "API key (Deribit: the client id)", secret: "Secret (Deribit: the client secret)" },
+  OKX: { key: "API key", secret: "Secret (HMAC secret key)" },
+  BYBIT: { key: "API key", secret: "Secret (HMAC secret)" },
 };
 
 export function AdminPage() {
@@ -282,10 +292,12 @@ export function AdminPage() {
   const grant = useFields({ team: "", accountId: "", role: "VIEWER" as (typeof ROLES)[number] });
   const account = useFields({
     name: "",
+    venue: "BINANCE" as Venue,
     apiKey: "",
-    keyType: "HMAC" as (typeof KEY_TYPES)[number],
+    keyType: "HMAC" as KeyType,
     baseUrl: "",
     secret: "",
+    passphrase: "",
   });
 
   if (result.error && !result.data) return <ErrorAlert text={explainCombined(result.error)} />;
@@ -550,8 +562,13 @@ export function AdminPage() {
         <AdminForm
           className="stack-form"
           onSubmit={async () => {
-            const v = account.values;
-            const input = { ...v, baseUrl: v.baseUrl === "" ? null : v.baseUrl };
+            const { passphrase, ...v } = account.values;
+            // the passphrase is OKX's only: the gateway refuses one for any other venue
+            const input = {
+              ...v,
+              baseUrl: v.baseUrl === "" ? null : v.baseUrl,
+              ...(v.venue === "OKX" ? { passphrase } : {}),
+            };
             if (await addAccount({ input }, `Account ${v.name} added; grant a team a role on it.`))
               account.reset();
           }}
@@ -564,9 +581,20 @@ export function AdminPage() {
             required
             onChange={account.set("name")}
           />
+          <SelectField
+            id="acc-venue"
+            label="Venue"
+            value={account.values.venue}
+            options={VENUE_LIST}
+            text={venueName}
+            onChange={(venue) => {
+              account.set("venue")(venue);
+              if (!keyTypesOf(venue).includes(account.values.keyType)) account.set("keyType")("HMAC");
+            }}
+          />
           <TextField
             id="acc-key"
-            label="API key"
+            label={SECRET_TEXT[account.values.venue].key}
             value={account.values.apiKey}
             required
             autoComplete="off"
@@ -576,7 +604,7 @@ export function AdminPage() {
             id="acc-type"
             label="Key type"
             value={account.values.keyType}
-            options={KEY_TYPES}
+            options={keyTypesOf(account.values.venue)}
             text={(k) => KEY_TYPE_TEXT[k]}
             onChange={account.set("keyType")}
           />
@@ -586,7 +614,7 @@ export function AdminPage() {
             value={account.values.baseUrl}
             onChange={account.set("baseUrl")}
           />
-          <label htmlFor="acc-secret">Secret (HMAC secret or PKCS#8 PEM private key)</label>
+          <label htmlFor="acc-secret">{SECRET_TEXT[account.values.venue].secret}</label>
           <textarea
             id="acc-secret"
             value={account.values.secret}
@@ -596,6 +624,23 @@ export function AdminPage() {
             spellCheck={false}
             onChange={(e) => account.set("secret")(e.target.value)}
           />
+          {account.values.venue === "OKX" ? (
+            <>
+              <TextField
+                id="acc-passphrase"
+                label="Passphrase"
+                type="password"
+                value={account.values.passphrase}
+                required
+                autoComplete="off"
+                aria-describedby="acc-passphrase-help"
+                onChange={account.set("passphrase")}
+              />
+              <p id="acc-passphrase-help" className="help">
+                The OKX API key&apos;s passphrase: sealed with the secret, never shown again.
+              </p>
+            </>
+          ) : null}
           <div className="actions">
             <button type="submit">Add account</button>
           </div>

@@ -1,5 +1,6 @@
 // The account's kill-switch timers; traders arm and disarm them (with a confirmation). The console never
-// sends heartbeats: a background tab is throttled and must not be what keeps orders alive.
+// sends heartbeats: a background tab is throttled and must not be what keeps orders alive. Only Binance
+// accounts have one through the gateway; other venues get a note instead (KillSwitchNote).
 import { useEffect, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { SetKillSwitchMutation, type Account } from "./documents";
@@ -8,6 +9,14 @@ import { explainCombined } from "./errors";
 import { duration, utcTime } from "./format";
 import { graphql, readFragment } from "./graphql";
 import { MmpConfigFields } from "./documents";
+import { venueSpec, type Venue } from "./venues";
+
+/** a non-Binance account: no kill-switch controls, a line saying why */
+export function KillSwitchNote(props: { venue: Venue }) {
+  const why = venueSpec(props.venue).killSwitch;
+  if (why === null) return null;
+  return <p className="help killswitch-note">Kill switch: Binance only — {why}.</p>;
+}
 
 /** the newest entries of the account's audit log, to find the last heartbeat sent through the gateway */
 const RecentAuditQuery = graphql(`

@@ -8,7 +8,7 @@ import { age, duration, toMs, utcTime } from "./format";
 import { EditPanel } from "./EditPanel";
 import { BulkEditPanel } from "./BulkEditPanel";
 import { ResetButton } from "./ResetButton";
-import { KillSwitchPanel } from "./KillSwitch";
+import { KillSwitchNote, KillSwitchPanel } from "./KillSwitch";
 import { explainCombined } from "./errors";
 import { fieldsOf, venueName, type LimitKey, type Venue } from "./venues";
 
@@ -169,9 +169,11 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           }}
         />
       ) : null}
-      {account.role !== null ? (
+      {account.role === null ? null : account.venue === "BINANCE" ? (
         <KillSwitchPanel account={account} trader={trader} onChanged={onChanged} />
-      ) : null}
+      ) : (
+        <KillSwitchNote venue={account.venue} />
+      )}
     </section>
   );
 }

@@ -32,6 +32,8 @@ export interface VenueSpec {
   keptWhenEmpty: readonly LimitKey[];
   /** a note on a limit's unit, where the venue has its own */
   unit: Partial<Record<LimitKey, string>>;
+  /** null: the gateway drives the venue's kill switch (Binance); else why the console shows none */
+  killSwitch: string | null;
 }
 
 /** GraphQL Int: the largest window any venue can be sent */
@@ -50,6 +52,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     emptyMeans: {},
     keptWhenEmpty: [],
     unit: {},
+    killSwitch: null,
   },
   BYBIT: {
     name: "Bybit",
@@ -65,6 +68,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     emptyMeans: { vegaLimit: "Bybit keeps its current one" },
     keptWhenEmpty: ["vegaLimit"],
     unit: {},
+    killSwitch: "Bybit cancels on the disconnect of a WebSocket session the gateway does not hold",
   },
   OKX: {
     name: "OKX",
@@ -75,6 +79,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     emptyMeans: {},
     keptWhenEmpty: [],
     unit: { qtyLimit: "in contracts" },
+    killSwitch: "OKX's cancel-all-after is one account-wide timer, not driven by the gateway",
   },
   DERIBIT: {
     name: "Deribit",
@@ -90,6 +95,7 @@ export const VENUES: Readonly<Record<Venue, VenueSpec>> = {
     emptyMeans: { deltaLimit: "none is sent", vegaLimit: "none is sent" },
     keptWhenEmpty: [],
     unit: { qtyLimit: "in base currency", vegaLimit: "in USD" },
+    killSwitch: "Deribit cancels on the disconnect of a WebSocket session the gateway does not hold",
   },
 };
 
@@ -100,6 +106,9 @@ export function venueSpec(venue: Venue): VenueSpec {
 export function venueName(venue: Venue): string {
   return VENUES[venue].name;
 }
+
+/** every venue, in the schema's order (the admin form's choices) */
+export const VENUE_LIST: readonly Venue[] = ["BINANCE", "DERIBIT", "OKX", "BYBIT"];
 
 export interface FieldSpec {
   key: FieldKey;

@@ -151,8 +151,10 @@ export class AdminResolver {
       name: input.name,
       apiKey: input.apiKey,
       keyType: input.keyType,
+      venue: input.venue,
       baseUrl: input.baseUrl ?? null,
       secret: input.secret,
+      passphrase: input.passphrase ?? null,
     });
   }
 
@@ -170,6 +172,7 @@ export class AdminResolver {
       accountId: input.accountId,
       apiKey: input.apiKey,
       secret: input.secret,
+      passphrase: input.passphrase ?? null,
     });
   }
 
