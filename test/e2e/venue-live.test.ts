@@ -75,7 +75,9 @@ describe("the live view on Deribit, OKX and Bybit accounts", () => {
   it("polls Bybit: a freeze until reset is TRIGGERED and audited once, then RESET", async () => {
     h = await startHarness({
       venues: true,
-      config: { live: { pollIntervalMs: 300, readMaxAgeMs: 0, readWeightShare: 0.5, leaderTtlMs: 5000 } },
+      // 6 base coins a round (a subscriber watches them all): the default 2 s leaves room within the
+      // simulator's 10 state reads per second for the reset's own read
+      config: { live: { pollIntervalMs: 2000, readMaxAgeMs: 0, readWeightShare: 0.5, leaderTtlMs: 5000 } },
     });
     const bybit = h.venues!.bybit;
     const set = await h.gql(h.tokens.alice, SET, {
@@ -101,10 +103,11 @@ describe("the live view on Deribit, OKX and Bybit accounts", () => {
       const triggered = sub.received.find((e) => e.mmpEvents.kind === "TRIGGERED")!.mmpEvents;
       // frozen period 0: frozen until a reset, with no end
       expect(triggered.config).toEqual({ frozen: true, frozenUntil: null });
-      await h.gql(
+      const reset = await h.gql(
         h.tokens.alice,
         `mutation { resetMmp(input: {accountId: "desk-a-bybit", underlying: "BTC"}) { frozen } }`,
       );
+      expect(reset.body).toEqual({ data: { resetMmp: { frozen: false } } });
       await waitFor(
         "RESET",
         () => (kindsOf(sub.received, "desk-a-bybit").includes("RESET") ? true : undefined),
