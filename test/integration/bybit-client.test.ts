@@ -105,6 +105,22 @@ describe("BybitClient against BybitSimulator over HTTP", () => {
     expect(await client.getMmp(creds, "SOL")).toBeNull();
   });
 
+  it("keeps Bybit's limits locally: plain reads stop at their share, read-backs still go", async () => {
+    const reads = await Promise.allSettled(
+      Array.from({ length: 8 }, () => client.getMmp(creds, "BTC", "read")),
+    );
+    const refused = reads.filter((r) => r.status === "rejected");
+    // 60% of 10 state reads per second for plain reads; nothing sent for the refused ones
+    expect(reads.filter((r) => r.status === "fulfilled")).toHaveLength(6);
+    expect(refused).toHaveLength(2);
+    const reason = (refused[0] as PromiseRejectedResult).reason as GatewayError;
+    expect(reason.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: expect.any(Number) });
+    expect(reason.message).toMatch(/plain reads use part of it\); nothing sent/);
+    expect(signedCalls("/v5/account/mmp-state")).toHaveLength(6);
+    await expect(client.getMmp(creds, "BTC", "change")).resolves.toMatchObject({ baseCoin: "BTC" });
+    expect(sim.requests.every((r) => r.retCode === 0)).toBe(true);
+  });
+
   it("refuses a third decimal before signing: nothing is sent at all", async () => {
     const e = await failure(
       client.setMmp(creds, {

@@ -1,6 +1,7 @@
 import { parseJsonExact } from "../../src/exchange/binance";
 import {
   EndpointLimiter,
+  OKX_LIMITS,
   frozenUntilMs,
   mapHttpStatus,
   mapOkxCode,
@@ -213,7 +214,7 @@ describe("OKX error mapping", () => {
 
 describe("OKX local endpoint limits", () => {
   it("2 sets per 10 s (+ margin) per user; the third waits for the oldest to leave the window", () => {
-    const l = new EndpointLimiter(100);
+    const l = new EndpointLimiter(100, 0.6, OKX_LIMITS);
     const ep = "POST /api/v5/account/mmp-config";
     expect(l.take("u", ep, 0)?.waitMs).toBe(0);
     expect(l.take("u", ep, 1000)?.waitMs).toBe(0);
@@ -225,7 +226,7 @@ describe("OKX local endpoint limits", () => {
   });
 
   it("plain reads use 3 of the 5 reads per 2 s; read-backs may use the rest", () => {
-    const l = new EndpointLimiter(0, 0.6);
+    const l = new EndpointLimiter(0, 0.6, OKX_LIMITS);
     const ep = "GET /api/v5/account/mmp-config";
     for (let i = 0; i < 3; i++) expect(l.take("u", ep, i, "read")?.waitMs).toBe(0);
     expect(l.take("u", ep, 3, "read")?.waitMs).toBeGreaterThan(0);

@@ -24,6 +24,8 @@ import { parseJsonExact, type JsonValue } from "../binance/json";
 import { createHttpTransport, isTransportError, type HttpTransport } from "../binance/transport";
 import type { HeaderBag } from "../binance/weight";
 import type { ExchangeLogger } from "../binance/binance-client";
+import { EndpointLimiter, type EndpointLimit } from "../endpoint-limiter";
+import type { ReadBudget } from "../exchange.port";
 import { limitHeaders, mapHttpStatus, mapRetCode, RET, type MappedBybitError } from "./errors";
 import {
   MalformedAnswer,
@@ -47,6 +49,18 @@ export const BYBIT = {
   mmpReset: "/v5/account/mmp-reset",
 } as const;
 
+/**
+ * Bybit's per-UID limits for the MMP endpoints (rate-limit page: 5/s for mmp-modify and mmp-reset;
+ * mmp-state is listed without a figure, so 10/s, what ccxt's weights give it), kept locally so that a
+ * call Bybit would refuse with 10006 is refused here and nothing is sent. Plain reads (the poller,
+ * dashboards) may use `readShare` of the state reads, so a change can always read its result back.
+ */
+export const BYBIT_LIMITS: Readonly<Record<string, EndpointLimit>> = {
+  "POST /v5/account/mmp-modify": { limit: 5, windowMs: 1000 },
+  "POST /v5/account/mmp-reset": { limit: 5, windowMs: 1000 },
+  "GET /v5/account/mmp-state": { limit: 10, windowMs: 1000 },
+};
+
 export interface BybitClientOptions {
   /** ms from the request start until the whole answer is read; after that a POST is UNKNOWN (5000) */
   defaultTimeoutMs?: number;
@@ -66,6 +80,10 @@ export interface BybitClientOptions {
   readRetries?: number;
   readRetryBaseMs?: number;
   circuitBreaker?: CircuitBreakerOptions;
+  /** ms added to each limit window for network jitter (100) */
+  rateLimitMarginMs?: number;
+  /** share of a read limit plain reads may use (0.6) */
+  readShare?: number;
 }
 
 /** how many instruments-info pages are read at most (1000 instruments each) */
@@ -90,6 +108,7 @@ export class BybitClient {
   private readonly clock: ServerClock;
   private readonly coins: ExchangeInfoCache;
   private readonly breaker: CircuitBreaker;
+  private readonly limiter: EndpointLimiter;
   private readonly signers = new Map<string, Signed>();
   private readonly hostBackoff = new Map<string, Backoff>();
   private readonly endpointBackoff = new Map<string, Backoff>();
@@ -114,6 +133,11 @@ export class BybitClient {
     });
     this.http = new axios.Axios({ adapter: this.transport.adapter });
     this.breaker = new CircuitBreaker(options.circuitBreaker);
+    this.limiter = new EndpointLimiter(
+      options.rateLimitMarginMs ?? 100,
+      options.readShare ?? 0.6,
+      BYBIT_LIMITS,
+    );
     this.readRetries = options.readRetries ?? 2;
     this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
     this.clock = new ServerClock(
@@ -143,9 +167,19 @@ export class BybitClient {
   }
 
   /** The state for one base coin, or null when Bybit lists no MMP row for it. */
-  async getMmp(creds: BybitCredentials, baseCoin: string): Promise<BybitMmpState | null> {
+  async getMmp(
+    creds: BybitCredentials,
+    baseCoin: string,
+    budget: ReadBudget = "change",
+  ): Promise<BybitMmpState | null> {
     const coin = checkBaseCoin("baseCoin", baseCoin);
-    const env = await this.signed(creds, "GET", BYBIT.mmpState, `baseCoin=${encodeURIComponent(coin)}`);
+    const env = await this.signed(
+      creds,
+      "GET",
+      BYBIT.mmpState,
+      `baseCoin=${encodeURIComponent(coin)}`,
+      budget,
+    );
     const state = this.read(env, false, (r) => parseMmpState(r, coin));
     if (state !== null && env.time !== undefined) state.observedAt = env.time;
     return state;
@@ -188,6 +222,7 @@ export class BybitClient {
     method: "GET" | "POST",
     path: string,
     payload: string,
+    budget: ReadBudget = "change",
   ): Promise<BybitEnvelope> {
     const { baseUrl, requestId } = creds;
     const sign = this.signerFor(creds);
@@ -195,6 +230,8 @@ export class BybitClient {
     const origin = this.originOf(baseUrl);
     const url = joinUrl(baseUrl, path) + (method === "GET" && payload !== "" ? `?${payload}` : "");
     const limitKey = `${creds.apiKey}\u0000${origin}${path}`;
+    this.admitBackoffs(origin, limitKey);
+    this.admitLimit(`${creds.apiKey}\u0000${origin}`, `${method} ${path}`, budget, requestId);
     for (let attempt = 1; ; attempt++) {
       this.admitBackoffs(origin, limitKey);
       const timestamp = await this.clock.timestamp(baseUrl);
@@ -300,6 +337,26 @@ export class BybitClient {
       extend(this.endpointBackoff, limitKey, m.endpointBackoffUntil, reason);
     }
     return m.error;
+  }
+
+  private admitLimit(
+    user: string,
+    endpoint: string,
+    budget: ReadBudget,
+    requestId: string | undefined,
+  ): void {
+    const a = this.limiter.take(user, endpoint, this.now(), budget);
+    if (a === undefined || a.waitMs === 0) return;
+    const seconds = Math.max(1, Math.ceil(a.waitMs / 1000));
+    this.logger.debug(
+      { requestId, endpoint, budget, retryAfterSeconds: seconds },
+      "Bybit call refused locally",
+    );
+    throw rateLimited(
+      seconds,
+      `Bybit allows ${a.limit.limit} ${endpoint} requests per ${a.limit.windowMs / 1000} s` +
+        `${budget === "read" ? " (plain reads use part of it)" : ""}; nothing sent`,
+    );
   }
 
   private admitBackoffs(origin: string, limitKey: string | undefined): void {

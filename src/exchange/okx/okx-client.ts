@@ -28,7 +28,7 @@ import { createHttpTransport, isTransportError, type HttpTransport } from "../bi
 import type { HeaderBag } from "../binance/weight";
 import type { ExchangeLogger } from "../binance/binance-client";
 import { mapHttpStatus, mapOkxCode, OKX_CODE, type MappedOkxError, type OkxMapContext } from "./errors";
-import { EndpointLimiter } from "./limits";
+import { EndpointLimiter, OKX_LIMITS } from "./limits";
 import {
   MalformedAnswer,
   parseCancelAllAfter,
@@ -122,7 +122,11 @@ export class OkxClient {
     });
     this.http = new axios.Axios({ adapter: this.transport.adapter });
     this.breaker = new CircuitBreaker(options.circuitBreaker);
-    this.limiter = new EndpointLimiter(options.rateLimitMarginMs ?? 100, options.readShare ?? 0.6);
+    this.limiter = new EndpointLimiter(
+      options.rateLimitMarginMs ?? 100,
+      options.readShare ?? 0.6,
+      OKX_LIMITS,
+    );
     this.readRetries = options.readRetries ?? 2;
     this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
     this.clock = new ServerClock(

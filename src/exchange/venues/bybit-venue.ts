@@ -6,6 +6,7 @@
  */
 import type { ExchangeCredentials, MmpConfig, MmpSettings } from "../../domain";
 import type { BybitClient } from "../bybit/bybit-client";
+import type { ReadBudget } from "../exchange.port";
 import type { BybitMmpState } from "../bybit/types";
 import { readAfterChange, reportedFreeze, venueCredentials, type VenueMmpClient } from "./venue-client";
 
@@ -25,8 +26,8 @@ export class BybitVenue implements VenueMmpClient {
     return readAfterChange(() => this.getMmp(account, s.underlying));
   }
 
-  async getMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
-    return bybitConfig(underlying, await this.bybit.getMmp(creds(account), underlying));
+  async getMmp(account: ExchangeCredentials, underlying: string, budget?: ReadBudget): Promise<MmpConfig> {
+    return bybitConfig(underlying, await this.bybit.getMmp(creds(account), underlying, budget));
   }
 
   async resetMmp(account: ExchangeCredentials, underlying: string): Promise<MmpConfig> {
