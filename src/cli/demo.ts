@@ -16,6 +16,7 @@ import { ExchangeSimulator } from "../simulator";
 import { generateAccountKeys } from "../simulator/keys";
 import type { KeyType, Role, Venue } from "../domain";
 import { VenueSimulators } from "../simulator/venue-simulators";
+import { startVenueControl } from "../simulator/venue-control";
 
 export interface DemoSeed {
   tokens: Record<string, string>;
@@ -130,6 +131,7 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
   const simUrl = await sim.start();
   const venues = new VenueSimulators();
   await venues.start();
+  const control = await startVenueControl(venues);
 
   // A fresh database and master key per run: the demo never touches a real deployment's data.
   const dir = mkdtempSync(join(tmpdir(), "mmp-gateway-demo-"));
@@ -145,12 +147,19 @@ export async function runDemo(): Promise<{ gateway: Gateway; stop: () => Promise
 
   const gateway = await startGateway({ config });
   const deskA = accounts.find((a) => a.name === "desk-a")!;
-  printWelcome(gateway.url, simUrl, dir, tokens, deskA.apiKey, venues);
+  const deribit = accounts.find((a) => a.name === "desk-a-deribit")!;
+  printWelcome(gateway.url, simUrl, dir, tokens, deskA.apiKey, venues, [
+    "Make a simulated venue trigger MMP (after setting it there), e.g. Deribit's btc_usd: Deribit pushes",
+    "its triggers, so the TRIGGERED event arrives at once:",
+    `  curl -s -X POST '${control.url}/trigger?venue=deribit&apiKey=${deribit.apiKey}&underlying=btc_usd'`,
+    "",
+  ]);
   return {
     gateway,
     stop: async () => {
       await gateway.stop();
       await sim.stop();
+      await control.stop();
       await venues.stop();
     },
   };
@@ -175,6 +184,7 @@ function printWelcome(
   tokens: Record<string, string>,
   deskAApiKey: string,
   venues: VenueSimulators,
+  venueLines: string[],
 ): void {
   const mutation =
     'mutation { setMmpConfig(input: {accountId: \\"desk-a\\", underlying: \\"BTCUSDT\\", windowTimeInMilliseconds: 3000, ' +
@@ -215,6 +225,7 @@ function printWelcome(
     "Change a limit as the exchange's own UI would (a CHANGED_OUTSIDE_GATEWAY event, and an audit record):",
     `  curl -s -X POST '${simUrl}/__simulator/outside-change?apiKey=${deskAApiKey}&underlying=BTCUSDT&windowTimeInMilliseconds=4000&frozenTimeInMilliseconds=0&qtyLimit=9&deltaLimit=1'`,
     "",
+    ...venueLines,
     "Press Ctrl-C to stop.",
     "",
   ];
