@@ -77,3 +77,76 @@ describe("lost answers and unreachable venues, on Deribit and OKX", () => {
     expect(record).toMatchObject({ action: "SET_MMP", outcome: "FAILED" });
   });
 });
+
+describe("one bulk change across venues", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ venues: true });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("applies each item by its venue's rules and answers one result per item, in order", async () => {
+    const BULK = `mutation Bulk($inputs: [SetMmpConfigInput!]!) {
+      setMmpConfigs(inputs: $inputs) {
+        __typename
+        ... on MmpConfig { accountId venue underlying qtyLimit deltaLimit }
+        ... on MmpConfigError { accountId code field message }
+      }
+    }`;
+    const common = { windowTimeInMilliseconds: 3000, frozenTimeInMilliseconds: 10000 };
+    const res = await h.gql<{ setMmpConfigs: Record<string, unknown>[] }>(h.tokens.alice, BULK, {
+      inputs: [
+        { ...common, accountId: "desk-a", underlying: "BTCUSDT", qtyLimit: "2", deltaLimit: "2.3" },
+        { ...common, accountId: "desk-a-okx", underlying: "BTC-USD", qtyLimit: "10" },
+        {
+          ...common,
+          accountId: "desk-a-deribit",
+          underlying: "btc_usd",
+          qtyLimit: "1",
+          windowTimeInMilliseconds: 2500,
+          maxQuoteQuantity: "1",
+        },
+        { ...common, accountId: "desk-a-bybit", underlying: "BTC", qtyLimit: "3", deltaLimit: "1.5" },
+      ],
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.setMmpConfigs).toEqual([
+      {
+        __typename: "MmpConfig",
+        accountId: "desk-a",
+        venue: "BINANCE",
+        underlying: "BTCUSDT",
+        qtyLimit: "2",
+        deltaLimit: "2.3",
+      },
+      {
+        __typename: "MmpConfig",
+        accountId: "desk-a-okx",
+        venue: "OKX",
+        underlying: "BTC-USD",
+        qtyLimit: "10",
+        deltaLimit: null,
+      },
+      {
+        __typename: "MmpConfigError",
+        accountId: "desk-a-deribit",
+        code: "BAD_USER_INPUT",
+        field: "windowTimeInMilliseconds",
+        message: expect.stringMatching(/Deribit takes whole seconds/),
+      },
+      {
+        __typename: "MmpConfig",
+        accountId: "desk-a-bybit",
+        venue: "BYBIT",
+        underlying: "BTC",
+        qtyLimit: "3",
+        deltaLimit: "1.5",
+      },
+    ]);
+    expect(h.venues!.deribit.requests.filter((r) => r.rpcMethod === "private/set_mmp_config")).toHaveLength(
+      0,
+    );
+  });
+});
