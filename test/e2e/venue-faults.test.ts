@@ -37,7 +37,7 @@ describe("lost answers and unreachable venues, on Deribit and OKX", () => {
 
   it("Deribit: a set whose answer is lost (applied) is read back and answered; sent once", async () => {
     h.venues!.deribit.clearRequests();
-    h.venues!.deribit.injectFault({ kind: "drop" }, { path: "/api/v2/private/set_mmp_config" });
+    h.venues!.deribit.injectFault({ kind: "drop" }, { method: "private/set_mmp_config" });
     const res = await h.gql(h.tokens.alice, SET, { input: DERIBIT });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data).toEqual({
@@ -45,6 +45,7 @@ describe("lost answers and unreachable venues, on Deribit and OKX", () => {
     });
     const sets = h.venues!.deribit.requests.filter((r) => r.rpcMethod === "private/set_mmp_config");
     expect(sets).toHaveLength(1);
+    expect(sets[0]!.fault).toBe("drop");
     const [record] = await h.audit("desk-a-deribit", 1);
     expect(record).toMatchObject({ action: "SET_MMP", outcome: "SUCCEEDED" });
   });
@@ -61,6 +62,7 @@ describe("lost answers and unreachable venues, on Deribit and OKX", () => {
       (r) => r.method === "POST" && r.path === "/api/v5/account/mmp-config",
     );
     expect(sets).toHaveLength(1);
+    expect(sets[0]!.fault).toBe("drop");
     const [record] = await h.audit("desk-a-okx", 1);
     expect(record).toMatchObject({ action: "SET_MMP", outcome: "UNKNOWN" });
   });
