@@ -1,6 +1,12 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { OverviewQuery, MmpConfigFields, type Account } from "./documents";
+import {
+  AccountStateQuery,
+  OverviewQuery,
+  MmpConfigFields,
+  type AccountState,
+  type AccountSummary,
+} from "./documents";
 import { readFragment } from "./graphql";
 import { configKey, newer, useLive, type MmpConfig } from "./live";
 import { useNow } from "./clock";
@@ -17,6 +23,11 @@ const REFRESH_MS = 15_000;
 /** data older than this (two missed refreshes) is flagged as not fresh */
 export const FRESH_MS = 2 * REFRESH_MS;
 
+/**
+ * The account list comes from one query (the gateway's own data: no exchange read); each account's
+ * MMP state from its section's own `account(id:)` query, so a venue that cannot be read (down, rate
+ * limited with nothing cached) fails its own section only and the other venues stay usable.
+ */
 export function Overview({
   onServerTime,
   reconnects,
@@ -25,20 +36,36 @@ export function Overview({
   reconnects: number;
 }) {
   const [result, refetch] = useQuery({ query: OverviewQuery });
+  // one refresh round for the list and every section: each period, and each reconnect (events may have been missed)
+  const [round, setRound] = useState(0);
+  const seenReconnects = useRef(reconnects);
   useEffect(() => {
-    if (reconnects > 0) refetch({ requestPolicy: "network-only" });
-  }, [reconnects, refetch]);
+    if (reconnects === seenReconnects.current) return;
+    seenReconnects.current = reconnects;
+    setRound((r) => r + 1);
+  }, [reconnects]);
   useEffect(() => {
-    const id = setInterval(() => refetch({ requestPolicy: "network-only" }), REFRESH_MS);
+    const id = setInterval(() => setRound((r) => r + 1), REFRESH_MS);
     return () => clearInterval(id);
-  }, [refetch]);
+  }, []);
+  useRefetchOn(round, refetch, true);
   const serverTime = result.data?.serverTime;
   useEffect(() => {
     if (serverTime !== undefined) onServerTime(toMs(serverTime));
   }, [serverTime, onServerTime]);
 
+  // each section reports the configs it last read, for the frozen count in the tab's title
+  const [reads, setReads] = useState<ReadonlyMap<string, readonly MmpConfig[]>>(new Map());
+  const onRead = useCallback((accountId: string, configs: readonly MmpConfig[] | null) => {
+    setReads((prev) => {
+      const next = new Map(prev);
+      if (configs === null) next.delete(accountId);
+      else next.set(accountId, configs);
+      return next;
+    });
+  }, []);
   const live = useLive();
-  const frozenCount = countFrozen(result.data?.accounts ?? [], live.configs);
+  const frozenCount = countFrozen(reads, live.configs);
   useEffect(() => {
     document.title = frozenCount > 0 ? `(${frozenCount} frozen) MMP console` : "MMP console";
   }, [frozenCount]);
@@ -56,38 +83,84 @@ export function Overview({
       <h1>Overview</h1>
       {accounts.length === 0 ? <p>You hold no role on any exchange account yet.</p> : null}
       {accounts.map((a) => (
-        <AccountSection key={a.id} account={a} onChanged={() => refetch({ requestPolicy: "network-only" })} />
+        <AccountSection key={a.id} account={a} round={round} onRead={onRead} />
       ))}
     </>
   );
 }
 
-const ENV_TEXT: Record<Account["environment"], string> = {
+/** refetch (network-only) each time `signal` changes after the first render */
+function useRefetchOn(
+  signal: number,
+  refetch: (opts: { requestPolicy: "network-only" }) => void,
+  enabled: boolean,
+) {
+  const seen = useRef(signal);
+  useEffect(() => {
+    if (signal === seen.current) return;
+    seen.current = signal;
+    if (enabled) refetch({ requestPolicy: "network-only" });
+  }, [signal, refetch, enabled]);
+}
+
+const ENV_TEXT: Record<AccountSummary["environment"], string> = {
   PRODUCTION: "Production",
   TESTNET: "Testnet",
   CUSTOM: "Custom exchange",
 };
 
 /** frozen rows, for the tab's title (seen from another tab when a trigger arrives) */
-function countFrozen(accounts: readonly Account[], live: ReadonlyMap<string, MmpConfig>): number {
+function countFrozen(
+  reads: ReadonlyMap<string, readonly MmpConfig[]>,
+  live: ReadonlyMap<string, MmpConfig>,
+): number {
   let n = 0;
-  for (const a of accounts)
-    for (const c of a.mmpConfigs) {
-      const read = readFragment(MmpConfigFields, c);
-      if (newer(read, live.get(configKey(read.accountId, read.underlying))).frozen) n++;
-    }
+  for (const configs of reads.values())
+    for (const c of configs) if (newer(c, live.get(configKey(c.accountId, c.underlying))).frozen) n++;
   return n;
 }
 
-export const canTrade = (role: Account["role"]) => role === "TRADER" || role === "ADMIN";
+export const canTrade = (role: AccountSummary["role"]) => role === "TRADER" || role === "ADMIN";
 
-function AccountSection({ account, onChanged }: { account: Account; onChanged(): void }) {
+function AccountSection({
+  account,
+  round,
+  onRead,
+}: {
+  account: AccountSummary;
+  round: number;
+  onRead(accountId: string, configs: readonly MmpConfig[] | null): void;
+}) {
   const live = useLive();
   const [editing, setEditing] = useState<MmpConfig | null>(null);
   const [bulk, setBulk] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const trader = canTrade(account.role);
-  const rows = account.mmpConfigs.map((c) => {
+  // no role: nothing to read (the gateway answers empty lists)
+  const hasRole = account.role !== null;
+  const [result, refetch] = useQuery({
+    query: AccountStateQuery,
+    variables: { id: account.id },
+    pause: !hasRole,
+  });
+  useRefetchOn(round, refetch, hasRole);
+  const onChanged = () => refetch({ requestPolicy: "network-only" });
+  // the last good read stays on screen when a later one fails (its rows then age into "not fresh")
+  const fetched = result.data?.account ?? null;
+  const [kept, setKept] = useState<AccountState | null>(null);
+  if (fetched !== null && fetched !== kept) setKept(fetched);
+  const state = fetched ?? kept;
+  const reads = state?.mmpConfigs;
+  useEffect(() => {
+    if (reads === undefined) return;
+    onRead(
+      account.id,
+      reads.map((c) => readFragment(MmpConfigFields, c)),
+    );
+  }, [account.id, reads, onRead]);
+  useEffect(() => () => onRead(account.id, null), [account.id, onRead]);
+
+  const rows = (reads ?? []).map((c) => {
     const read = readFragment(MmpConfigFields, c);
     return newer(read, live.configs.get(configKey(read.accountId, read.underlying)));
   });
@@ -102,8 +175,17 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           {account.role ? `Your role: ${account.role.toLowerCase()}` : "No role"}
         </span>
       </h2>
-      {account.role === null ? (
+      {hasRole && result.error ? (
+        <p role="alert" className="error">
+          Could not read {account.name} ({venueName(account.venue)}): {explainCombined(result.error, "read")}
+        </p>
+      ) : null}
+      {!hasRole ? (
         <p>You manage this account as an admin user but hold no role on it: its MMP is not shown.</p>
+      ) : state === null ? (
+        result.error ? null : (
+          <p>Reading the MMP of {account.name}…</p>
+        )
       ) : (
         <div className="table-wrap">
           <table>
@@ -144,7 +226,7 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           {saved}
         </p>
       ) : null}
-      {trader && !bulk && account.mmpConfigs.length > 1 ? (
+      {trader && !bulk && rows.length > 1 ? (
         <button type="button" onClick={() => setBulk(true)}>
           Edit several
         </button>
@@ -169,11 +251,11 @@ function AccountSection({ account, onChanged }: { account: Account; onChanged():
           }}
         />
       ) : null}
-      {account.role === null ? null : account.venue === "BINANCE" ? (
-        <KillSwitchPanel account={account} trader={trader} onChanged={onChanged} />
-      ) : (
+      {!hasRole ? null : account.venue !== "BINANCE" ? (
         <KillSwitchNote venue={account.venue} />
-      )}
+      ) : state ? (
+        <KillSwitchPanel account={{ ...account, ...state }} trader={trader} onChanged={onChanged} />
+      ) : null}
     </section>
   );
 }

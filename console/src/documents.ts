@@ -29,16 +29,26 @@ export const MeQuery = graphql(`
   }
 `);
 
-export const OverviewQuery = graphql(
+/** the account list: local to the gateway, no exchange read, so one venue being down never hides it */
+export const OverviewQuery = graphql(`
+  query Overview {
+    serverTime
+    accounts {
+      id
+      name
+      venue
+      environment
+      role
+    }
+  }
+`);
+
+/** one account's MMP state, read per account section: a venue that cannot be read fails its section only */
+export const AccountStateQuery = graphql(
   `
-    query Overview {
-      serverTime
-      accounts {
+    query AccountState($id: ID!) {
+      account(id: $id) {
         id
-        name
-        venue
-        environment
-        role
         mmpConfigs {
           ...MmpConfigFields
         }
@@ -157,6 +167,11 @@ export const AuditLogQuery = graphql(`
   }
 `);
 
-export type Account = ResultOf<typeof OverviewQuery>["accounts"][number];
+/** an account as the overview lists it (no exchange state) */
+export type AccountSummary = ResultOf<typeof OverviewQuery>["accounts"][number];
+/** what the exchange holds for one account, as its section reads it */
+export type AccountState = NonNullable<ResultOf<typeof AccountStateQuery>["account"]>;
+/** an account with its state: what the kill-switch panel shows */
+export type Account = AccountSummary & Omit<AccountState, "id">;
 export type MmpEvent = ResultOf<typeof MmpEventsSubscription>["mmpEvents"];
 export type AuditEntry = ResultOf<typeof AuditLogQuery>["auditLog"]["edges"][number]["node"];

@@ -11,7 +11,20 @@ export interface GatewayErrorFields {
   retryAfterSeconds?: number | null;
 }
 
-export function explain(e: GatewayErrorFields): string {
+/** what failed: a change (the default), or a read of what the exchange holds (nothing was to be applied) */
+export type Attempt = "change" | "read";
+
+export function explain(e: GatewayErrorFields, attempt: Attempt = "change"): string {
+  if (attempt === "read") {
+    switch (e.code) {
+      case "RATE_LIMITED":
+        return `Too many requests to the exchange: read again in ${e.retryAfterSeconds ?? "a few"} s.`;
+      case "EXCHANGE_REJECTED":
+        return `The exchange refused the read${e.exchangeCode != null ? ` (code ${e.exchangeCode})` : ""}: ${e.exchangeMessage ?? e.message ?? "no reason given"}.`;
+      case "EXCHANGE_UNAVAILABLE":
+        return "The exchange could not be reached or did not answer. It is read again at the next refresh.";
+    }
+  }
   switch (e.code) {
     case "RATE_LIMITED":
       return `Too many requests: the change was not applied. Wait ${e.retryAfterSeconds ?? "a few"} s, then try again.`;
@@ -33,9 +46,9 @@ export function explain(e: GatewayErrorFields): string {
 }
 
 /** the first gateway error of an urql error, in words */
-export function explainCombined(error: CombinedError): string {
+export function explainCombined(error: CombinedError, attempt: Attempt = "change"): string {
   const first = error.graphQLErrors[0];
-  if (first) return explain({ ...(first.extensions as GatewayErrorFields), message: first.message });
+  if (first) return explain({ ...(first.extensions as GatewayErrorFields), message: first.message }, attempt);
   if (error.networkError) return "The gateway could not be reached. Check your connection.";
   return error.message;
 }

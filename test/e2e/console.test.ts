@@ -607,6 +607,50 @@ describe("operator console (real browser)", () => {
     }
   });
 
+  it("a venue that cannot be read fails its own section only: the other venues stay visible and editable", async () => {
+    const g = await startHarness({
+      venues: true,
+      config: { live: { ...h.config.live, pollIntervalMs: 0, readMaxAgeMs: 10_000 } },
+    });
+    try {
+      // Deribit is down before anyone reads it: nothing cached, every read of desk-a-deribit fails
+      await g.venues!.deribit.stop();
+      const page = await newPage();
+      await signIn(page, g.tokens.alice!, g.url);
+      const deribit = page.getByRole("region", { name: /^desk-a-deribit · Deribit/ });
+      const failed = deribit
+        .getByRole("alert")
+        .filter({ hasText: "Could not read desk-a-deribit (Deribit):" });
+      await failed.waitFor(WAIT);
+      expect(await failed.textContent()).toMatch(/could not be reached/);
+      expect(await accountTable(page, "desk-a-deribit").count()).toBe(0);
+      // the others load and work as ever; the failure shows in the Deribit section only
+      await row(page, "desk-a", "BTCUSDT").waitFor(WAIT);
+      await accountTable(page, "desk-a-bybit").getByRole("row").nth(1).waitFor(WAIT);
+      await accountTable(page, "desk-a-okx").getByRole("row").nth(1).waitFor(WAIT);
+      expect(await page.getByRole("alert").filter({ hasText: "Could not" }).count()).toBe(1);
+
+      const sets = () => g.sim.requests.filter((r) => r.method === "POST" && r.path === "/eapi/v1/mmpSet");
+      expect(sets()).toHaveLength(0);
+      await row(page, "desk-a", "BTCUSDT").getByRole("button", { name: "Edit" }).click();
+      await page.getByRole("textbox", { name: "Quantity limit" }).fill("2");
+      await page.getByRole("textbox", { name: "Delta limit" }).fill("3");
+      await page.getByRole("textbox", { name: "Window (ms)" }).fill("3000");
+      await page.getByRole("textbox", { name: "Frozen time (ms)" }).fill("60000");
+      await page.getByRole("button", { name: "Review" }).click();
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: "Saved desk-a · BTCUSDT: the exchange now holds quantity limit 2" })
+        .waitFor(WAIT);
+      expect(sets()).toHaveLength(1);
+      await row(page, "desk-a", "BTCUSDT").getByText("Active").waitFor(WAIT);
+      expect(await failed.count()).toBe(1);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it("an admin user adds an OKX account with its passphrase; the form offers HMAC only off Binance", async () => {
     const g = await startHarness({
       venues: true,
