@@ -16,12 +16,16 @@ export const LIVE_METRIC = {
   leader: "mmp_poll_leader",
   subscriptions: "mmp_event_subscriptions",
   exchangeReads: "mmp_live_exchange_reads_total",
+  pushFeeds: "mmp_push_feeds",
+  pushFeedsConnected: "mmp_push_feeds_connected",
 } as const;
 
 export interface LiveMetricSources {
   frozenCount: () => number;
   isLeader: () => boolean;
   subscriptions: () => number;
+  /** trigger feeds held (Deribit accounts, on the leader) and how many are connected */
+  pushFeeds: () => { held: number; connected: number };
   configuredIntervalMs: number;
 }
 
@@ -75,6 +79,22 @@ export class LiveMetrics {
       registers,
       collect() {
         this.set(sources.subscriptions());
+      },
+    });
+    new Gauge({
+      name: LIVE_METRIC.pushFeeds,
+      help: "venue trigger feeds this replica holds (one per Deribit account, on the leader)",
+      registers,
+      collect() {
+        this.set(sources.pushFeeds().held);
+      },
+    });
+    new Gauge({
+      name: LIVE_METRIC.pushFeedsConnected,
+      help: "of those, connected and subscribed; fewer than held: triggers wait for the next poll",
+      registers,
+      collect() {
+        this.set(sources.pushFeeds().connected);
       },
     });
     new Gauge({

@@ -20,7 +20,7 @@ import type { Store } from "../store/port";
 import { detectChanges } from "./detect-changes";
 import type { LeaderElection } from "./leader";
 import type { LiveChannel } from "./live-channel";
-import type { LiveMetrics } from "./live-metrics";
+import type { LiveMetrics, LiveMetricSources } from "./live-metrics";
 import { LiveMmpState } from "./live-state";
 import {
   configToJson,
@@ -68,11 +68,7 @@ export interface LiveMmpDeps {
   logger: LiveLogger;
   /** feeds of venues that push triggers (Deribit); held by the leader */
   pushFeeds?: PushFeedFactory;
-  metrics?: (sources: {
-    frozenCount: () => number;
-    isLeader: () => boolean;
-    subscriptions: () => number;
-  }) => LiveMetrics;
+  metrics?: (sources: Omit<LiveMetricSources, "configuredIntervalMs">) => LiveMetrics;
   now?: () => number;
 }
 
@@ -97,6 +93,7 @@ export class LiveMmpService {
       frozenCount: () => this.frozenCount(),
       isLeader: () => deps.leader.isLeader(),
       subscriptions: () => this.sinks.size,
+      pushFeeds: () => this.pushes?.counts() ?? { held: 0, connected: 0 },
     });
     this.reader = new MmpReader({
       state: this.state,

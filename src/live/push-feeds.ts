@@ -48,11 +48,11 @@ export class PushFeeds {
     }
   }
 
-  /** how many feeds are open and subscribed */
-  connectedCount(): number {
-    let n = 0;
-    for (const { feed } of this.feeds.values()) if (feed.connected) n++;
-    return n;
+  /** how many feeds are held, and how many of them are open and subscribed */
+  counts(): { held: number; connected: number } {
+    let connected = 0;
+    for (const { feed } of this.feeds.values()) if (feed.connected) connected++;
+    return { held: this.feeds.size, connected };
   }
 
   async close(): Promise<void> {

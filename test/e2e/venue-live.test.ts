@@ -41,6 +41,12 @@ describe("the live view on Deribit, OKX and Bybit accounts", () => {
       () => (deribit.subscribedSockets > 0 ? true : undefined),
       5000,
     );
+    // the feed's own view of it, as an operator sees it
+    const metrics = await waitFor("the feed in the metrics", async () => {
+      const text = await (await fetch(`${h.url}/metrics`)).text();
+      return /^mmp_push_feeds_connected 1$/m.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/^mmp_push_feeds 1$/m);
     const set = await h.gql(h.tokens.alice, SET, {
       input: {
         accountId: "desk-a-deribit",
