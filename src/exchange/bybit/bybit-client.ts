@@ -14,7 +14,7 @@
  * Secrets, signatures and bodies are never logged.
  */
 import type { RawAxiosRequestHeaders } from "axios";
-import { isGatewayError, rateLimited, type GatewayError } from "../../errors";
+import { isGatewayError, type GatewayError } from "../../errors";
 import type { TimeSample } from "../binance/clock";
 import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/errors";
 import type { ExchangeInfo } from "../binance/exchange-info";
@@ -22,7 +22,8 @@ import { parseJsonExact } from "../binance/json";
 import type { HeaderBag } from "../binance/weight";
 import { EndpointLimiter, type EndpointLimit } from "../endpoint-limiter";
 import type { ReadBudget } from "../exchange.port";
-import { errorText, readPayload } from "../venue-http/errors";
+import { admitEndpoint } from "../venue-http/endpoint-admission";
+import { readPayload } from "../venue-http/errors";
 import { SignerCache } from "../venue-http/signer-cache";
 import { JSON_CONTENT_TYPE, joinUrl, USER_AGENT, type VenueHttpOptions } from "../venue-http/venue-http";
 import { VenueHttpClient } from "../venue-http/venue-http-client";
@@ -159,7 +160,17 @@ export class BybitClient extends VenueHttpClient {
     const url = joinUrl(baseUrl, path) + (method === "GET" && payload !== "" ? `?${payload}` : "");
     const limitKey = `${creds.apiKey}\u0000${origin}${path}`;
     this.backoffs.admit(origin, limitKey);
-    this.admitLimit(`${creds.apiKey}\u0000${origin}`, `${method} ${path}`, budget, requestId);
+    const endpointCall = {
+      user: `${creds.apiKey}\u0000${origin}`,
+      endpoint: `${method} ${path}`,
+      budget,
+      requestId,
+    };
+    admitEndpoint(this.limiter, endpointCall, this.now(), this.logger, {
+      venue: "Bybit",
+      log: "Bybit call refused locally",
+      per: "",
+    });
     for (let attempt = 1; ; attempt++) {
       this.backoffs.admit(origin, limitKey);
       const timestamp = await this.clock.timestamp(baseUrl);
@@ -179,32 +190,12 @@ export class BybitClient extends VenueHttpClient {
       const env = this.envelope(answer, mutation, path, baseUrl);
       if (env.retCode === RET.OK) return env;
       if (env.retCode === RET.TIMESTAMP && attempt === 1 && answer.status < 500) {
-        this.logger.warn({ requestId, path, host: origin }, "Bybit refused the timestamp (10002); resyncing");
-        try {
-          await this.clock.resync(baseUrl);
-        } catch (syncErr) {
-          this.logger.warn({ requestId, err: errorText(syncErr) }, "Bybit server-time resync failed");
-          throw this.applyMapped(
-            origin,
-            limitKey,
-            mapRetCode(env, answer, this.ctx(mutation, path, baseUrl)),
-          );
-        }
-        continue;
+        const call = { requestId, path, host: origin };
+        if (await this.resyncAfterTimestampRefusal(baseUrl, call, "10002")) continue;
+        throw this.applyMapped(origin, limitKey, mapRetCode(env, answer, this.ctx(mutation, path, baseUrl)));
       }
       const mapped = mapRetCode(env, answer, this.ctx(mutation, path, baseUrl));
-      if (mapped.error.code === "RATE_LIMITED") {
-        this.logger.warn(
-          {
-            requestId,
-            host: origin,
-            path,
-            retCode: env.retCode,
-            retryAfterSeconds: mapped.error.extensions.retryAfterSeconds,
-          },
-          "Bybit rate limit hit; calls are refused until the back-off ends",
-        );
-      }
+      this.warnIfRateLimited(mapped.error, { requestId, host: origin, path, retCode: env.retCode });
       throw this.applyMapped(origin, limitKey, mapped);
     }
   }
@@ -236,26 +227,6 @@ export class BybitClient extends VenueHttpClient {
   private applyMapped(origin: string, limitKey: string | undefined, m: MappedBybitError): GatewayError {
     this.backoffs.apply(origin, limitKey, m.hostBackoffUntil, m.endpointBackoffUntil, m.error.message);
     return m.error;
-  }
-
-  private admitLimit(
-    user: string,
-    endpoint: string,
-    budget: ReadBudget,
-    requestId: string | undefined,
-  ): void {
-    const a = this.limiter.take(user, endpoint, this.now(), budget);
-    if (a === undefined || a.waitMs === 0) return;
-    const seconds = Math.max(1, Math.ceil(a.waitMs / 1000));
-    this.logger.debug(
-      { requestId, endpoint, budget, retryAfterSeconds: seconds },
-      "Bybit call refused locally",
-    );
-    throw rateLimited(
-      seconds,
-      `Bybit allows ${a.limit.limit} ${endpoint} requests per ${a.limit.windowMs / 1000} s` +
-        `${budget === "read" ? " (plain reads use part of it)" : ""}; nothing sent`,
-    );
   }
 
   /** When Bybit says no request is left for this endpoint, wait for its reset instead of earning a 10006. */

@@ -16,14 +16,15 @@
  * Secrets, passphrases, signatures and bodies are never logged.
  */
 import type { RawAxiosRequestHeaders } from "axios";
-import { exchangeUnavailable, rateLimited, type GatewayError } from "../../errors";
+import { exchangeUnavailable, type GatewayError } from "../../errors";
 import type { ReadBudget } from "../exchange.port";
 import type { ExchangeLogger } from "../binance/binance-client";
 import type { TimeSample } from "../binance/clock";
 import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/errors";
 import type { ExchangeInfo } from "../binance/exchange-info";
 import { parseJsonExact } from "../binance/json";
-import { errorText, readPayload } from "../venue-http/errors";
+import { admitEndpoint } from "../venue-http/endpoint-admission";
+import { readPayload } from "../venue-http/errors";
 import { SignerCache } from "../venue-http/signer-cache";
 import { JSON_CONTENT_TYPE, joinUrl, USER_AGENT, type VenueHttpOptions } from "../venue-http/venue-http";
 import { VenueHttpClient } from "../venue-http/venue-http-client";
@@ -175,7 +176,11 @@ export class OkxClient extends VenueHttpClient {
     for (let attempt = 1; ; attempt++) {
       this.backoffs.admit(origin, limitKey);
       const timestamp = okxTimestamp(await this.clock.timestamp(baseUrl));
-      this.admitLimit(user, endpoint, budget, requestId);
+      admitEndpoint(this.limiter, { user, endpoint, budget, requestId }, this.now(), this.logger, {
+        venue: "OKX",
+        log: "OKX call refused locally (endpoint limit)",
+        per: " per user",
+      });
       const headers: RawAxiosRequestHeaders = {
         "User-Agent": USER_AGENT,
         "Content-Type": JSON_CONTENT_TYPE,
@@ -192,32 +197,12 @@ export class OkxClient extends VenueHttpClient {
       const env = this.envelope(answer, mutation, path, baseUrl, endpoint);
       if (env.code === OKX_CODE.OK) return { env, okxNow };
       if (env.code === OKX_CODE.TIMESTAMP_EXPIRED && attempt === 1 && answer.status < 500) {
-        this.logger.warn({ requestId, path, host: origin }, "OKX refused the timestamp (50102); resyncing");
-        try {
-          await this.clock.resync(baseUrl);
-        } catch (syncErr) {
-          this.logger.warn({ requestId, err: errorText(syncErr) }, "OKX server-time resync failed");
-          throw this.applyMapped(
-            origin,
-            limitKey,
-            mapOkxCode(env, answer, this.ctx(mutation, path, endpoint)),
-          );
-        }
-        continue;
+        const call = { requestId, path, host: origin };
+        if (await this.resyncAfterTimestampRefusal(baseUrl, call, "50102")) continue;
+        throw this.applyMapped(origin, limitKey, mapOkxCode(env, answer, this.ctx(mutation, path, endpoint)));
       }
       const mapped = mapOkxCode(env, answer, this.ctx(mutation, path, endpoint));
-      if (mapped.error.code === "RATE_LIMITED") {
-        this.logger.warn(
-          {
-            requestId,
-            host: origin,
-            path,
-            code: env.code,
-            retryAfterSeconds: mapped.error.extensions.retryAfterSeconds,
-          },
-          "OKX rate limit hit; calls are refused until the back-off ends",
-        );
-      }
+      this.warnIfRateLimited(mapped.error, { requestId, host: origin, path, code: env.code });
       throw this.applyMapped(origin, limitKey, mapped);
     }
   }
@@ -259,26 +244,6 @@ export class OkxClient extends VenueHttpClient {
   private applyMapped(origin: string, limitKey: string | undefined, m: MappedOkxError): GatewayError {
     this.backoffs.apply(origin, limitKey, m.hostBackoffUntil, m.endpointBackoffUntil, m.error.message);
     return m.error;
-  }
-
-  private admitLimit(
-    user: string,
-    endpoint: string,
-    budget: ReadBudget,
-    requestId: string | undefined,
-  ): void {
-    const a = this.limiter.take(user, endpoint, this.now(), budget);
-    if (a === undefined || a.waitMs === 0) return;
-    const seconds = Math.max(1, Math.ceil(a.waitMs / 1000));
-    this.logger.debug(
-      { requestId, endpoint, budget, retryAfterSeconds: seconds },
-      "OKX call refused locally (endpoint limit)",
-    );
-    throw rateLimited(
-      seconds,
-      `OKX allows ${a.limit.limit} ${endpoint} requests per ${a.limit.windowMs / 1000} s per user` +
-        `${budget === "read" ? " (plain reads use part of it)" : ""}; nothing sent`,
-    );
   }
 
   private async publicGet(baseUrl: string, path: string, query = ""): Promise<OkxEnvelope> {

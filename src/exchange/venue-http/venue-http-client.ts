@@ -4,10 +4,12 @@
  * base coins). A client supplies how to read the venue's time and scope keys; the rest is venue-specific
  * and stays in the client.
  */
+import type { GatewayError } from "../../errors";
 import type { ExchangeLogger } from "../binance/binance-client";
 import { ServerClock, type TimeSample } from "../binance/clock";
 import { ExchangeInfoCache, type ExchangeInfo } from "../binance/exchange-info";
 import { Backoffs } from "./backoffs";
+import { errorText } from "./errors";
 import { silentLogger, VenueHttp, type VenueHttpOptions } from "./venue-http";
 
 export abstract class VenueHttpClient {
@@ -20,7 +22,12 @@ export abstract class VenueHttpClient {
   protected readonly scopeKeys: ExchangeInfoCache;
 
   /** `scopeKeysRefreshMs`: the list older than this is refreshed in the background (300000) */
-  protected constructor(venue: string, options: VenueHttpOptions, scopeKeysRefreshMs: number | undefined) {
+  /** `venue` names the venue in log lines and errors ("OKX") */
+  protected constructor(
+    protected readonly venue: string,
+    options: VenueHttpOptions,
+    scopeKeysRefreshMs: number | undefined,
+  ) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
     this.http = new VenueHttp(venue, options, this.now, this.logger);
@@ -44,6 +51,38 @@ export abstract class VenueHttpClient {
   protected abstract fetchServerTime(baseUrl: string): Promise<TimeSample>;
 
   protected abstract fetchScopeKeys(baseUrl: string): Promise<ExchangeInfo>;
+
+  /**
+   * After the venue refused a call's timestamp before processing it (`code`): resyncs the clock so that
+   * the caller can sign the call again, even a change. False when the resync failed (logged): the caller
+   * reports the refusal.
+   */
+  protected async resyncAfterTimestampRefusal(
+    baseUrl: string,
+    call: { requestId: string | undefined; path: string; host: string },
+    code: string,
+  ): Promise<boolean> {
+    this.logger.warn(call, `${this.venue} refused the timestamp (${code}); resyncing`);
+    try {
+      await this.clock.resync(baseUrl);
+      return true;
+    } catch (syncErr) {
+      this.logger.warn(
+        { requestId: call.requestId, err: errorText(syncErr) },
+        `${this.venue} server-time resync failed`,
+      );
+      return false;
+    }
+  }
+
+  /** A refusal that starts a back-off is worth a warning: calls are refused locally until it ends. */
+  protected warnIfRateLimited(error: GatewayError, fields: object): void {
+    if (error.code !== "RATE_LIMITED") return;
+    this.logger.warn(
+      { ...fields, retryAfterSeconds: error.extensions.retryAfterSeconds },
+      `${this.venue} rate limit hit; calls are refused until the back-off ends`,
+    );
+  }
 
   async close(): Promise<void> {
     this.http.close();
