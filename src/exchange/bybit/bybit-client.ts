@@ -20,9 +20,9 @@ import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/error
 import type { ExchangeInfo } from "../binance/exchange-info";
 import { parseJsonExact } from "../binance/json";
 import type { HeaderBag } from "../binance/weight";
-import { EndpointLimiter, type EndpointLimit } from "../endpoint-limiter";
+import type { EndpointLimit, EndpointLimiter } from "../endpoint-limiter";
 import type { ReadBudget } from "../exchange.port";
-import { admitEndpoint } from "../venue-http/endpoint-admission";
+import { admitEndpoint, endpointLimiter, type EndpointLimitOptions } from "../venue-http/endpoint-admission";
 import { readPayload } from "../venue-http/errors";
 import { SignerCache } from "../venue-http/signer-cache";
 import { JSON_CONTENT_TYPE, joinUrl, USER_AGENT, type VenueHttpOptions } from "../venue-http/venue-http";
@@ -61,15 +61,11 @@ export const BYBIT_LIMITS: Readonly<Record<string, EndpointLimit>> = {
   "GET /v5/account/mmp-state": { limit: 10, windowMs: 1000 },
 };
 
-export interface BybitClientOptions extends VenueHttpOptions {
+export interface BybitClientOptions extends VenueHttpOptions, EndpointLimitOptions {
   /** X-BAPI-RECV-WINDOW, ms (5000, Bybit's default) */
   recvWindow?: number;
   /** the base-coin list older than this is refreshed in the background (300000) */
   baseCoinsRefreshMs?: number;
-  /** ms added to each limit window for network jitter (100) */
-  rateLimitMarginMs?: number;
-  /** share of a read limit plain reads may use (0.6) */
-  readShare?: number;
 }
 
 /** how many instruments-info pages are read at most (1000 instruments each) */
@@ -91,11 +87,7 @@ export class BybitClient extends VenueHttpClient {
     }
     super("Bybit", options, options.baseCoinsRefreshMs);
     this.recvWindow = recvWindow;
-    this.limiter = new EndpointLimiter(
-      options.rateLimitMarginMs ?? 100,
-      options.readShare ?? 0.6,
-      BYBIT_LIMITS,
-    );
+    this.limiter = endpointLimiter(options, BYBIT_LIMITS);
   }
 
   // ---- MMP ----

@@ -23,13 +23,13 @@ import type { TimeSample } from "../binance/clock";
 import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/errors";
 import type { ExchangeInfo } from "../binance/exchange-info";
 import { parseJsonExact } from "../binance/json";
-import { admitEndpoint } from "../venue-http/endpoint-admission";
+import { admitEndpoint, endpointLimiter, type EndpointLimitOptions } from "../venue-http/endpoint-admission";
 import { readPayload } from "../venue-http/errors";
 import { SignerCache } from "../venue-http/signer-cache";
 import { JSON_CONTENT_TYPE, joinUrl, USER_AGENT, type VenueHttpOptions } from "../venue-http/venue-http";
 import { VenueHttpClient } from "../venue-http/venue-http-client";
 import { mapHttpStatus, mapOkxCode, OKX_CODE, type MappedOkxError, type OkxMapContext } from "./errors";
-import { EndpointLimiter, OKX_LIMITS } from "./limits";
+import { OKX_LIMITS, type EndpointLimiter } from "./limits";
 import {
   parseCancelAllAfter,
   parseEnvelope,
@@ -53,13 +53,9 @@ export const OKX = {
   cancelAllAfter: "/api/v5/trade/cancel-all-after",
 } as const;
 
-export interface OkxClientOptions extends VenueHttpOptions {
+export interface OkxClientOptions extends VenueHttpOptions, EndpointLimitOptions {
   /** the instrument-family list older than this is refreshed in the background (300000) */
   familiesRefreshMs?: number;
-  /** added to each of OKX's rate-limit windows before a slot counts as free again, ms (100) */
-  rateLimitMarginMs?: number;
-  /** share of an endpoint's limit that reads with budget "read" may use (0.6) */
-  readShare?: number;
 }
 
 interface Received {
@@ -77,11 +73,7 @@ export class OkxClient extends VenueHttpClient {
 
   constructor(options: OkxClientOptions = {}) {
     super("OKX", options, options.familiesRefreshMs);
-    this.limiter = new EndpointLimiter(
-      options.rateLimitMarginMs ?? 100,
-      options.readShare ?? 0.6,
-      OKX_LIMITS,
-    );
+    this.limiter = endpointLimiter(options, OKX_LIMITS);
   }
 
   // ---- MMP ----

@@ -4,8 +4,23 @@
  */
 import { rateLimited } from "../../errors";
 import type { ExchangeLogger } from "../binance/binance-client";
-import type { EndpointLimiter } from "../endpoint-limiter";
+import { EndpointLimiter, type EndpointLimit } from "../endpoint-limiter";
 import type { ReadBudget } from "../exchange.port";
+
+/** The options of a client that keeps a venue's endpoint limits locally. */
+export interface EndpointLimitOptions {
+  /** ms added to each of the venue's rate-limit windows before a slot counts as free again: network jitter (100) */
+  rateLimitMarginMs?: number;
+  /** share of an endpoint's limit that reads with budget "read" (plain views) may use (0.6) */
+  readShare?: number;
+}
+
+export function endpointLimiter(
+  options: EndpointLimitOptions,
+  limits: Readonly<Record<string, EndpointLimit>>,
+): EndpointLimiter {
+  return new EndpointLimiter(options.rateLimitMarginMs ?? 100, options.readShare ?? 0.6, limits);
+}
 
 export interface EndpointCall {
   /** whose limit: the venue's user (key) on one host */
