@@ -232,14 +232,7 @@ export class BybitClient extends VenueHttpClient {
   }
 
   private async publicGet(baseUrl: string, path: string, query = ""): Promise<BybitEnvelope> {
-    const origin = this.http.originOf(baseUrl);
-    const url = joinUrl(baseUrl, path) + (query ? `?${query}` : "");
-    const answer = await this.http.read(
-      origin,
-      () => this.backoffs.admit(origin, undefined),
-      () => ({ method: "GET", url, headers: { "User-Agent": USER_AGENT } }),
-      { method: "GET", path },
-    );
+    const { origin, answer } = await this.publicGetAnswer(baseUrl, path, query);
     const env = this.envelope(answer, false, path, baseUrl);
     if (env.retCode === RET.OK) return env;
     throw this.applyMapped(origin, undefined, mapRetCode(env, answer, this.ctx(false, path, baseUrl)));

@@ -239,15 +239,8 @@ export class OkxClient extends VenueHttpClient {
   }
 
   private async publicGet(baseUrl: string, path: string, query = ""): Promise<OkxEnvelope> {
-    const origin = this.http.originOf(baseUrl);
-    const url = joinUrl(baseUrl, path) + (query ? `?${query}` : "");
+    const { origin, answer } = await this.publicGetAnswer(baseUrl, path, query);
     const endpoint = `GET ${path}`;
-    const answer = await this.http.read(
-      origin,
-      () => this.backoffs.admit(origin, undefined),
-      () => ({ method: "GET", url, headers: { "User-Agent": USER_AGENT } }),
-      { method: "GET", path },
-    );
     const env = this.envelope(answer, false, path, baseUrl, endpoint);
     if (env.code === OKX_CODE.OK) return env;
     throw this.applyMapped(origin, undefined, mapOkxCode(env, answer, this.ctx(false, path, endpoint)));

@@ -6,11 +6,12 @@
  */
 import type { GatewayError } from "../../errors";
 import type { ExchangeLogger } from "../binance/binance-client";
+import type { HttpAnswer } from "../binance/errors";
 import { ServerClock, type TimeSample } from "../binance/clock";
 import { ExchangeInfoCache, type ExchangeInfo } from "../binance/exchange-info";
 import { Backoffs } from "./backoffs";
 import { errorText } from "./errors";
-import { silentLogger, VenueHttp, type VenueHttpOptions } from "./venue-http";
+import { joinUrl, silentLogger, USER_AGENT, VenueHttp, type VenueHttpOptions } from "./venue-http";
 
 export abstract class VenueHttpClient {
   protected readonly now: () => number;
@@ -21,8 +22,10 @@ export abstract class VenueHttpClient {
   /** the valid scope keys per base URL, stale while revalidating */
   protected readonly scopeKeys: ExchangeInfoCache;
 
-  /** `scopeKeysRefreshMs`: the list older than this is refreshed in the background (300000) */
-  /** `venue` names the venue in log lines and errors ("OKX") */
+  /**
+   * `venue` names the venue in log lines and errors ("OKX"); the scope-key list older than
+   * `scopeKeysRefreshMs` is refreshed in the background (300000).
+   */
   protected constructor(
     protected readonly venue: string,
     options: VenueHttpOptions,
@@ -51,6 +54,26 @@ export abstract class VenueHttpClient {
   protected abstract fetchServerTime(baseUrl: string): Promise<TimeSample>;
 
   protected abstract fetchScopeKeys(baseUrl: string): Promise<ExchangeInfo>;
+
+  /**
+   * An unsigned GET (server time, scope keys) behind the host's back-off, sent again like any read;
+   * answers the answer of any status with the origin it was sent to, for the venue to read.
+   */
+  protected async publicGetAnswer(
+    baseUrl: string,
+    path: string,
+    query: string,
+  ): Promise<{ origin: string; answer: HttpAnswer }> {
+    const origin = this.http.originOf(baseUrl);
+    const url = joinUrl(baseUrl, path) + (query ? `?${query}` : "");
+    const answer = await this.http.read(
+      origin,
+      () => this.backoffs.admit(origin, undefined),
+      () => ({ method: "GET", url, headers: { "User-Agent": USER_AGENT } }),
+      { method: "GET", path },
+    );
+    return { origin, answer };
+  }
 
   /**
    * After the venue refused a call's timestamp before processing it (`code`): resyncs the clock so that
