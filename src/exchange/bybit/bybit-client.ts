@@ -13,22 +13,22 @@
  *   and the caller reads the state back.
  * Secrets, signatures and bodies are never logged.
  */
-import axios, { type AxiosResponse, type RawAxiosRequestHeaders } from "axios";
-import { performance } from "node:perf_hooks";
-import { exchangeUnavailable, isGatewayError, rateLimited, type GatewayError } from "../../errors";
-import { CircuitBreaker, type CircuitBreakerOptions } from "../binance/circuit-breaker";
-import { ServerClock, type TimeSample } from "../binance/clock";
-import { describeBody, malformedAnswer, mapTransportError, type HttpAnswer } from "../binance/errors";
-import { ExchangeInfoCache, type ExchangeInfo } from "../binance/exchange-info";
-import { parseJsonExact, type JsonValue } from "../binance/json";
-import { createHttpTransport, isTransportError, type HttpTransport } from "../binance/transport";
+import type { RawAxiosRequestHeaders } from "axios";
+import { isGatewayError, type GatewayError } from "../../errors";
+import type { TimeSample } from "../binance/clock";
+import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/errors";
+import type { ExchangeInfo } from "../binance/exchange-info";
+import { parseJsonExact } from "../binance/json";
 import type { HeaderBag } from "../binance/weight";
-import type { ExchangeLogger } from "../binance/binance-client";
-import { EndpointLimiter, type EndpointLimit } from "../endpoint-limiter";
+import type { EndpointLimit, EndpointLimiter } from "../endpoint-limiter";
 import type { ReadBudget } from "../exchange.port";
+import { admitEndpoint, endpointLimiter, type EndpointLimitOptions } from "../venue-http/endpoint-admission";
+import { readPayload } from "../venue-http/errors";
+import { SignerCache } from "../venue-http/signer-cache";
+import { JSON_CONTENT_TYPE, joinUrl, USER_AGENT, type VenueHttpOptions } from "../venue-http/venue-http";
+import { VenueHttpClient } from "../venue-http/venue-http-client";
 import { limitHeaders, mapHttpStatus, mapRetCode, RET, type MappedBybitError } from "./errors";
 import {
-  MalformedAnswer,
   parseEnvelope,
   parseInstrumentsPage,
   parseMmpState,
@@ -36,7 +36,7 @@ import {
   parseServerTime,
   type BybitEnvelope,
 } from "./parse";
-import { BYBIT_HEADERS, bybitSignText, createBybitSigner, type BybitSigner } from "./signer";
+import { BYBIT_HEADERS, bybitSignText, createBybitSigner } from "./signer";
 import type { BybitCredentials, BybitMmpSettings, BybitMmpState } from "./types";
 import { checkBaseCoin, mmpModifyBody } from "./validate";
 
@@ -61,98 +61,33 @@ export const BYBIT_LIMITS: Readonly<Record<string, EndpointLimit>> = {
   "GET /v5/account/mmp-state": { limit: 10, windowMs: 1000 },
 };
 
-export interface BybitClientOptions {
-  /** ms from the request start until the whole answer is read; after that a POST is UNKNOWN (5000) */
-  defaultTimeoutMs?: number;
-  /** ms to get a connection; after that nothing was sent (2000) */
-  connectTimeoutMs?: number;
+export interface BybitClientOptions extends VenueHttpOptions, EndpointLimitOptions {
   /** X-BAPI-RECV-WINDOW, ms (5000, Bybit's default) */
   recvWindow?: number;
-  logger?: ExchangeLogger;
-  /** local clock, epoch ms */
-  now?: () => number;
-  maxSocketsPerHost?: number;
-  /** server-time offset older than this is refreshed in the background (60000) */
-  timeResyncIntervalMs?: number;
   /** the base-coin list older than this is refreshed in the background (300000) */
   baseCoinsRefreshMs?: number;
-  /** extra attempts for a GET that failed to connect or lost its connection (2) */
-  readRetries?: number;
-  readRetryBaseMs?: number;
-  circuitBreaker?: CircuitBreakerOptions;
-  /** ms added to each limit window for network jitter (100) */
-  rateLimitMarginMs?: number;
-  /** share of a read limit plain reads may use (0.6) */
-  readShare?: number;
 }
 
 /** how many instruments-info pages are read at most (1000 instruments each) */
 const MAX_INSTRUMENT_PAGES = 20;
-const USER_AGENT = "mmp-gateway";
-const JSON_CONTENT_TYPE = "application/json";
-const silentLogger: ExchangeLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Signed {
-  secret: string;
-  sign: BybitSigner;
-}
-
-interface Backoff {
-  until: number;
-  reason: string;
-}
-
-export class BybitClient {
-  private readonly http: InstanceType<typeof axios.Axios>;
-  private readonly transport: HttpTransport;
-  private readonly clock: ServerClock;
-  private readonly coins: ExchangeInfoCache;
-  private readonly breaker: CircuitBreaker;
+export class BybitClient extends VenueHttpClient {
   private readonly limiter: EndpointLimiter;
-  private readonly signers = new Map<string, Signed>();
-  private readonly hostBackoff = new Map<string, Backoff>();
-  private readonly endpointBackoff = new Map<string, Backoff>();
-  private readonly now: () => number;
-  private readonly logger: ExchangeLogger;
+  private readonly signers = new SignerCache(createBybitSigner, this.logger, {
+    log: "the account's Bybit secret is unusable",
+    error: "the account's Bybit API secret is unusable",
+  });
   private readonly recvWindow: number;
-  private readonly readRetries: number;
-  private readonly readRetryBaseMs: number;
-  private closed = false;
 
   constructor(options: BybitClientOptions = {}) {
-    this.now = options.now ?? Date.now;
-    this.logger = options.logger ?? silentLogger;
-    this.recvWindow = options.recvWindow ?? 5000;
-    if (!Number.isSafeInteger(this.recvWindow) || this.recvWindow <= 0) {
+    // checked before the transport is made: a refused option leaves nothing open
+    const recvWindow = options.recvWindow ?? 5000;
+    if (!Number.isSafeInteger(recvWindow) || recvWindow <= 0) {
       throw new RangeError("recvWindow must be a positive integer (ms)");
     }
-    this.transport = createHttpTransport({
-      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
-      responseTimeoutMs: options.defaultTimeoutMs ?? 5000,
-      maxSockets: options.maxSocketsPerHost ?? 64,
-    });
-    this.http = new axios.Axios({ adapter: this.transport.adapter });
-    this.breaker = new CircuitBreaker(options.circuitBreaker);
-    this.limiter = new EndpointLimiter(
-      options.rateLimitMarginMs ?? 100,
-      options.readShare ?? 0.6,
-      BYBIT_LIMITS,
-    );
-    this.readRetries = options.readRetries ?? 2;
-    this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
-    this.clock = new ServerClock(
-      (baseUrl) => this.fetchServerTime(baseUrl),
-      this.now,
-      options.timeResyncIntervalMs ?? 60_000,
-      this.logger,
-    );
-    this.coins = new ExchangeInfoCache(
-      (baseUrl) => this.fetchBaseCoins(baseUrl),
-      this.now,
-      options.baseCoinsRefreshMs ?? 5 * 60_000,
-      30_000,
-      this.logger,
-    );
+    super("Bybit", options, options.baseCoinsRefreshMs);
+    this.recvWindow = recvWindow;
+    this.limiter = endpointLimiter(options, BYBIT_LIMITS);
   }
 
   // ---- MMP ----
@@ -180,7 +115,7 @@ export class BybitClient {
       `baseCoin=${encodeURIComponent(coin)}`,
       budget,
     );
-    const state = this.read(env, false, (r) => parseMmpState(r, coin));
+    const state = readPayload(env.result, false, (r) => parseMmpState(r, coin));
     if (state !== null && env.time !== undefined) state.observedAt = env.time;
     return state;
   }
@@ -198,21 +133,7 @@ export class BybitClient {
    * only BTC instruments (B-DOC market/instrument.mdx), so that fallback may under-report.
    */
   async baseCoins(baseUrl: string): Promise<ReadonlySet<string>> {
-    return (await this.coins.get(baseUrl)).underlyings;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.transport.close();
-  }
-
-  /** Bybit minus local clock in ms, once measured */
-  clockOffset(baseUrl: string): number | undefined {
-    return this.clock.offset(baseUrl);
-  }
-
-  resyncClock(baseUrl: string): Promise<void> {
-    return this.clock.resync(baseUrl);
+    return (await this.scopeKeys.get(baseUrl)).underlyings;
   }
 
   // ---- internals ----
@@ -225,15 +146,25 @@ export class BybitClient {
     budget: ReadBudget = "change",
   ): Promise<BybitEnvelope> {
     const { baseUrl, requestId } = creds;
-    const sign = this.signerFor(creds);
+    const sign = this.signers.signerFor(creds);
     const mutation = method === "POST";
-    const origin = this.originOf(baseUrl);
+    const origin = this.http.originOf(baseUrl);
     const url = joinUrl(baseUrl, path) + (method === "GET" && payload !== "" ? `?${payload}` : "");
     const limitKey = `${creds.apiKey}\u0000${origin}${path}`;
-    this.admitBackoffs(origin, limitKey);
-    this.admitLimit(`${creds.apiKey}\u0000${origin}`, `${method} ${path}`, budget, requestId);
+    this.backoffs.admit(origin, limitKey);
+    const endpointCall = {
+      user: `${creds.apiKey}\u0000${origin}`,
+      endpoint: `${method} ${path}`,
+      budget,
+      requestId,
+    };
+    admitEndpoint(this.limiter, endpointCall, this.now(), this.logger, {
+      venue: "Bybit",
+      log: "Bybit call refused locally",
+      per: "",
+    });
     for (let attempt = 1; ; attempt++) {
-      this.admitBackoffs(origin, limitKey);
+      this.backoffs.admit(origin, limitKey);
       const timestamp = await this.clock.timestamp(baseUrl);
       const signature = sign(bybitSignText(timestamp, creds.apiKey, this.recvWindow, payload));
       const headers: RawAxiosRequestHeaders = {
@@ -244,55 +175,19 @@ export class BybitClient {
         [BYBIT_HEADERS.sign]: signature,
       };
       if (mutation) headers["Content-Type"] = JSON_CONTENT_TYPE;
-      let answer: HttpAnswer;
-      try {
-        answer = await this.send(
-          origin,
-          method,
-          url,
-          mutation ? payload : undefined,
-          headers,
-          path,
-          requestId,
-        );
-      } catch (err) {
-        if (isTransportError(err)) {
-          const retryable = !mutation && (err.kind === "connect-failed" || err.kind === "connection-lost");
-          if (retryable && (await this.pauseBeforeRetry(attempt))) continue;
-          throw mapTransportError(err, mutation);
-        }
-        throw err;
-      }
+      const request = { method, url, body: mutation ? payload : undefined, headers };
+      const answer = await this.http.attempt(attempt, mutation, origin, request, { method, path }, requestId);
+      if (answer === undefined) continue; // a GET to send again, freshly signed
       this.noteLimitHeaders(baseUrl, limitKey, answer.headers);
       const env = this.envelope(answer, mutation, path, baseUrl);
       if (env.retCode === RET.OK) return env;
       if (env.retCode === RET.TIMESTAMP && attempt === 1 && answer.status < 500) {
-        this.logger.warn({ requestId, path, host: origin }, "Bybit refused the timestamp (10002); resyncing");
-        try {
-          await this.clock.resync(baseUrl);
-        } catch (syncErr) {
-          this.logger.warn({ requestId, err: errorText(syncErr) }, "Bybit server-time resync failed");
-          throw this.applyMapped(
-            origin,
-            limitKey,
-            mapRetCode(env, answer, this.ctx(mutation, path, baseUrl)),
-          );
-        }
-        continue;
+        const call = { requestId, path, host: origin };
+        if (await this.resyncAfterTimestampRefusal(baseUrl, call, "10002")) continue;
+        throw this.applyMapped(origin, limitKey, mapRetCode(env, answer, this.ctx(mutation, path, baseUrl)));
       }
       const mapped = mapRetCode(env, answer, this.ctx(mutation, path, baseUrl));
-      if (mapped.error.code === "RATE_LIMITED") {
-        this.logger.warn(
-          {
-            requestId,
-            host: origin,
-            path,
-            retCode: env.retCode,
-            retryAfterSeconds: mapped.error.extensions.retryAfterSeconds,
-          },
-          "Bybit rate limit hit; calls are refused until the back-off ends",
-        );
-      }
+      this.warnIfRateLimited(mapped.error, { requestId, host: origin, path, retCode: env.retCode });
       throw this.applyMapped(origin, limitKey, mapped);
     }
   }
@@ -312,18 +207,9 @@ export class BybitClient {
     ) {
       return env;
     }
-    const origin = this.originOf(baseUrl);
+    const origin = this.http.originOf(baseUrl);
     if (ok) throw malformedAnswer(answer.status, describeBody(answer.body, answer.headers), mutation);
     throw this.applyMapped(origin, undefined, mapHttpStatus(answer, this.ctx(mutation, path, baseUrl)));
-  }
-
-  private read<T>(env: BybitEnvelope, mutation: boolean, parse: (r: JsonValue | undefined) => T): T {
-    try {
-      return parse(env.result);
-    } catch (err) {
-      if (err instanceof MalformedAnswer) throw malformedAnswer(200, err.message, mutation);
-      throw err;
-    }
   }
 
   private ctx(mutation: boolean, path: string, baseUrl: string) {
@@ -331,44 +217,8 @@ export class BybitClient {
   }
 
   private applyMapped(origin: string, limitKey: string | undefined, m: MappedBybitError): GatewayError {
-    const reason = m.error.message;
-    if (m.hostBackoffUntil !== undefined) extend(this.hostBackoff, origin, m.hostBackoffUntil, reason);
-    if (m.endpointBackoffUntil !== undefined && limitKey !== undefined) {
-      extend(this.endpointBackoff, limitKey, m.endpointBackoffUntil, reason);
-    }
+    this.backoffs.apply(origin, limitKey, m.hostBackoffUntil, m.endpointBackoffUntil, m.error.message);
     return m.error;
-  }
-
-  private admitLimit(
-    user: string,
-    endpoint: string,
-    budget: ReadBudget,
-    requestId: string | undefined,
-  ): void {
-    const a = this.limiter.take(user, endpoint, this.now(), budget);
-    if (a === undefined || a.waitMs === 0) return;
-    const seconds = Math.max(1, Math.ceil(a.waitMs / 1000));
-    this.logger.debug(
-      { requestId, endpoint, budget, retryAfterSeconds: seconds },
-      "Bybit call refused locally",
-    );
-    throw rateLimited(
-      seconds,
-      `Bybit allows ${a.limit.limit} ${endpoint} requests per ${a.limit.windowMs / 1000} s` +
-        `${budget === "read" ? " (plain reads use part of it)" : ""}; nothing sent`,
-    );
-  }
-
-  private admitBackoffs(origin: string, limitKey: string | undefined): void {
-    const now = this.now();
-    for (const b of [
-      this.hostBackoff.get(origin),
-      limitKey ? this.endpointBackoff.get(limitKey) : undefined,
-    ]) {
-      if (b !== undefined && b.until > now) {
-        throw rateLimited(Math.max(1, Math.ceil((b.until - now) / 1000)), `${b.reason}; nothing sent`);
-      }
-    }
   }
 
   /** When Bybit says no request is left for this endpoint, wait for its reset instead of earning a 10006. */
@@ -377,95 +227,32 @@ export class BybitClient {
     if (remaining !== 0 || resetAt === undefined) return;
     const localReset = resetAt - (this.clock.offset(baseUrl) ?? 0);
     if (localReset > this.now()) {
-      extend(this.endpointBackoff, limitKey, localReset, "Bybit reported no requests left for this endpoint");
+      this.backoffs.extendKey(limitKey, localReset, "Bybit reported no requests left for this endpoint");
     }
-  }
-
-  private async send(
-    origin: string,
-    method: "GET" | "POST",
-    url: string,
-    body: string | undefined,
-    headers: RawAxiosRequestHeaders,
-    path: string,
-    requestId: string | undefined,
-  ): Promise<HttpAnswer> {
-    if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the Bybit client is closed");
-    const ticket = this.breaker.admit(origin, this.now());
-    const started = performance.now();
-    let res: AxiosResponse<string>;
-    try {
-      res = await this.http.request<string>({ method, url, data: body, headers });
-    } catch (err) {
-      if (isTransportError(err) && err.kind !== "aborted") this.breaker.failure(ticket, this.now());
-      else this.breaker.abandon(ticket);
-      this.logger.debug(
-        {
-          requestId,
-          method,
-          path,
-          host: origin,
-          failure: isTransportError(err) ? err.kind : "error",
-          durationMs: ms(started),
-        },
-        "Bybit call failed without an answer",
-      );
-      throw err;
-    }
-    if (res.status >= 500) this.breaker.failure(ticket, this.now());
-    else this.breaker.success(ticket);
-    this.logger.debug(
-      { requestId, method, path, host: origin, status: res.status, durationMs: ms(started) },
-      "Bybit call",
-    );
-    return {
-      status: res.status,
-      body: typeof res.data === "string" ? res.data : "",
-      headers: res.headers as HeaderBag,
-    };
   }
 
   private async publicGet(baseUrl: string, path: string, query = ""): Promise<BybitEnvelope> {
-    const origin = this.originOf(baseUrl);
-    const url = joinUrl(baseUrl, path) + (query ? `?${query}` : "");
-    for (let attempt = 1; ; attempt++) {
-      this.admitBackoffs(origin, undefined);
-      let answer: HttpAnswer;
-      try {
-        answer = await this.send(
-          origin,
-          "GET",
-          url,
-          undefined,
-          { "User-Agent": USER_AGENT },
-          path,
-          undefined,
-        );
-      } catch (err) {
-        if (isTransportError(err)) {
-          const retryable = err.kind === "connect-failed" || err.kind === "connection-lost";
-          if (retryable && (await this.pauseBeforeRetry(attempt))) continue;
-          throw mapTransportError(err, false);
-        }
-        throw err;
-      }
-      const env = this.envelope(answer, false, path, baseUrl);
-      if (env.retCode === RET.OK) return env;
-      throw this.applyMapped(origin, undefined, mapRetCode(env, answer, this.ctx(false, path, baseUrl)));
-    }
+    const { origin, answer } = await this.publicGetAnswer(baseUrl, path, query);
+    const env = this.envelope(answer, false, path, baseUrl);
+    if (env.retCode === RET.OK) return env;
+    throw this.applyMapped(origin, undefined, mapRetCode(env, answer, this.ctx(false, path, baseUrl)));
   }
 
-  private async fetchServerTime(baseUrl: string): Promise<TimeSample> {
+  protected override async fetchServerTime(baseUrl: string): Promise<TimeSample> {
     const sentAt = this.now();
     const env = await this.publicGet(baseUrl, BYBIT.time);
     const receivedAt = this.now();
-    return { serverTime: this.read(env, false, parseServerTime), sentAt, receivedAt };
+    return { serverTime: readPayload(env.result, false, parseServerTime), sentAt, receivedAt };
   }
 
-  private async fetchBaseCoins(baseUrl: string): Promise<ExchangeInfo> {
+  protected override async fetchScopeKeys(baseUrl: string): Promise<ExchangeInfo> {
     let coins: string[];
     try {
-      coins = this.read(await this.publicGet(baseUrl, BYBIT.optionBaseCoins), false, parseOptionBaseCoins);
+      coins = readPayload(
+        (await this.publicGet(baseUrl, BYBIT.optionBaseCoins)).result,
+        false,
+        parseOptionBaseCoins,
+      );
     } catch (err) {
       const notThere =
         isGatewayError(err) &&
@@ -483,60 +270,11 @@ export class BybitClient {
     for (let page = 0; page < MAX_INSTRUMENT_PAGES; page++) {
       const query = `category=option&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
       const env = await this.publicGet(baseUrl, BYBIT.instruments, query);
-      const p = this.read(env, false, parseInstrumentsPage);
+      const p = readPayload(env.result, false, parseInstrumentsPage);
       for (const c of p.coins) coins.add(c);
       if (p.nextPageCursor === "" || p.coins.length === 0) break;
       cursor = p.nextPageCursor;
     }
     return [...coins];
   }
-
-  private signerFor(creds: BybitCredentials): BybitSigner {
-    const key = `${creds.accountId}\u0000${creds.apiKey}`;
-    const cached = this.signers.get(key);
-    if (cached !== undefined && cached.secret === creds.secret) return cached.sign;
-    try {
-      const sign = createBybitSigner(creds.secret);
-      this.signers.set(key, { secret: creds.secret, sign });
-      return sign;
-    } catch (err) {
-      this.logger.error(
-        { requestId: creds.requestId, accountId: creds.accountId, err: errorText(err) },
-        "the account's Bybit secret is unusable",
-      );
-      throw exchangeUnavailable("NOT_APPLIED", "the account's Bybit API secret is unusable");
-    }
-  }
-
-  private originOf(baseUrl: string): string {
-    try {
-      return new URL(baseUrl).origin;
-    } catch {
-      throw exchangeUnavailable("NOT_APPLIED", "the account's Bybit base URL is not a valid URL");
-    }
-  }
-
-  private async pauseBeforeRetry(attempt: number): Promise<boolean> {
-    if (attempt > this.readRetries || this.closed) return false;
-    const wait = this.readRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
-    await new Promise((resolve) => setTimeout(resolve, wait));
-    return !this.closed;
-  }
-}
-
-function extend(map: Map<string, Backoff>, key: string, until: number, reason: string): void {
-  const b = map.get(key);
-  if (b === undefined || b.until < until) map.set(key, { until, reason });
-}
-
-function joinUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, "") + path;
-}
-
-function ms(startedAt: number): number {
-  return Math.round((performance.now() - startedAt) * 10) / 10;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -17,8 +17,9 @@
  * | 5XX, other non-2XX, unreadable 2XX                  | EXCHANGE_UNAVAILABLE, UNKNOWN for POST      |
  * | no answer (see binance/transport.ts)                | NOT_APPLIED if never sent, else UNKNOWN for POST |
  */
-import { exchangeRejected, exchangeUnavailable, rateLimited, type GatewayError } from "../../errors";
-import { describeBody, outcomeFor, retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { exchangeRejected, rateLimited, type GatewayError } from "../../errors";
+import { retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { httpStatusError, unavailableWithCode } from "../venue-http/errors";
 import type { HeaderBag } from "../binance/weight";
 import type { BybitEnvelope } from "./parse";
 
@@ -112,10 +113,9 @@ export function mapRetCode(env: BybitEnvelope, answer: HttpAnswer, ctx: BybitMap
     };
   }
   if (retCode === RET.INTERNAL || retCode === RET.SERVER_TIMEOUT) {
-    const error = exchangeUnavailable(outcomeFor(ctx.mutation), `Bybit retCode ${retCode}: ${retMsg}`);
-    error.extensions.exchangeCode = retCode;
-    error.extensions.exchangeMessage = retMsg;
-    return { error };
+    return {
+      error: unavailableWithCode(ctx.mutation, `Bybit retCode ${retCode}: ${retMsg}`, retCode, retMsg),
+    };
   }
   return { error: exchangeRejected(retCode, retMsg, bybitAdvice(retCode)) };
 }
@@ -145,19 +145,11 @@ export function mapHttpStatus(answer: HttpAnswer, ctx: BybitMapContext): MappedB
       hostBackoffUntil: ctx.nowMs + seconds * 1000,
     };
   }
-  if (status === 404) {
-    return {
-      error: exchangeUnavailable(
-        "NOT_APPLIED",
-        `HTTP 404 for ${ctx.path}: no such endpoint; check the account's Bybit base URL`,
-      ),
-    };
-  }
-  const what = status >= 300 && status < 400 ? `unexpected redirect HTTP ${status}` : `HTTP ${status}`;
   return {
-    error: exchangeUnavailable(
-      outcomeFor(ctx.mutation),
-      `${what} with ${describeBody(answer.body, answer.headers)}`,
+    error: httpStatusError(
+      answer,
+      ctx.mutation,
+      `HTTP 404 for ${ctx.path}: no such endpoint; check the account's Bybit base URL`,
     ),
   };
 }

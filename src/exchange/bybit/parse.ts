@@ -6,6 +6,7 @@
  */
 import { MalformedAnswer } from "../binance/parse";
 import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "../binance/json";
+import { clipMessage, decimal, obj, str } from "../venue-http/parse";
 import type { BybitMmpState } from "./types";
 
 export { MalformedAnswer };
@@ -18,9 +19,7 @@ export interface BybitEnvelope {
   time: number | undefined;
 }
 
-const MAX_MESSAGE = 200;
 const UINT = /^\d+$/;
-const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 export function parseEnvelope(v: JsonValue): BybitEnvelope {
   if (!isJsonObject(v)) throw new MalformedAnswer("the answer is not a JSON object");
@@ -32,22 +31,10 @@ export function parseEnvelope(v: JsonValue): BybitEnvelope {
   const time = v.time instanceof JsonNumber && UINT.test(v.time.text) ? Number(v.time.text) : undefined;
   return {
     retCode: Number(code.text),
-    retMsg: msg.length > MAX_MESSAGE ? `${msg.slice(0, MAX_MESSAGE)}…` : msg,
+    retMsg: clipMessage(msg),
     result: v.result,
     time: time !== undefined && Number.isSafeInteger(time) ? time : undefined,
   };
-}
-
-function obj(v: JsonValue | undefined, what: string): JsonObject {
-  if (v === undefined || !isJsonObject(v)) throw new MalformedAnswer(`${what} is not a JSON object`);
-  return v;
-}
-
-function str(o: JsonObject, field: string): string {
-  const v = o[field];
-  if (typeof v !== "string")
-    throw new MalformedAnswer(`${field} is ${v === undefined ? "missing" : "not a string"}`);
-  return v;
 }
 
 function bool(o: JsonObject, field: string): boolean {
@@ -60,12 +47,6 @@ function bool(o: JsonObject, field: string): boolean {
 function uintText(o: JsonObject, field: string): string {
   const s = str(o, field);
   if (!UINT.test(s)) throw new MalformedAnswer(`${field} is not a whole number of milliseconds`);
-  return s;
-}
-
-function decimal(o: JsonObject, field: string): string {
-  const s = str(o, field);
-  if (!DECIMAL.test(s)) throw new MalformedAnswer(`${field} is not a plain decimal`);
   return s;
 }
 

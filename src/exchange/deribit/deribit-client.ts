@@ -16,17 +16,23 @@
  *   the background so that the caller's next attempt signs on a fresh offset.
  * Secrets, signatures, nonces and bodies are never logged.
  */
-import axios, { type AxiosResponse, type RawAxiosRequestHeaders } from "axios";
-import { performance } from "node:perf_hooks";
-import { exchangeUnavailable, rateLimited, type GatewayError } from "../../errors";
-import { CircuitBreaker, type CircuitBreakerOptions } from "../binance/circuit-breaker";
-import { ServerClock, type TimeSample } from "../binance/clock";
-import { describeBody, malformedAnswer, mapTransportError, type HttpAnswer } from "../binance/errors";
-import { ExchangeInfoCache, type ExchangeInfo } from "../binance/exchange-info";
-import { parseJsonExact, type JsonValue } from "../binance/json";
-import { createHttpTransport, isTransportError, type HttpTransport } from "../binance/transport";
-import type { HeaderBag } from "../binance/weight";
-import type { ExchangeLogger } from "../binance/binance-client";
+import type { RawAxiosRequestHeaders } from "axios";
+import type { GatewayError } from "../../errors";
+import type { TimeSample } from "../binance/clock";
+import { describeBody, malformedAnswer, type HttpAnswer } from "../binance/errors";
+import type { ExchangeInfo } from "../binance/exchange-info";
+import { parseJsonExact } from "../binance/json";
+import { errorText, readPayload } from "../venue-http/errors";
+import { SignerCache } from "../venue-http/signer-cache";
+import {
+  JSON_CONTENT_TYPE,
+  joinUrl,
+  sleep,
+  USER_AGENT,
+  type VenueHttpOptions,
+  type VenueRequest,
+} from "../venue-http/venue-http";
+import { VenueHttpClient } from "../venue-http/venue-http-client";
 import { DERIBIT_CODE, mapHttpStatus, mapRpcError, type MappedDeribitError } from "./errors";
 import { KeyRateLimiter, type DeribitBudget, type DeribitRateOptions } from "./limiter";
 import {
@@ -45,7 +51,6 @@ import {
   deribitNonce,
   deribitRequestData,
   deribitStringToSign,
-  type DeribitSigner,
 } from "./signer";
 import type { DeribitCredentials, DeribitMmpConfig, DeribitMmpSettings, DeribitMmpStatus } from "./types";
 import { checkIndexName, setMmpConfigParams } from "./validate";
@@ -61,39 +66,11 @@ export const DERIBIT_METHOD = {
 
 export const DERIBIT_API_PREFIX = "/api/v2/";
 
-export interface DeribitClientOptions {
-  /** ms from the request start until the whole answer is read; after that a change is UNKNOWN (5000) */
-  defaultTimeoutMs?: number;
-  /** ms to get a connection; after that nothing was sent (2000) */
-  connectTimeoutMs?: number;
-  logger?: ExchangeLogger;
-  /** local clock, epoch ms */
-  now?: () => number;
-  maxSocketsPerHost?: number;
-  /** server-time offset older than this is refreshed in the background (60000) */
-  timeResyncIntervalMs?: number;
+export interface DeribitClientOptions extends VenueHttpOptions {
   /** the index-name list older than this is refreshed in the background (300000) */
   indexNamesRefreshMs?: number;
-  /** extra attempts for a read that failed to connect or lost its connection (2) */
-  readRetries?: number;
-  readRetryBaseMs?: number;
-  circuitBreaker?: CircuitBreakerOptions;
   /** the local pacing per key (limiter.ts) */
   rate?: DeribitRateOptions;
-}
-
-const USER_AGENT = "mmp-gateway";
-const JSON_CONTENT_TYPE = "application/json";
-const silentLogger: ExchangeLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-interface Signed {
-  secret: string;
-  sign: DeribitSigner;
-}
-
-interface Backoff {
-  until: number;
-  reason: string;
 }
 
 interface CallSpec {
@@ -104,49 +81,17 @@ interface CallSpec {
   budget: DeribitBudget;
 }
 
-export class DeribitClient {
-  private readonly http: InstanceType<typeof axios.Axios>;
-  private readonly transport: HttpTransport;
-  private readonly clock: ServerClock;
-  private readonly indexes: ExchangeInfoCache;
-  private readonly breaker: CircuitBreaker;
+export class DeribitClient extends VenueHttpClient {
   private readonly limiter: KeyRateLimiter;
-  private readonly signers = new Map<string, Signed>();
-  private readonly hostBackoff = new Map<string, Backoff>();
-  private readonly keyBackoff = new Map<string, Backoff>();
-  private readonly now: () => number;
-  private readonly logger: ExchangeLogger;
-  private readonly readRetries: number;
-  private readonly readRetryBaseMs: number;
+  private readonly signers = new SignerCache(createDeribitSigner, this.logger, {
+    log: "the account's Deribit client secret is unusable",
+    error: "the account's Deribit client secret is unusable",
+  });
   private nextId = 1;
-  private closed = false;
 
   constructor(options: DeribitClientOptions = {}) {
-    this.now = options.now ?? Date.now;
-    this.logger = options.logger ?? silentLogger;
-    this.transport = createHttpTransport({
-      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
-      responseTimeoutMs: options.defaultTimeoutMs ?? 5000,
-      maxSockets: options.maxSocketsPerHost ?? 64,
-    });
-    this.http = new axios.Axios({ adapter: this.transport.adapter });
-    this.breaker = new CircuitBreaker(options.circuitBreaker);
+    super("Deribit", options, options.indexNamesRefreshMs);
     this.limiter = new KeyRateLimiter(options.rate);
-    this.readRetries = options.readRetries ?? 2;
-    this.readRetryBaseMs = options.readRetryBaseMs ?? 100;
-    this.clock = new ServerClock(
-      (baseUrl) => this.fetchServerTime(baseUrl),
-      this.now,
-      options.timeResyncIntervalMs ?? 60_000,
-      this.logger,
-    );
-    this.indexes = new ExchangeInfoCache(
-      (baseUrl) => this.fetchIndexNames(baseUrl),
-      this.now,
-      options.indexNamesRefreshMs ?? 5 * 60_000,
-      30_000,
-      this.logger,
-    );
   }
 
   // ---- MMP ----
@@ -164,7 +109,7 @@ export class DeribitClient {
       mutation: true,
       budget: "change",
     });
-    const configs = this.read(env, true, parseMmpConfigs);
+    const configs = readPayload(env.result, true, parseMmpConfigs);
     return configs.find((c) => c.indexName === settings.indexName) ?? null;
   }
 
@@ -181,7 +126,7 @@ export class DeribitClient {
       mutation: false,
       budget,
     });
-    return this.read(env, false, parseMmpConfigs).find((c) => c.indexName === index) ?? null;
+    return readPayload(env.result, false, parseMmpConfigs).find((c) => c.indexName === index) ?? null;
   }
 
   /** Every default-group configuration in one call (`private/get_mmp_config` without an index). */
@@ -192,7 +137,7 @@ export class DeribitClient {
       mutation: false,
       budget,
     });
-    return this.read(env, false, parseMmpConfigs);
+    return readPayload(env.result, false, parseMmpConfigs);
   }
 
   /** The triggered (frozen) indexes, of one index or all; an index not listed is not frozen. */
@@ -209,7 +154,7 @@ export class DeribitClient {
       mutation: false,
       budget,
     });
-    const all = this.read(env, false, parseMmpStatuses);
+    const all = readPayload(env.result, false, parseMmpStatuses);
     return indexName === undefined ? all : all.filter((s) => s.indexName === indexName);
   }
 
@@ -222,7 +167,7 @@ export class DeribitClient {
       mutation: true,
       budget: "change",
     });
-    this.read(env, true, parseOk);
+    readPayload(env.result, true, parseOk);
   }
 
   /**
@@ -230,34 +175,20 @@ export class DeribitClient {
    * URL (stale while revalidating).
    */
   async indexNames(baseUrl: string): Promise<ReadonlySet<string>> {
-    return (await this.indexes.get(baseUrl)).underlyings;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.transport.close();
-  }
-
-  /** Deribit minus local clock in ms, once measured */
-  clockOffset(baseUrl: string): number | undefined {
-    return this.clock.offset(baseUrl);
-  }
-
-  resyncClock(baseUrl: string): Promise<void> {
-    return this.clock.resync(baseUrl);
+    return (await this.scopeKeys.get(baseUrl)).underlyings;
   }
 
   // ---- internals ----
 
   private async signed(creds: DeribitCredentials, spec: CallSpec): Promise<DeribitEnvelope> {
     const { baseUrl, requestId } = creds;
-    const sign = this.signerFor(creds);
-    const origin = this.originOf(baseUrl);
+    const sign = this.signers.signerFor(creds);
+    const origin = this.http.originOf(baseUrl);
     const url = joinUrl(baseUrl, DERIBIT_API_PREFIX + spec.method);
     const uri = new URL(url).pathname;
     const keyKey = `${creds.apiKey}\u0000${origin}`;
     for (let attempt = 1; ; attempt++) {
-      this.admitBackoffs(origin, keyKey);
+      this.backoffs.admit(origin, keyKey);
       const wait = this.limiter.take(keyKey, this.now(), spec.budget);
       if (wait > 0) await sleep(wait);
       const timestamp = await this.clock.timestamp(baseUrl);
@@ -270,18 +201,10 @@ export class DeribitClient {
         "Content-Type": JSON_CONTENT_TYPE,
         Authorization: deribitAuthorization(creds.apiKey, timestamp, signature, nonce),
       };
-      let answer: HttpAnswer;
-      try {
-        answer = await this.send(origin, url, body, headers, spec.method, requestId);
-      } catch (err) {
-        if (isTransportError(err)) {
-          const retryable =
-            !spec.mutation && (err.kind === "connect-failed" || err.kind === "connection-lost");
-          if (retryable && (await this.pauseBeforeRetry(attempt))) continue;
-          throw mapTransportError(err, spec.mutation);
-        }
-        throw err;
-      }
+      const request: VenueRequest = { method: "POST", url, body, headers };
+      const label = { rpcMethod: spec.method };
+      const answer = await this.http.attempt(attempt, spec.mutation, origin, request, label, requestId);
+      if (answer === undefined) continue; // a read to send again, with a new id, nonce and signature
       const env = this.envelope(answer, spec, origin, id);
       if (env.error === undefined) return env;
       if (env.error.code === DERIBIT_CODE.INVALID_CREDENTIALS) {
@@ -337,178 +260,55 @@ export class DeribitClient {
     throw this.applyMapped(origin, undefined, mapped);
   }
 
-  private read<T>(env: DeribitEnvelope, mutation: boolean, parse: (r: JsonValue | undefined) => T): T {
-    try {
-      return parse(env.result);
-    } catch (err) {
-      if (err instanceof MalformedAnswer) throw malformedAnswer(200, err.message, mutation);
-      throw err;
-    }
-  }
-
   private ctx(spec: CallSpec) {
     return { mutation: spec.mutation, method: spec.method, nowMs: this.now() };
   }
 
   private applyMapped(origin: string, keyKey: string | undefined, m: MappedDeribitError): GatewayError {
-    const reason = m.error.message;
-    if (m.hostBackoffUntil !== undefined) extend(this.hostBackoff, origin, m.hostBackoffUntil, reason);
-    if (m.keyBackoffUntil !== undefined && keyKey !== undefined) {
-      extend(this.keyBackoff, keyKey, m.keyBackoffUntil, reason);
-    }
+    this.backoffs.apply(origin, keyKey, m.hostBackoffUntil, m.keyBackoffUntil, m.error.message);
     return m.error;
   }
 
-  private admitBackoffs(origin: string, keyKey: string | undefined): void {
-    const now = this.now();
-    for (const b of [this.hostBackoff.get(origin), keyKey ? this.keyBackoff.get(keyKey) : undefined]) {
-      if (b !== undefined && b.until > now) {
-        throw rateLimited(Math.max(1, Math.ceil((b.until - now) / 1000)), `${b.reason}; nothing sent`);
-      }
-    }
-  }
-
-  private async send(
-    origin: string,
-    url: string,
-    body: string,
-    headers: RawAxiosRequestHeaders,
-    rpcMethod: string,
-    requestId: string | undefined,
-  ): Promise<HttpAnswer> {
-    if (this.closed) throw exchangeUnavailable("NOT_APPLIED", "the Deribit client is closed");
-    const ticket = this.breaker.admit(origin, this.now());
-    const started = performance.now();
-    let res: AxiosResponse<string>;
-    try {
-      res = await this.http.request<string>({ method: "POST", url, data: body, headers });
-    } catch (err) {
-      if (isTransportError(err) && err.kind !== "aborted") this.breaker.failure(ticket, this.now());
-      else this.breaker.abandon(ticket);
-      this.logger.debug(
-        {
-          requestId,
-          rpcMethod,
-          host: origin,
-          failure: isTransportError(err) ? err.kind : "error",
-          durationMs: ms(started),
-        },
-        "Deribit call failed without an answer",
-      );
-      throw err;
-    }
-    if (res.status >= 500) this.breaker.failure(ticket, this.now());
-    else this.breaker.success(ticket);
-    this.logger.debug(
-      { requestId, rpcMethod, host: origin, status: res.status, durationMs: ms(started) },
-      "Deribit call",
-    );
-    return {
-      status: res.status,
-      body: typeof res.data === "string" ? res.data : "",
-      headers: res.headers as HeaderBag,
-    };
-  }
-
   private async publicCall(baseUrl: string, method: string, params: string): Promise<DeribitEnvelope> {
-    const origin = this.originOf(baseUrl);
+    const origin = this.http.originOf(baseUrl);
     const url = joinUrl(baseUrl, DERIBIT_API_PREFIX + method);
     const spec: CallSpec = { method, params, mutation: false, budget: "read" };
-    for (let attempt = 1; ; attempt++) {
-      this.admitBackoffs(origin, undefined);
-      const id = this.nextId++;
-      let answer: HttpAnswer;
-      try {
-        answer = await this.send(
-          origin,
+    let id = 0;
+    const answer = await this.http.read(
+      origin,
+      () => this.backoffs.admit(origin, undefined),
+      () => {
+        id = this.nextId++; // every attempt has its own id
+        return {
+          method: "POST",
           url,
-          rpcBody(id, method, params),
-          { "User-Agent": USER_AGENT, "Content-Type": JSON_CONTENT_TYPE },
-          method,
-          undefined,
-        );
-      } catch (err) {
-        if (isTransportError(err)) {
-          const retryable = err.kind === "connect-failed" || err.kind === "connection-lost";
-          if (retryable && (await this.pauseBeforeRetry(attempt))) continue;
-          throw mapTransportError(err, false);
-        }
-        throw err;
-      }
-      const env = this.envelope(answer, spec, origin, id);
-      if (env.error === undefined) return env;
-      throw this.applyMapped(origin, undefined, mapRpcError(env.error, this.ctx(spec)));
-    }
+          body: rpcBody(id, method, params),
+          headers: { "User-Agent": USER_AGENT, "Content-Type": JSON_CONTENT_TYPE },
+        };
+      },
+      { rpcMethod: method },
+    );
+    const env = this.envelope(answer, spec, origin, id);
+    if (env.error === undefined) return env;
+    throw this.applyMapped(origin, undefined, mapRpcError(env.error, this.ctx(spec)));
   }
 
-  private async fetchServerTime(baseUrl: string): Promise<TimeSample> {
+  protected override async fetchServerTime(baseUrl: string): Promise<TimeSample> {
     const sentAt = this.now();
     const env = await this.publicCall(baseUrl, DERIBIT_METHOD.time, "{}");
     const receivedAt = this.now();
-    return { serverTime: this.read(env, false, parseServerTime), sentAt, receivedAt };
+    return { serverTime: readPayload(env.result, false, parseServerTime), sentAt, receivedAt };
   }
 
-  private async fetchIndexNames(baseUrl: string): Promise<ExchangeInfo> {
+  protected override async fetchScopeKeys(baseUrl: string): Promise<ExchangeInfo> {
     const env = await this.publicCall(baseUrl, DERIBIT_METHOD.indexNames, "{}");
-    const names = this.read(env, false, parseIndexNames);
+    const names = readPayload(env.result, false, parseIndexNames);
     if (names.length === 0) throw new Error("Deribit lists no index names");
     return { underlyings: new Set(names), weightLimit: undefined };
-  }
-
-  private signerFor(creds: DeribitCredentials): DeribitSigner {
-    const key = `${creds.accountId}\u0000${creds.apiKey}`;
-    const cached = this.signers.get(key);
-    if (cached !== undefined && cached.secret === creds.secret) return cached.sign;
-    try {
-      const sign = createDeribitSigner(creds.secret);
-      this.signers.set(key, { secret: creds.secret, sign });
-      return sign;
-    } catch (err) {
-      this.logger.error(
-        { requestId: creds.requestId, accountId: creds.accountId, err: errorText(err) },
-        "the account's Deribit client secret is unusable",
-      );
-      throw exchangeUnavailable("NOT_APPLIED", "the account's Deribit client secret is unusable");
-    }
-  }
-
-  private originOf(baseUrl: string): string {
-    try {
-      return new URL(baseUrl).origin;
-    } catch {
-      throw exchangeUnavailable("NOT_APPLIED", "the account's Deribit base URL is not a valid URL");
-    }
-  }
-
-  private async pauseBeforeRetry(attempt: number): Promise<boolean> {
-    if (attempt > this.readRetries || this.closed) return false;
-    await sleep(this.readRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
-    return !this.closed;
   }
 }
 
 /** The JSON-RPC 2.0 request body; `params` is inserted as given, so its number text is sent unchanged. */
 export function rpcBody(id: number, method: string, params: string): string {
   return `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${params}}`;
-}
-
-function extend(map: Map<string, Backoff>, key: string, until: number, reason: string): void {
-  const b = map.get(key);
-  if (b === undefined || b.until < until) map.set(key, { until, reason });
-}
-
-function joinUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, "") + path;
-}
-
-function ms(startedAt: number): number {
-  return Math.round((performance.now() - startedAt) * 10) / 10;
-}
-
-function sleep(msToWait: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, msToWait));
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -17,8 +17,9 @@
  * | 5XX, other non-2XX, unreadable answer                         | EXCHANGE_UNAVAILABLE, UNKNOWN for a change     |
  * | no answer (see binance/transport.ts)                          | NOT_APPLIED if never sent, else UNKNOWN for a change |
  */
-import { exchangeRejected, exchangeUnavailable, rateLimited, type GatewayError } from "../../errors";
-import { describeBody, outcomeFor, retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { exchangeRejected, rateLimited, type GatewayError } from "../../errors";
+import { retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { httpStatusError, unavailableWithCode } from "../venue-http/errors";
 import type { DeribitRpcError } from "./parse";
 
 export const DERIBIT_CODE = {
@@ -106,10 +107,7 @@ export function mapRpcError(e: DeribitRpcError, ctx: DeribitMapContext): MappedD
     };
   }
   if (UNAVAILABLE.has(e.code)) {
-    const error = exchangeUnavailable(outcomeFor(ctx.mutation), `Deribit ${e.code}: ${text}`);
-    error.extensions.exchangeCode = e.code;
-    error.extensions.exchangeMessage = text;
-    return { error };
+    return { error: unavailableWithCode(ctx.mutation, `Deribit ${e.code}: ${text}`, e.code, text) };
   }
   return { error: exchangeRejected(e.code, text, deribitAdvice(e.code)) };
 }
@@ -124,19 +122,11 @@ export function mapHttpStatus(answer: HttpAnswer, ctx: DeribitMapContext): Mappe
       hostBackoffUntil: ctx.nowMs + seconds * 1000,
     };
   }
-  if (status === 404) {
-    return {
-      error: exchangeUnavailable(
-        "NOT_APPLIED",
-        `HTTP 404 for ${ctx.method}: no such method; check the account's Deribit base URL`,
-      ),
-    };
-  }
-  const what = status >= 300 && status < 400 ? `unexpected redirect HTTP ${status}` : `HTTP ${status}`;
   return {
-    error: exchangeUnavailable(
-      outcomeFor(ctx.mutation),
-      `${what} with ${describeBody(answer.body, answer.headers)}`,
+    error: httpStatusError(
+      answer,
+      ctx.mutation,
+      `HTTP 404 for ${ctx.method}: no such method; check the account's Deribit base URL`,
     ),
   };
 }

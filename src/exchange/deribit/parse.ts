@@ -12,6 +12,7 @@
  */
 import { MalformedAnswer } from "../binance/parse";
 import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "../binance/json";
+import { clipMessage, obj } from "../venue-http/parse";
 import type { DeribitMmpConfig, DeribitMmpStatus } from "./types";
 
 export { MalformedAnswer };
@@ -33,14 +34,9 @@ export interface DeribitEnvelope {
   outAtMs: number | undefined;
 }
 
-const MAX_MESSAGE = 200;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 /** exponents beyond this are not numbers Deribit sends for MMP values; refused rather than expanded */
 const MAX_EXPONENT = 40;
-
-function clip(s: string): string {
-  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
-}
 
 /**
  * The exact plain decimal of a JSON number's text: `1e-4` → `0.0001`, `2.5E3` → `2500`, `1.50e1` →
@@ -89,21 +85,16 @@ export function parseEnvelope(v: JsonValue): DeribitEnvelope {
     }
     const error: DeribitRpcError = {
       code: Number(e.code.text),
-      message: clip(typeof e.message === "string" ? e.message : ""),
+      message: clipMessage(typeof e.message === "string" ? e.message : ""),
     };
     if (isJsonObject(e.data)) {
-      if (typeof e.data.param === "string") error.param = clip(e.data.param);
-      if (typeof e.data.reason === "string") error.reason = clip(e.data.reason);
+      if (typeof e.data.param === "string") error.param = clipMessage(e.data.param);
+      if (typeof e.data.reason === "string") error.reason = clipMessage(e.data.reason);
     }
     return { id, result: undefined, error, outAtMs };
   }
   if (!("result" in v)) throw new MalformedAnswer("the answer has neither result nor error");
   return { id, result: v.result, error: undefined, outAtMs };
-}
-
-function obj(v: JsonValue | undefined, what: string): JsonObject {
-  if (v === undefined || !isJsonObject(v)) throw new MalformedAnswer(`${what} is not a JSON object`);
-  return v;
 }
 
 function list(v: JsonValue | undefined, what: string): JsonValue[] {

@@ -17,8 +17,9 @@
  * | 5XX, other non-2XX, unreadable 2XX                       | EXCHANGE_UNAVAILABLE, UNKNOWN for a change    |
  * | no answer (see binance/transport.ts)                     | NOT_APPLIED if never sent, else UNKNOWN       |
  */
-import { exchangeRejected, exchangeUnavailable, rateLimited, type GatewayError } from "../../errors";
-import { describeBody, outcomeFor, retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { exchangeRejected, rateLimited, type GatewayError } from "../../errors";
+import { retryAfterSeconds, type HttpAnswer } from "../binance/errors";
+import { httpStatusError, unavailableWithCode } from "../venue-http/errors";
 import { itemError, type OkxEnvelope } from "./parse";
 
 export const OKX_CODE = {
@@ -125,10 +126,7 @@ export function mapOkxCode(env: OkxEnvelope, answer: HttpAnswer, ctx: OkxMapCont
     };
   }
   if (UNAVAILABLE_CODES.has(code) || answer.status >= 500) {
-    const error = exchangeUnavailable(outcomeFor(ctx.mutation), `OKX code ${code}: ${msg}`);
-    error.extensions.exchangeCode = code;
-    error.extensions.exchangeMessage = msg;
-    return { error };
+    return { error: unavailableWithCode(ctx.mutation, `OKX code ${code}: ${msg}`, code, msg) };
   }
   return { error: exchangeRejected(code, msg, okxAdvice(code)) };
 }
@@ -147,19 +145,11 @@ export function mapHttpStatus(answer: HttpAnswer, ctx: OkxMapContext): MappedOkx
       hostBackoffUntil: ctx.nowMs + seconds * 1000,
     };
   }
-  if (status === 404) {
-    return {
-      error: exchangeUnavailable(
-        "NOT_APPLIED",
-        `HTTP 404 for ${ctx.path}: no such endpoint; check the account's OKX base URL`,
-      ),
-    };
-  }
-  const what = status >= 300 && status < 400 ? `unexpected redirect HTTP ${status}` : `HTTP ${status}`;
   return {
-    error: exchangeUnavailable(
-      outcomeFor(ctx.mutation),
-      `${what} with ${describeBody(answer.body, answer.headers)}`,
+    error: httpStatusError(
+      answer,
+      ctx.mutation,
+      `HTTP 404 for ${ctx.path}: no such endpoint; check the account's OKX base URL`,
     ),
   };
 }

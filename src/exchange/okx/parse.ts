@@ -7,6 +7,7 @@
  */
 import { MalformedAnswer } from "../binance/parse";
 import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "../binance/json";
+import { clipMessage, decimal, obj, str } from "../venue-http/parse";
 import type { OkxCancelAllAfter, OkxMmpConfig, OkxMmpState } from "./types";
 
 export { MalformedAnswer };
@@ -23,18 +24,12 @@ export interface OkxItemError {
   sMsg: string;
 }
 
-const MAX_MESSAGE = 200;
 const UINT = /^\d+$/;
-const DECIMAL = /^\d+(?:\.\d+)?$/;
 /**
  * mmpFrozenUntil at or above this is an epoch in ms (10^11 ms is March 1973); below it, a number of
  * milliseconds remaining (10^11 ms is over 3 years, longer than any freeze worth configuring).
  */
 export const EPOCH_MS_THRESHOLD = 100_000_000_000n;
-
-function cut(s: string): string {
-  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
-}
 
 function codeOf(v: JsonValue | undefined, what: string): number {
   const text = typeof v === "string" ? v : v instanceof JsonNumber ? v.text : undefined;
@@ -48,7 +43,7 @@ export function parseEnvelope(v: JsonValue): OkxEnvelope {
   if (!isJsonObject(v)) throw new MalformedAnswer("the answer is not a JSON object");
   const code = codeOf(v.code, "code");
   const msg = typeof v.msg === "string" ? v.msg : "";
-  return { code, msg: cut(msg), data: v.data };
+  return { code, msg: clipMessage(msg), data: v.data };
 }
 
 /** The first `data[]` item whose `sCode` is not "0", if any. */
@@ -62,7 +57,7 @@ export function itemError(data: JsonValue | undefined): OkxItemError | undefined
     } catch {
       continue;
     }
-    if (sCode !== 0) return { sCode, sMsg: cut(typeof item.sMsg === "string" ? item.sMsg : "") };
+    if (sCode !== 0) return { sCode, sMsg: clipMessage(typeof item.sMsg === "string" ? item.sMsg : "") };
   }
   return undefined;
 }
@@ -72,27 +67,9 @@ function list(data: JsonValue | undefined): JsonValue[] {
   return data;
 }
 
-function obj(v: JsonValue | undefined, what: string): JsonObject {
-  if (v === undefined || !isJsonObject(v)) throw new MalformedAnswer(`${what} is not a JSON object`);
-  return v;
-}
-
-function str(o: JsonObject, field: string): string {
-  const v = o[field];
-  if (typeof v !== "string")
-    throw new MalformedAnswer(`${field} is ${v === undefined ? "missing" : "not a string"}`);
-  return v;
-}
-
 function uintText(o: JsonObject, field: string): string {
   const s = str(o, field);
   if (!UINT.test(s)) throw new MalformedAnswer(`${field} is not a whole number`);
-  return s;
-}
-
-function decimal(o: JsonObject, field: string): string {
-  const s = str(o, field);
-  if (!DECIMAL.test(s)) throw new MalformedAnswer(`${field} is not a plain decimal`);
   return s;
 }
 
