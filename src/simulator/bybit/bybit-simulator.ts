@@ -6,7 +6,6 @@
  * Rules and the choices made where Bybit documents nothing: README.md in this folder.
  */
 import type http from "node:http";
-import { splitUrl } from "../http";
 import {
   CallLog,
   header,
@@ -14,6 +13,7 @@ import {
   isJsonContentType,
   parseStrictQuery,
   type VenueReply,
+  type VenueRequest,
 } from "../venue-sim";
 import type {
   BybitFaultOptions,
@@ -183,13 +183,7 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
 
   // ---- HTTP ----
 
-  protected override handle(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    body: string,
-    tooBig: boolean,
-  ): void {
-    const { path, rawQuery: query } = splitUrl(req.url ?? "/");
+  protected override handle({ req, res, path, query, body, tooBig }: VenueRequest): void {
     const h = (name: string): string | undefined => header(req, name);
     const rec: BybitRecordedRequest = {
       at: this.serverTime(),

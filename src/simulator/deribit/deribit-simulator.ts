@@ -16,13 +16,13 @@ import {
   type JsonObject,
   type JsonValue,
 } from "../../exchange/binance/json";
-import { splitUrl } from "../http";
 import {
   HttpVenueSimulator,
   isJsonContentType,
   parseStrictQuery,
   pushCapped,
   type VenueReply,
+  type VenueRequest,
 } from "../venue-sim";
 import type {
   DeribitFaultOptions,
@@ -268,13 +268,7 @@ export class DeribitSimulator extends HttpVenueSimulator<DeribitSimFault, Deribi
 
   // ---- HTTP ----
 
-  protected override handle(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    body: string,
-    tooBig: boolean,
-  ): void {
-    const { path, rawQuery: query } = splitUrl(req.url ?? "/");
+  protected override handle({ req, res, path, query, body, tooBig }: VenueRequest): void {
     const authHeader = req.headers.authorization;
     const auth = parseDeribitAuthHeader(authHeader);
     const rec: DeribitRecordedRequest = {

@@ -5,6 +5,7 @@
  * signature check, refusals and error codes in its own folder.
  */
 import type http from "node:http";
+import { splitUrl } from "../http";
 import { LoopbackServer } from "./loopback-server";
 import { PendingFaults } from "./pending-faults";
 import { pushCapped, readCappedBody } from "./request";
@@ -25,6 +26,18 @@ export interface VenueReply {
   applied: boolean;
   /** answered with `Connection: close` */
   closeAfter?: boolean;
+}
+
+/** One request as read: the URL split into the path and raw query string, the body read whole. */
+export interface VenueRequest {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  path: string;
+  /** raw query string ("" when none) */
+  query: string;
+  body: string;
+  /** the body was over 64 KiB (then `body` holds none of it) */
+  tooBig: boolean;
 }
 
 export abstract class HttpVenueSimulator<
@@ -63,7 +76,11 @@ export abstract class HttpVenueSimulator<
 
   async start(): Promise<string> {
     return this.http.start(
-      (req, res) => readCappedBody(req, MAX_BODY, (body, tooBig) => this.handle(req, res, body, tooBig)),
+      (req, res) =>
+        readCappedBody(req, MAX_BODY, (body, tooBig) => {
+          const { path, rawQuery: query } = splitUrl(req.url ?? "/");
+          this.handle({ req, res, path, query, body, tooBig });
+        }),
       this.host,
       this.port,
       (server) => this.attach?.(server),
@@ -119,13 +136,8 @@ export abstract class HttpVenueSimulator<
 
   // ---- a request ----
 
-  /** Reads one request (the body read whole, `tooBig` past 64 KiB) and answers it. */
-  protected abstract handle(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    body: string,
-    tooBig: boolean,
-  ): void;
+  /** Answers one request. */
+  protected abstract handle(r: VenueRequest): void;
 
   /** Copies the venue's code and message of a reply onto the record. */
   protected abstract recordCode(rec: Rec, reply: VenueReply): void;
