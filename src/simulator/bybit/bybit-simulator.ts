@@ -11,6 +11,7 @@ import {
   header,
   HttpVenueSimulator,
   isJsonContentType,
+  parseJsonObjectBody,
   parseStrictQuery,
   type VenueReply,
   type VenueRequest,
@@ -477,15 +478,7 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
     if (!isJsonContentType(contentType)) {
       throw new Refusal(10001, "Content-Type must be application/json");
     }
-    let v: unknown;
-    try {
-      v = JSON.parse(body);
-    } catch {
-      throw new Refusal(10001, "the body is not JSON");
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v))
-      throw new Refusal(10001, "the body is not a JSON object");
-    return v as Record<string, unknown>;
+    return parseJsonObjectBody(body, (detail) => new Refusal(10001, detail));
   }
 
   private baseCoin(v: unknown): string {

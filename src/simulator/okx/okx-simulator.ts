@@ -11,6 +11,7 @@ import {
   header,
   HttpVenueSimulator,
   isJsonContentType,
+  parseJsonObjectBody,
   parseStrictQuery,
   type VenueReply,
   type VenueRequest,
@@ -471,15 +472,7 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
     if (query !== "") throw new Refusal(51000, "a POST carries its parameters in the JSON body", "query");
     if (!isJsonContentType(contentType)) throw new Refusal(50006, "Content-Type must be application/json");
     if (body === "") throw new Refusal(50000, "empty body");
-    let v: unknown;
-    try {
-      v = JSON.parse(body);
-    } catch {
-      throw new Refusal(50002, "the body is not JSON");
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v))
-      throw new Refusal(50002, "the body is not a JSON object");
-    return v as Record<string, unknown>;
+    return parseJsonObjectBody(body, (detail) => new Refusal(50002, detail));
   }
 
   private family(v: string): string {

@@ -61,3 +61,18 @@ export function pushCapped<T>(list: T[], item: T, max: number): void {
   list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
 }
+
+/** The body as a JSON object; `refuse` makes the venue's error ("the body is not JSON" / "... a JSON object"). */
+export function parseJsonObjectBody(
+  body: string,
+  refuse: (detail: string) => Error,
+): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    throw refuse("the body is not JSON");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw refuse("the body is not a JSON object");
+  return v as Record<string, unknown>;
+}
