@@ -206,11 +206,7 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
     if (fault?.kind === "rateLimit") {
       const resetAt = this.serverTime() + (fault.resetInMs ?? 1000);
       const reply = this.envelopeError(
-        new Refusal(10006, "injected rate limit", {
-          "X-Bapi-Limit": String(API_LIMITS[path] ?? 10),
-          "X-Bapi-Limit-Status": "0",
-          "X-Bapi-Limit-Reset-Timestamp": String(resetAt),
-        }),
+        new Refusal(10006, "injected rate limit", limitHeaders(API_LIMITS[path] ?? 10, 0, resetAt)),
       );
       this.answer(req, res, rec, reply);
     } else if (fault?.kind === "ipBan") {

@@ -45,8 +45,6 @@ export abstract class HttpVenueSimulator<
   Rec extends RecordedHttpRequest<Fault["kind"]>,
 > {
   private readonly http: LoopbackServer;
-  private readonly host: string;
-  private readonly port: number;
   private readonly recorded: Rec[] = [];
   private readonly faults = new PendingFaults<Fault>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -57,19 +55,17 @@ export abstract class HttpVenueSimulator<
 
   /**
    * `name` prefixes the simulator's own errors; `statusPage` is the HTML body of an injected status
-   * fault.
+   * fault; host and port are read from `venueOpts` on start().
    */
   protected constructor(
     name: string,
     private readonly statusPage: string,
-    opts: VenueSimOptions<unknown>,
+    private readonly venueOpts: VenueSimOptions<unknown>,
   ) {
     this.http = new LoopbackServer(name);
-    this.host = opts.host ?? "127.0.0.1";
-    this.port = opts.port ?? 0;
-    this.clock = opts.now ?? Date.now;
-    this.clockOffsetMs = opts.clockOffsetMs ?? 0;
-    this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
+    this.clock = venueOpts.now ?? Date.now;
+    this.clockOffsetMs = venueOpts.clockOffsetMs ?? 0;
+    this.maxRecorded = venueOpts.maxRecordedRequests ?? 10_000;
   }
 
   // ---- lifecycle ----
@@ -81,8 +77,8 @@ export abstract class HttpVenueSimulator<
           const { path, rawQuery: query } = splitUrl(req.url ?? "/");
           this.handle({ req, res, path, query, body, tooBig });
         }),
-      this.host,
-      this.port,
+      this.venueOpts.host ?? "127.0.0.1",
+      this.venueOpts.port ?? 0,
       (server) => this.attach?.(server),
     );
   }
