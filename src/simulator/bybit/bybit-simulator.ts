@@ -5,7 +5,6 @@
  * fail here with Bybit's retCode, and every refusal is recorded with a `detail` saying why.
  * Rules and the choices made where Bybit documents nothing: README.md in this folder.
  */
-import type http from "node:http";
 import {
   CallLog,
   header,
@@ -184,7 +183,8 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
 
   // ---- HTTP ----
 
-  protected override handle({ req, res, path, query, body, tooBig }: VenueRequest): void {
+  protected override handle(call: VenueRequest): void {
+    const { req, res, path, query, body } = call;
     const h = (name: string): string | undefined => header(req, name);
     const rec: BybitRecordedRequest = {
       at: this.serverTime(),
@@ -212,7 +212,7 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
     } else if (fault?.kind === "ipBan") {
       this.answer(req, res, rec, this.accessTooFrequent("injected IP ban"));
     } else {
-      this.play(req, res, rec, fault, () => this.process(req, path, query, body, tooBig, rec));
+      this.play(req, res, rec, fault, () => this.process(call, rec));
     }
   }
 
@@ -253,14 +253,8 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
     };
   }
 
-  private process(
-    req: http.IncomingMessage,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    rec: BybitRecordedRequest,
-  ): Reply {
+  private process(call: VenueRequest, rec: BybitRecordedRequest): Reply {
+    const { req, path, query, body } = call;
     const ip = req.socket.remoteAddress ?? "?";
     const now = this.serverTime();
     const banned = this.ipBans.get(ip);
@@ -299,7 +293,7 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
         case P.modify:
         case P.state:
         case P.reset:
-          return this.signed(method, path, query, body, tooBig, rec);
+          return this.signed(method, call, rec);
         default:
           return this.notFound();
       }
@@ -344,14 +338,8 @@ export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecor
 
   // ---- signed MMP calls ----
 
-  private signed(
-    method: string,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    rec: BybitRecordedRequest,
-  ): Reply {
+  private signed(method: string, call: VenueRequest, rec: BybitRecordedRequest): Reply {
+    const { path, query, body, tooBig } = call;
     const { apiKey, timestamp, sign } = rec;
     if (apiKey === undefined || apiKey === "") throw new Refusal(10003, "X-BAPI-API-KEY is missing");
     if (timestamp === undefined || sign === undefined) {

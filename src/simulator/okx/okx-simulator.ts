@@ -5,7 +5,6 @@
  * parameters fail here with OKX's code, and every refusal is recorded with a `detail` saying why.
  * Rules and the choices made where OKX documents nothing: README.md in this folder.
  */
-import type http from "node:http";
 import {
   CallLog,
   header,
@@ -227,7 +226,8 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
 
   // ---- HTTP ----
 
-  protected override handle({ req, res, path, query, body, tooBig }: VenueRequest): void {
+  protected override handle(call: VenueRequest): void {
+    const { req, res, path, query, body } = call;
     const h = (name: string): string | undefined => header(req, name);
     const rec: OkxRecordedRequest = {
       at: this.serverTime(),
@@ -255,7 +255,7 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
       this.answer(req, res, rec, reply);
       return;
     }
-    this.play(req, res, rec, fault, () => this.process(req, path, query, body, tooBig, passphrase, rec));
+    this.play(req, res, rec, fault, () => this.process(call, passphrase, rec));
   }
 
   protected override recordCode(rec: OkxRecordedRequest, reply: Reply): void {
@@ -292,15 +292,8 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
     };
   }
 
-  private process(
-    req: http.IncomingMessage,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    passphrase: string | undefined,
-    rec: OkxRecordedRequest,
-  ): Reply {
+  private process(call: VenueRequest, passphrase: string | undefined, rec: OkxRecordedRequest): Reply {
+    const { req, path, query, body } = call;
     const method = req.method ?? "";
     try {
       switch (path) {
@@ -325,11 +318,11 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
         }
         case P.mmpConfig:
           if (method !== "GET" && method !== "POST") return this.notFound();
-          return this.signed(method, path, query, body, tooBig, passphrase, rec);
+          return this.signed(method, call, passphrase, rec);
         case P.mmpReset:
         case P.cancelAllAfter:
           if (method !== "POST") return this.notFound();
-          return this.signed(method, path, query, body, tooBig, passphrase, rec);
+          return this.signed(method, call, passphrase, rec);
         default:
           return this.notFound();
       }
@@ -359,13 +352,11 @@ export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedReq
 
   private signed(
     method: string,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
+    call: VenueRequest,
     passphrase: string | undefined,
     rec: OkxRecordedRequest,
   ): Reply {
+    const { path, query, body, tooBig } = call;
     const { apiKey, timestamp, sign } = rec;
     if (apiKey === undefined || apiKey === "") throw new Refusal(50103, "OK-ACCESS-KEY is missing");
     if (passphrase === undefined || passphrase === "")
