@@ -11,8 +11,7 @@
  * its weight, play a fault around it, answer. The checks and endpoints live in the modules it imports.
  * Choices where Binance documents nothing are marked "Undocumented:" in them and listed in README.md.
  */
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type http from "node:http";
 import { API_KEY_FORMAT, isFrozen, type AccountEntry } from "./accounts";
 import { buildContracts, DEFAULT_UNDERLYINGS, listedContract, type Contract } from "./contracts";
 import { CONTROL_PREFIX, handleControlRoute } from "./control-routes";
@@ -33,6 +32,7 @@ import type {
   SimulatorLogger,
   SimulatorOptions,
 } from "./types";
+import { LoopbackServer } from "./venue-sim/loopback-server";
 import { WeightLimiter } from "./weights";
 
 interface PendingSleep {
@@ -43,8 +43,7 @@ interface PendingSleep {
 const noopLogger: SimulatorLogger = { info: () => undefined };
 
 export class ExchangeSimulator {
-  private server: http.Server | undefined;
-  private baseUrl = "";
+  private readonly http = new LoopbackServer("ExchangeSimulator");
   private readonly host: string;
   private readonly port: number;
   private readonly logger: SimulatorLogger;
@@ -56,7 +55,6 @@ export class ExchangeSimulator {
   private readonly recorded: RecordedRequest[] = [];
   private readonly faults = new FaultQueue();
   private readonly limiter: WeightLimiter;
-  private readonly sockets = new Set<Socket>();
   private readonly sleeps = new Set<PendingSleep>();
   private readonly endpoints: Endpoint[];
   private readonly execution: ExecuteContext;
@@ -96,47 +94,27 @@ export class ExchangeSimulator {
   // ---- lifecycle -------------------------------------------------------------------------------
 
   async start(): Promise<string> {
-    if (this.server) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onRequest(req, res));
-    server.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, this.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.baseUrl = `http://${host}:${addr.port}`;
-    this.logger.info(`exchange simulator listening on ${this.baseUrl}`);
-    return this.baseUrl;
+    if (this.http.running) return this.http.url;
+    const url = await this.http.start((req, res) => this.onRequest(req, res), this.host, this.port);
+    this.logger.info(`exchange simulator listening on ${url}`);
+    return url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const s of this.sleeps) {
-      clearTimeout(s.timer);
-      s.resolve();
-    }
-    this.sleeps.clear();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    await closed;
+    if (!this.http.running) return;
+    await this.http.stop(() => {
+      for (const s of this.sleeps) {
+        clearTimeout(s.timer);
+        s.resolve();
+      }
+      this.sleeps.clear();
+    });
     this.logger.info("exchange simulator stopped");
   }
 
   /** the base URL, e.g. http://127.0.0.1:43121; throws before start() */
   get url(): string {
-    if (this.baseUrl === "") throw new Error("ExchangeSimulator: call start() first");
-    return this.baseUrl;
+    return this.http.url;
   }
 
   // ---- accounts and state ----------------------------------------------------------------------
@@ -329,7 +307,7 @@ export class ExchangeSimulator {
     if (before.step === "wait") {
       await this.sleep(before.ms);
       // Stopped while waiting: a stopped exchange executes nothing.
-      if (!this.server) return this.destroy(req, record);
+      if (!this.http.running) return this.destroy(req, record);
     }
 
     const answer =
@@ -371,7 +349,7 @@ export class ExchangeSimulator {
       `sim ${record.method} ${record.path} -> ${a.status}${a.error ? ` ${a.error.code} ${a.error.msg}` : ""}` +
         `${a.error?.detail ? ` (${a.error.detail})` : ""}${record.fault ? ` [fault ${record.fault}]` : ""}`,
     );
-    if (res.destroyed || res.headersSent || !this.server) return;
+    if (res.destroyed || res.headersSent || !this.http.running) return;
     writeAnswer(res, a, this.limiter.used(ip, this.serverTime()));
   }
 

@@ -5,8 +5,16 @@
  * fail here with Bybit's retCode, and every refusal is recorded with a `detail` saying why.
  * Rules and the choices made where Bybit documents nothing: README.md in this folder.
  */
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import {
+  CallLog,
+  header,
+  HttpVenueSimulator,
+  isJsonContentType,
+  parseJsonObjectBody,
+  parseStrictQuery,
+  type VenueReply,
+  type VenueRequest,
+} from "../venue-sim";
 import type {
   BybitFaultOptions,
   BybitRecordedRequest,
@@ -49,7 +57,6 @@ const IP_WINDOW_MS = 5_000;
 const IP_BAN_MS = 10 * 60_000;
 const DEFAULT_RECV_WINDOW = 5000;
 const MAX_AHEAD_MS = 1000;
-const MAX_BODY = 64 * 1024;
 const API_KEY = /^[A-Za-z0-9]{1,64}$/;
 const BASE_COIN = /^[A-Z0-9]{1,20}$/;
 const POS_INT = /^[1-9]\d{0,18}$/;
@@ -88,87 +95,20 @@ class Refusal extends Error {
   }
 }
 
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  retCode?: number;
-  retMsg?: string;
-  detail?: string;
-  applied: boolean;
-}
+type Reply = VenueReply;
 
-interface FaultEntry {
-  fault: BybitSimFault;
-  remaining: number;
-  path?: string;
-}
-
-export class BybitSimulator {
-  private server: http.Server | undefined;
-  private baseUrl = "";
+export class BybitSimulator extends HttpVenueSimulator<BybitSimFault, BybitRecordedRequest> {
   private readonly accounts = new Map<string, AccountEntry>();
-  private readonly recorded: BybitRecordedRequest[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly hung = new Set<http.ServerResponse>();
-  private readonly apiCalls = new Map<string, number[]>();
-  private readonly ipCalls = new Map<string, number[]>();
+  private readonly apiCalls = new CallLog();
+  private readonly ipCalls = new CallLog();
   private readonly ipBans = new Map<string, number>();
-  private faults: FaultEntry[] = [];
-  private clockOffsetMs: number;
-  private readonly clock: () => number;
   private readonly coins: string[];
-  private readonly maxRecorded: number;
 
   constructor(private readonly opts: BybitSimulatorOptions = {}) {
-    this.clock = opts.now ?? Date.now;
-    this.clockOffsetMs = opts.clockOffsetMs ?? 0;
+    super("BybitSimulator", "<html><body>Service temporarily unavailable</body></html>", opts);
     this.coins = [...(opts.baseCoins ?? DEFAULT_BYBIT_BASE_COINS)];
     for (const c of this.coins) if (!BASE_COIN.test(c)) throw new Error(`BybitSimulator: bad base coin ${c}`);
-    this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
     for (const a of opts.accounts ?? []) this.addAccount(a);
-  }
-
-  // ---- lifecycle ----
-
-  async start(): Promise<string> {
-    if (this.server) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onRequest(req, res));
-    server.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.opts.port ?? 0, this.opts.host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.baseUrl = `http://${host}:${addr.port}`;
-    return this.baseUrl;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.hung.clear();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-
-  get url(): string {
-    if (this.baseUrl === "") throw new Error("BybitSimulator: call start() first");
-    return this.baseUrl;
   }
 
   // ---- accounts, state, time ----
@@ -193,23 +133,6 @@ export class BybitSimulator {
       });
     }
     this.accounts.set(a.apiKey, { account: { ...a }, mmp });
-  }
-
-  /** Bybit's clock: host clock + offset */
-  serverTime(): number {
-    return this.clock() + this.clockOffsetMs;
-  }
-
-  setClockOffset(ms: number): void {
-    this.clockOffsetMs = ms;
-  }
-
-  get requests(): BybitRecordedRequest[] {
-    return this.recorded;
-  }
-
-  clearRequests(): void {
-    this.recorded.length = 0;
   }
 
   /** undefined when the account or its MMP row for the coin does not exist */
@@ -242,11 +165,7 @@ export class BybitSimulator {
   }
 
   injectFault(fault: BybitSimFault, options: BybitFaultOptions = {}): void {
-    this.faults.push({ fault, remaining: options.times ?? 1, path: options.path });
-  }
-
-  clearFaults(): void {
-    this.faults = [];
+    this.queueFault(fault, options.times, options.path);
   }
 
   private isFrozen(rec: MmpRecord): boolean {
@@ -264,30 +183,9 @@ export class BybitSimulator {
 
   // ---- HTTP ----
 
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) tooBig = true;
-      else chunks.push(c);
-    });
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      this.handle(req, res, body, tooBig);
-    });
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string, tooBig: boolean): void {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    const path = q < 0 ? raw : raw.slice(0, q);
-    const query = q < 0 ? "" : raw.slice(q + 1);
-    const h = (name: string): string | undefined => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v.join(",") : v;
-    };
+  protected override handle(call: VenueRequest): void {
+    const { req, res, path, query, body } = call;
+    const h = (name: string): string | undefined => header(req, name);
     const rec: BybitRecordedRequest = {
       at: this.serverTime(),
       method: req.method ?? "",
@@ -304,99 +202,23 @@ export class BybitSimulator {
       retMsg: undefined,
       applied: false,
     };
-    this.record(rec);
-    const fault = this.takeFault(path);
-    if (fault) rec.fault = fault.kind;
-
-    let reply: Reply;
+    const fault = this.arrive(rec, path);
     if (fault?.kind === "rateLimit") {
       const resetAt = this.serverTime() + (fault.resetInMs ?? 1000);
-      reply = this.envelopeError(
-        new Refusal(10006, "injected rate limit", {
-          "X-Bapi-Limit": String(API_LIMITS[path] ?? 10),
-          "X-Bapi-Limit-Status": "0",
-          "X-Bapi-Limit-Reset-Timestamp": String(resetAt),
-        }),
+      const reply = this.envelopeError(
+        new Refusal(10006, "injected rate limit", limitHeaders(API_LIMITS[path] ?? 10, 0, resetAt)),
       );
+      this.answer(req, res, rec, reply);
     } else if (fault?.kind === "ipBan") {
-      reply = this.accessTooFrequent("injected IP ban");
+      this.answer(req, res, rec, this.accessTooFrequent("injected IP ban"));
     } else {
-      const skip =
-        (fault?.kind === "status" && fault.applied !== true) ||
-        ((fault?.kind === "hang" || fault?.kind === "drop") && fault.applied === false);
-      const late = fault?.kind === "delay" && fault.applied === false;
-      reply =
-        skip || late
-          ? { status: 0, body: "", headers: {}, applied: false }
-          : this.process(req, path, query, body, tooBig, rec);
-      if (fault?.kind === "delay" && late) {
-        // not applied on arrival: the call is processed when the delay ends (a request held up in transit)
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          const r = this.process(req, path, query, body, tooBig, rec);
-          rec.applied = r.applied;
-          this.send(res, r, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-    }
-    rec.applied = reply.applied;
-
-    switch (fault?.kind) {
-      case "hang":
-        this.hung.add(res);
-        return;
-      case "drop":
-        req.socket.destroy();
-        return;
-      case "delay": {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.send(res, reply, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-      case "status":
-        this.send(
-          res,
-          {
-            status: fault.status,
-            body: "<html><body>Service temporarily unavailable</body></html>",
-            headers: { "Content-Type": "text/html" },
-            applied: reply.applied,
-          },
-          rec,
-        );
-        return;
-      default:
-        this.send(res, reply, rec);
+      this.play(req, res, rec, fault, () => this.process(call, rec));
     }
   }
 
-  private send(res: http.ServerResponse, reply: Reply, rec: BybitRecordedRequest): void {
-    rec.status = reply.status;
-    rec.retCode = reply.retCode;
-    rec.retMsg = reply.retMsg;
-    if (reply.detail !== undefined) rec.detail = reply.detail;
-    if (res.destroyed) return;
-    res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
-    res.end(reply.body);
-  }
-
-  private record(r: BybitRecordedRequest): void {
-    this.recorded.push(r);
-    if (this.recorded.length > this.maxRecorded)
-      this.recorded.splice(0, this.recorded.length - this.maxRecorded);
-  }
-
-  private takeFault(path: string): BybitSimFault | undefined {
-    const i = this.faults.findIndex((f) => f.path === undefined || f.path === path);
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
+  protected override recordCode(rec: BybitRecordedRequest, reply: Reply): void {
+    rec.retCode = reply.code;
+    rec.retMsg = reply.msg;
   }
 
   private ok(
@@ -406,7 +228,7 @@ export class BybitSimulator {
     retMsg = "OK",
   ): Reply {
     const body = `{"retCode":0,"retMsg":${JSON.stringify(retMsg)},"result":${JSON.stringify(result)},"retExtInfo":{},"time":${this.serverTime()}}`;
-    return { status: 200, body, headers: extraHeaders, retCode: 0, retMsg, applied };
+    return { status: 200, body, headers: extraHeaders, code: 0, msg: retMsg, applied };
   }
 
   private envelopeError(r: Refusal, status = 200): Reply {
@@ -418,7 +240,7 @@ export class BybitSimulator {
       retExtInfo: {},
       time: this.serverTime(),
     });
-    return { status, body, headers: r.headers, retCode: r.code, retMsg, detail: r.detail, applied: false };
+    return { status, body, headers: r.headers, code: r.code, msg: retMsg, detail: r.detail, applied: false };
   }
 
   private accessTooFrequent(detail: string): Reply {
@@ -431,23 +253,17 @@ export class BybitSimulator {
     };
   }
 
-  private process(
-    req: http.IncomingMessage,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    rec: BybitRecordedRequest,
-  ): Reply {
+  private process(call: VenueRequest, rec: BybitRecordedRequest): Reply {
+    const { req, path, query, body } = call;
     const ip = req.socket.remoteAddress ?? "?";
     const now = this.serverTime();
     const banned = this.ipBans.get(ip);
     if (banned !== undefined && banned > now) return this.accessTooFrequent(`IP banned until ${banned}`);
-    if (slide(this.ipCalls, ip, now, IP_WINDOW_MS) >= IP_LIMIT) {
+    if (this.ipCalls.count(ip, now, IP_WINDOW_MS) >= IP_LIMIT) {
       this.ipBans.set(ip, now + IP_BAN_MS);
       return this.accessTooFrequent(`more than ${IP_LIMIT} requests in ${IP_WINDOW_MS} ms`);
     }
-    push(this.ipCalls, ip, now);
+    this.ipCalls.add(ip, now);
     try {
       const method = req.method ?? "";
       switch (path) {
@@ -477,7 +293,7 @@ export class BybitSimulator {
         case P.modify:
         case P.state:
         case P.reset:
-          return this.signed(method, path, query, body, tooBig, rec);
+          return this.signed(method, call, rec);
         default:
           return this.notFound();
       }
@@ -522,14 +338,8 @@ export class BybitSimulator {
 
   // ---- signed MMP calls ----
 
-  private signed(
-    method: string,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    rec: BybitRecordedRequest,
-  ): Reply {
+  private signed(method: string, call: VenueRequest, rec: BybitRecordedRequest): Reply {
+    const { path, query, body, tooBig } = call;
     const { apiKey, timestamp, sign } = rec;
     if (apiKey === undefined || apiKey === "") throw new Refusal(10003, "X-BAPI-API-KEY is missing");
     if (timestamp === undefined || sign === undefined) {
@@ -559,15 +369,14 @@ export class BybitSimulator {
 
     const limit = API_LIMITS[path] ?? 10;
     const key = `${apiKey}\u0000${path}`;
-    const used = slide(this.apiCalls, key, now, 1000);
+    const used = this.apiCalls.count(key, now, 1000);
     if (used >= limit) {
-      const oldest = this.apiCalls.get(key)![0]!;
+      const oldest = this.apiCalls.oldest(key)!;
       throw new Refusal(10006, `more than ${limit} calls per second`, limitHeaders(limit, 0, oldest + 1000));
     }
-    push(this.apiCalls, key, now);
-    const times = this.apiCalls.get(key)!;
-    const remaining = limit - times.length;
-    const headers = limitHeaders(limit, remaining, remaining === 0 ? times[0]! + 1000 : now);
+    this.apiCalls.add(key, now);
+    const remaining = limit - (used + 1);
+    const headers = limitHeaders(limit, remaining, remaining === 0 ? this.apiCalls.oldest(key)! + 1000 : now);
 
     if (entry.account.mmpEnabled === false)
       throw new Refusal(110065, "the account has no MMP rights", headers);
@@ -650,18 +459,10 @@ export class BybitSimulator {
     if (method !== "POST") throw new Refusal(10001, "this endpoint is a POST");
     if (query !== "")
       throw new Refusal(10001, "a POST carries its parameters in the JSON body, not the query");
-    if (!/^application\/json(?:\s*;\s*charset=utf-8)?$/i.test(contentType ?? "")) {
+    if (!isJsonContentType(contentType)) {
       throw new Refusal(10001, "Content-Type must be application/json");
     }
-    let v: unknown;
-    try {
-      v = JSON.parse(body);
-    } catch {
-      throw new Refusal(10001, "the body is not JSON");
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v))
-      throw new Refusal(10001, "the body is not a JSON object");
-    return v as Record<string, unknown>;
+    return parseJsonObjectBody(body, (detail) => new Refusal(10001, detail));
   }
 
   private baseCoin(v: unknown): string {
@@ -700,37 +501,6 @@ function limitHeaders(limit: number, remaining: number, resetAt: number): Record
   };
 }
 
-/** drops entries older than the window; returns how many are left */
-function slide(map: Map<string, number[]>, key: string, now: number, windowMs: number): number {
-  const list = map.get(key);
-  if (!list) return 0;
-  while (list.length > 0 && list[0]! <= now - windowMs) list.shift();
-  return list.length;
-}
-
-function push(map: Map<string, number[]>, key: string, now: number): void {
-  const list = map.get(key);
-  if (list) list.push(now);
-  else map.set(key, [now]);
-}
-
-/** Strict query parsing: name=value pairs, strict percent-encoding, no duplicates, no empty segments. */
 function parseQuery(query: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (query === "") return out;
-  for (const seg of query.split("&")) {
-    const eq = seg.indexOf("=");
-    if (seg === "" || eq <= 0) throw new Refusal(10001, `malformed query segment '${seg}'`);
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(seg.slice(0, eq));
-      value = decodeURIComponent(seg.slice(eq + 1));
-    } catch {
-      throw new Refusal(10001, `bad percent-encoding in '${seg}'`);
-    }
-    if (out.has(name)) throw new Refusal(10001, `duplicate parameter ${name}`);
-    out.set(name, value);
-  }
-  return out;
+  return parseStrictQuery(query, (detail) => new Refusal(10001, detail));
 }

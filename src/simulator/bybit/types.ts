@@ -1,4 +1,5 @@
 /** Public types of the Bybit V5 MMP simulator (importable without node:http). */
+import type { HttpFault, PathFaultOptions, RecordedHttpRequest, VenueSimOptions } from "../venue-sim/types";
 
 export interface BybitSimAccount {
   /** X-BAPI-API-KEY; 1 to 64 ASCII letters/digits */
@@ -9,20 +10,9 @@ export interface BybitSimAccount {
   mmpEnabled?: boolean;
 }
 
-export interface BybitSimulatorOptions {
-  /** default 127.0.0.1 */
-  host?: string;
-  /** default 0 (a free port) */
-  port?: number;
+export interface BybitSimulatorOptions extends VenueSimOptions<BybitSimAccount> {
   /** option base coins listed (the valid baseCoin values); default BTC, ETH, SOL, XRP, DOGE, MNT */
   baseCoins?: string[];
-  accounts?: BybitSimAccount[];
-  /** added to the host clock to give Bybit's clock */
-  clockOffsetMs?: number;
-  /** host clock, epoch ms (default Date.now) */
-  now?: () => number;
-  /** how many requests `requests` keeps (default 10,000) */
-  maxRecordedRequests?: number;
   /** false: `/v5/market/option-base-coins` answers 404 (a deployment without that endpoint) */
   optionBaseCoinsRoute?: boolean;
 }
@@ -43,47 +33,20 @@ export interface BybitSimMmpState {
 }
 
 export type BybitSimFault =
-  /** processes the call (applied unless `applied: false`), then answers after `ms` */
-  | { kind: "delay"; ms: number; applied?: boolean }
-  /** processes the call (unless `applied: false`) and never answers (until stop()): a lost answer */
-  | { kind: "hang"; applied?: boolean }
-  /** processes the call (unless `applied: false`), then closes the connection without an answer */
-  | { kind: "drop"; applied?: boolean }
+  | HttpFault
   /** refuses with retCode 10006 and X-Bapi-Limit-Status 0, reset `resetInMs` ahead (default 1000) */
   | { kind: "rateLimit"; resetInMs?: number }
   /** refuses with HTTP 403 "access too frequent" (the IP limit) */
-  | { kind: "ipBan" }
-  /** answers HTTP `status` (5XX) with an HTML body; applied only with `applied: true` */
-  | { kind: "status"; status: number; applied?: boolean };
+  | { kind: "ipBan" };
 
-export interface BybitFaultOptions {
-  /** how many matching requests the fault hits (default 1) */
-  times?: number;
-  /** only requests to this path (default: any, including public routes) */
-  path?: string;
-}
+export type BybitFaultOptions = PathFaultOptions;
 
-export interface BybitRecordedRequest {
-  /** Bybit's clock on arrival */
-  at: number;
+export interface BybitRecordedRequest extends RecordedHttpRequest<BybitSimFault["kind"]> {
   method: string;
-  path: string;
-  /** raw query string as received ("" when none) */
-  query: string;
-  /** raw body as received */
-  body: string;
   apiKey: string | undefined;
   timestamp: string | undefined;
   recvWindow: string | undefined;
   sign: string | undefined;
-  contentType: string | undefined;
-  /** HTTP status answered (0 when no answer was given) */
-  status: number;
   retCode: number | undefined;
   retMsg: string | undefined;
-  /** the simulator's own explanation of a refusal (never sent to the client) */
-  detail?: string;
-  /** whether the call changed state */
-  applied: boolean;
-  fault?: BybitSimFault["kind"];
 }

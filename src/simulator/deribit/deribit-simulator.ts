@@ -6,8 +6,7 @@
  * stale timestamps, reused nonces, JSON types, decimals or parameters fail here with Deribit's error code,
  * and every refusal is recorded with a `detail` saying why. Rules and choices: README.md in this folder.
  */
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type http from "node:http";
 import { randomBytes } from "node:crypto";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import {
@@ -17,6 +16,14 @@ import {
   type JsonObject,
   type JsonValue,
 } from "../../exchange/binance/json";
+import {
+  HttpVenueSimulator,
+  isJsonContentType,
+  parseStrictQuery,
+  pushCapped,
+  type VenueReply,
+  type VenueRequest,
+} from "../venue-sim";
 import type {
   DeribitFaultOptions,
   DeribitRecordedRequest,
@@ -102,22 +109,7 @@ interface AccountEntry {
   tokensAt: number;
 }
 
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  errorCode?: number;
-  errorMessage?: string;
-  detail?: string;
-  applied: boolean;
-  closeAfter?: boolean;
-}
-
-interface FaultEntry {
-  fault: DeribitSimFault;
-  remaining: number;
-  method?: string;
-}
+type Reply = VenueReply;
 
 interface WsSession {
   socket: WebSocket;
@@ -129,21 +121,12 @@ interface WsSession {
 
 const key = (index: string, group: string | undefined) => `${index}\u0000${group ?? ""}`;
 
-export class DeribitSimulator {
-  private server: http.Server | undefined;
+export class DeribitSimulator extends HttpVenueSimulator<DeribitSimFault, DeribitRecordedRequest> {
   private wss: WebSocketServer | undefined;
-  private baseUrl = "";
   private readonly accounts = new Map<string, AccountEntry>();
-  private readonly recorded: DeribitRecordedRequest[] = [];
   private readonly wsRecorded: DeribitRecordedWsMessage[] = [];
-  private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<WsSession>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private faults: FaultEntry[] = [];
-  private clockOffsetMs: number;
-  private readonly clock: () => number;
   private readonly indexes: string[];
-  private readonly maxRecorded: number;
   private readonly rate: number;
   private readonly burst: number;
   private readonly heartbeatUnitMs: number;
@@ -151,10 +134,8 @@ export class DeribitSimulator {
   wsConnections = 0;
 
   constructor(private readonly opts: DeribitSimulatorOptions = {}) {
-    this.clock = opts.now ?? Date.now;
-    this.clockOffsetMs = opts.clockOffsetMs ?? 0;
+    super("DeribitSimulator", "<html><body>502 Bad Gateway</body></html>", opts);
     this.indexes = [...(opts.indexNames ?? DEFAULT_DERIBIT_INDEX_NAMES)];
-    this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
     this.rate = opts.ratePerSecond ?? 20;
     this.burst = opts.burst ?? 100;
     this.heartbeatUnitMs = opts.heartbeatUnitMs ?? 1000;
@@ -163,9 +144,7 @@ export class DeribitSimulator {
 
   // ---- lifecycle ----
 
-  async start(): Promise<string> {
-    if (this.server) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onRequest(req, res));
+  protected override attach(server: http.Server): void {
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
     server.on("upgrade", (req, socket, head) => {
       if ((req.url ?? "").split("?")[0] !== WS_PATH) {
@@ -174,43 +153,13 @@ export class DeribitSimulator {
       }
       wss.handleUpgrade(req, socket, head, (ws) => this.onWsConnection(ws));
     });
-    server.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.opts.port ?? 0, this.opts.host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.server = server;
     this.wss = wss;
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.baseUrl = `http://${host}:${addr.port}`;
-    return this.baseUrl;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  protected override detach(): void {
     this.dropSockets();
     this.wss?.close();
     this.wss = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-
-  get url(): string {
-    if (this.baseUrl === "") throw new Error("DeribitSimulator: call start() first");
-    return this.baseUrl;
   }
 
   // ---- accounts, state, time ----
@@ -235,24 +184,8 @@ export class DeribitSimulator {
     });
   }
 
-  serverTime(): number {
-    return this.clock() + this.clockOffsetMs;
-  }
-
-  setClockOffset(ms: number): void {
-    this.clockOffsetMs = ms;
-  }
-
-  get requests(): DeribitRecordedRequest[] {
-    return this.recorded;
-  }
-
   get wsMessages(): DeribitRecordedWsMessage[] {
     return this.wsRecorded;
-  }
-
-  clearRequests(): void {
-    this.recorded.length = 0;
   }
 
   /** The configurations of an account (default group and groups), as held. */
@@ -306,11 +239,7 @@ export class DeribitSimulator {
   }
 
   injectFault(fault: DeribitSimFault, options: DeribitFaultOptions = {}): void {
-    this.faults.push({ fault, remaining: options.times ?? 1, method: options.method });
-  }
-
-  clearFaults(): void {
-    this.faults = [];
+    this.queueFault(fault, options.times, options.method);
   }
 
   /** Closes every WebSocket at once, without a close handshake (a network cut). */
@@ -339,23 +268,7 @@ export class DeribitSimulator {
 
   // ---- HTTP ----
 
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) tooBig = true;
-      else chunks.push(c);
-    });
-    req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8"), tooBig));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string, tooBig: boolean): void {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    const path = q < 0 ? raw : raw.slice(0, q);
-    const query = q < 0 ? "" : raw.slice(q + 1);
+  protected override handle({ req, res, path, query, body, tooBig }: VenueRequest): void {
     const authHeader = req.headers.authorization;
     const auth = parseDeribitAuthHeader(authHeader);
     const rec: DeribitRecordedRequest = {
@@ -375,90 +288,19 @@ export class DeribitSimulator {
       errorMessage: undefined,
       applied: false,
     };
-    this.record(rec);
-    const fault = this.takeFault(rec.rpcMethod);
-    if (fault) rec.fault = fault.kind;
-
-    let reply: Reply;
+    const fault = this.arrive(rec, rec.rpcMethod);
     if (fault?.kind === "rateLimit") {
-      reply = this.error(undefined, new Refusal(10028, "injected rate limit"));
+      const reply = this.error(undefined, new Refusal(10028, "injected rate limit"));
       reply.closeAfter = true;
-    } else {
-      const skip =
-        (fault?.kind === "status" && fault.applied !== true) ||
-        ((fault?.kind === "hang" || fault?.kind === "drop") && fault.applied === false);
-      const late = fault?.kind === "delay" && fault.applied === false;
-      reply =
-        skip || late
-          ? { status: 0, body: "", headers: {}, applied: false }
-          : this.process(req, rec, body, tooBig, authHeader);
-      if (fault?.kind === "delay" && late) {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          const r = this.process(req, rec, body, tooBig, authHeader);
-          rec.applied = r.applied;
-          this.send(res, r, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
+      this.answer(req, res, rec, reply);
+      return;
     }
-    rec.applied = reply.applied;
-    switch (fault?.kind) {
-      case "hang":
-        return;
-      case "drop":
-        req.socket.destroy();
-        return;
-      case "delay": {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.send(res, reply, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-      case "status":
-        this.send(
-          res,
-          {
-            status: fault.status,
-            body: "<html><body>502 Bad Gateway</body></html>",
-            headers: { "Content-Type": "text/html" },
-            applied: reply.applied,
-          },
-          rec,
-        );
-        return;
-      default:
-        this.send(res, reply, rec);
-    }
+    this.play(req, res, rec, fault, () => this.process(req, rec, body, tooBig, authHeader));
   }
 
-  private send(res: http.ServerResponse, reply: Reply, rec: DeribitRecordedRequest): void {
-    rec.status = reply.status;
-    rec.errorCode = reply.errorCode;
-    rec.errorMessage = reply.errorMessage;
-    if (reply.detail !== undefined) rec.detail = reply.detail;
-    if (res.destroyed) return;
-    const headers: Record<string, string> = { "Content-Type": "application/json", ...reply.headers };
-    if (reply.closeAfter) headers.Connection = "close";
-    res.writeHead(reply.status, headers);
-    res.end(reply.body);
-  }
-
-  private record(r: DeribitRecordedRequest): void {
-    this.recorded.push(r);
-    if (this.recorded.length > this.maxRecorded)
-      this.recorded.splice(0, this.recorded.length - this.maxRecorded);
-  }
-
-  private takeFault(method: string): DeribitSimFault | undefined {
-    const i = this.faults.findIndex((f) => f.method === undefined || f.method === method);
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
+  protected override recordCode(rec: DeribitRecordedRequest, reply: Reply): void {
+    rec.errorCode = reply.code;
+    rec.errorMessage = reply.msg;
   }
 
   private envelope(id: JsonValue | undefined, part: string): string {
@@ -479,8 +321,8 @@ export class DeribitSimulator {
       status: 400,
       body: this.envelope(id, `"error":${JSON.stringify(err)}`),
       headers: {},
-      errorCode: r.code,
-      errorMessage: message,
+      code: r.code,
+      msg: message,
       detail: r.detail,
       applied: false,
     };
@@ -508,7 +350,7 @@ export class DeribitSimulator {
       let params: JsonObject;
       if (req.method === "POST") {
         if (tooBig) throw new Refusal(-32600, "body too large");
-        if (!/^application\/json(?:\s*;\s*charset=utf-8)?$/i.test(rec.contentType ?? "")) {
+        if (!isJsonContentType(rec.contentType)) {
           throw new Refusal(-32600, "Content-Type must be application/json");
         }
         if (rec.query !== "") throw new Refusal(-32600, "a POST carries its parameters in the JSON body");
@@ -781,8 +623,7 @@ export class DeribitSimulator {
       clientId: s.clientId,
       errorCode: undefined,
     };
-    this.wsRecorded.push(rec);
-    if (this.wsRecorded.length > this.maxRecorded) this.wsRecorded.shift();
+    pushCapped(this.wsRecorded, rec, this.maxRecorded);
     let id: JsonValue | undefined;
     try {
       let v: JsonValue;
@@ -991,19 +832,7 @@ function scientific(d: string): string {
 
 function parseQuery(query: string): JsonObject {
   const out = Object.create(null) as JsonObject;
-  if (query === "") return out;
-  for (const seg of query.split("&")) {
-    const eq = seg.indexOf("=");
-    if (eq <= 0) throw new Refusal(-32600, `malformed query segment '${seg}'`);
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(seg.slice(0, eq));
-      value = decodeURIComponent(seg.slice(eq + 1));
-    } catch {
-      throw new Refusal(-32600, `bad percent-encoding in '${seg}'`);
-    }
-    if (name in out) throw new Refusal(-32600, `duplicate parameter ${name}`);
+  for (const [name, value] of parseStrictQuery(query, (detail) => new Refusal(-32600, detail))) {
     out[name] = NUMBER_TEXT.test(value)
       ? new JsonNumber(value)
       : value === "true"

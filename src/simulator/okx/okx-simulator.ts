@@ -5,8 +5,16 @@
  * parameters fail here with OKX's code, and every refusal is recorded with a `detail` saying why.
  * Rules and the choices made where OKX documents nothing: README.md in this folder.
  */
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import {
+  CallLog,
+  header,
+  HttpVenueSimulator,
+  isJsonContentType,
+  parseJsonObjectBody,
+  parseStrictQuery,
+  type VenueReply,
+  type VenueRequest,
+} from "../venue-sim";
 import type {
   OkxFaultOptions,
   OkxRecordedRequest,
@@ -84,7 +92,6 @@ const IP_LIMITS: Readonly<Record<string, { limit: number; windowMs: number }>> =
   [`GET ${P.underlying}`]: { limit: 20, windowMs: 2_000 },
 };
 const DEFAULT_TIMESTAMP_WINDOW_MS = 30_000;
-const MAX_BODY = 64 * 1024;
 const API_KEY = /^[A-Za-z0-9-]{1,64}$/;
 const INST_FAMILY = /^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -116,90 +123,23 @@ class Refusal extends Error {
   }
 }
 
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  code?: number;
-  msg?: string;
-  detail?: string;
-  applied: boolean;
-}
+type Reply = VenueReply;
 
-interface FaultEntry {
-  fault: OkxSimFault;
-  remaining: number;
-  path?: string;
-}
-
-export class OkxSimulator {
-  private server: http.Server | undefined;
-  private baseUrl = "";
+export class OkxSimulator extends HttpVenueSimulator<OkxSimFault, OkxRecordedRequest> {
   private readonly accounts = new Map<string, AccountEntry>();
-  private readonly recorded: OkxRecordedRequest[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly hung = new Set<http.ServerResponse>();
-  private readonly calls = new Map<string, number[]>();
-  private faults: FaultEntry[] = [];
-  private clockOffsetMs: number;
-  private readonly clock: () => number;
+  private readonly calls = new CallLog();
   private readonly families: string[];
-  private readonly maxRecorded: number;
   private readonly timestampWindowMs: number;
   private frozenUntilForm: "epoch" | "remaining";
 
-  constructor(private readonly opts: OkxSimulatorOptions = {}) {
-    this.clock = opts.now ?? Date.now;
-    this.clockOffsetMs = opts.clockOffsetMs ?? 0;
+  constructor(opts: OkxSimulatorOptions = {}) {
+    super("OkxSimulator", "<html><body>Service temporarily unavailable</body></html>", opts);
     this.families = [...(opts.instFamilies ?? DEFAULT_OKX_INST_FAMILIES)];
     for (const f of this.families)
       if (!INST_FAMILY.test(f)) throw new Error(`OkxSimulator: bad instrument family ${f}`);
-    this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
     this.timestampWindowMs = opts.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS;
     this.frozenUntilForm = opts.frozenUntilForm ?? "epoch";
     for (const a of opts.accounts ?? []) this.addAccount(a);
-  }
-
-  // ---- lifecycle ----
-
-  async start(): Promise<string> {
-    if (this.server) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onRequest(req, res));
-    server.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.opts.port ?? 0, this.opts.host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.baseUrl = `http://${host}:${addr.port}`;
-    return this.baseUrl;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.hung.clear();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-
-  get url(): string {
-    if (this.baseUrl === "") throw new Error("OkxSimulator: call start() first");
-    return this.baseUrl;
   }
 
   // ---- accounts, state, time ----
@@ -218,25 +158,8 @@ export class OkxSimulator {
     this.accounts.set(a.apiKey, { account: { ...a }, mmp: new Map(), cancelAt: null });
   }
 
-  /** OKX's clock: host clock + offset */
-  serverTime(): number {
-    return this.clock() + this.clockOffsetMs;
-  }
-
-  setClockOffset(ms: number): void {
-    this.clockOffsetMs = ms;
-  }
-
   setFrozenUntilForm(form: "epoch" | "remaining"): void {
     this.frozenUntilForm = form;
-  }
-
-  get requests(): OkxRecordedRequest[] {
-    return this.recorded;
-  }
-
-  clearRequests(): void {
-    this.recorded.length = 0;
   }
 
   /** undefined when the account or its MMP row for the family does not exist */
@@ -285,11 +208,7 @@ export class OkxSimulator {
   }
 
   injectFault(fault: OkxSimFault, options: OkxFaultOptions = {}): void {
-    this.faults.push({ fault, remaining: options.times ?? 1, path: options.path });
-  }
-
-  clearFaults(): void {
-    this.faults = [];
+    this.queueFault(fault, options.times, options.path);
   }
 
   private isFrozen(rec: MmpRecord): boolean {
@@ -307,27 +226,9 @@ export class OkxSimulator {
 
   // ---- HTTP ----
 
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) tooBig = true;
-      else chunks.push(c);
-    });
-    req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8"), tooBig));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string, tooBig: boolean): void {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    const path = q < 0 ? raw : raw.slice(0, q);
-    const query = q < 0 ? "" : raw.slice(q + 1);
-    const h = (name: string): string | undefined => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v.join(",") : v;
-    };
+  protected override handle(call: VenueRequest): void {
+    const { req, res, path, query, body } = call;
+    const h = (name: string): string | undefined => header(req, name);
     const rec: OkxRecordedRequest = {
       at: this.serverTime(),
       method: req.method ?? "",
@@ -345,91 +246,21 @@ export class OkxSimulator {
       msg: undefined,
       applied: false,
     };
-    this.record(rec);
+    const fault = this.arrive(rec, path);
     const passphrase = h("ok-access-passphrase");
-    const fault = this.takeFault(path);
-    if (fault) rec.fault = fault.kind;
-
-    let reply: Reply;
     if (fault?.kind === "rateLimit") {
-      reply = this.refuse(new Refusal(50011, "injected rate limit"));
+      const reply = this.refuse(new Refusal(50011, "injected rate limit"));
       if (fault.retryAfterSeconds !== undefined)
         reply.headers["Retry-After"] = String(fault.retryAfterSeconds);
-    } else {
-      const skip =
-        (fault?.kind === "status" && fault.applied !== true) ||
-        ((fault?.kind === "hang" || fault?.kind === "drop") && fault.applied === false);
-      const late = fault?.kind === "delay" && fault.applied === false;
-      const run = () => this.process(req, path, query, body, tooBig, passphrase, rec);
-      if (late) {
-        // not applied on arrival: processed when the delay ends (a request held up in transit)
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          const r = run();
-          rec.applied = r.applied;
-          this.send(res, r, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-      reply = skip ? { status: 0, body: "", headers: {}, applied: false } : run();
+      this.answer(req, res, rec, reply);
+      return;
     }
-    rec.applied = reply.applied;
-
-    switch (fault?.kind) {
-      case "hang":
-        this.hung.add(res);
-        return;
-      case "drop":
-        req.socket.destroy();
-        return;
-      case "delay": {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.send(res, reply, rec);
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-      case "status":
-        this.send(
-          res,
-          {
-            status: fault.status,
-            body: "<html><body>Service temporarily unavailable</body></html>",
-            headers: { "Content-Type": "text/html" },
-            applied: reply.applied,
-          },
-          rec,
-        );
-        return;
-      default:
-        this.send(res, reply, rec);
-    }
+    this.play(req, res, rec, fault, () => this.process(call, passphrase, rec));
   }
 
-  private send(res: http.ServerResponse, reply: Reply, rec: OkxRecordedRequest): void {
-    rec.status = reply.status;
+  protected override recordCode(rec: OkxRecordedRequest, reply: Reply): void {
     rec.code = reply.code;
     rec.msg = reply.msg;
-    if (reply.detail !== undefined) rec.detail = reply.detail;
-    if (res.destroyed) return;
-    res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
-    res.end(reply.body);
-  }
-
-  private record(r: OkxRecordedRequest): void {
-    this.recorded.push(r);
-    if (this.recorded.length > this.maxRecorded)
-      this.recorded.splice(0, this.recorded.length - this.maxRecorded);
-  }
-
-  private takeFault(path: string): OkxSimFault | undefined {
-    const i = this.faults.findIndex((f) => f.path === undefined || f.path === path);
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
   }
 
   private ok(data: unknown[], applied = false): Reply {
@@ -461,15 +292,8 @@ export class OkxSimulator {
     };
   }
 
-  private process(
-    req: http.IncomingMessage,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
-    passphrase: string | undefined,
-    rec: OkxRecordedRequest,
-  ): Reply {
+  private process(call: VenueRequest, passphrase: string | undefined, rec: OkxRecordedRequest): Reply {
+    const { req, path, query, body } = call;
     const method = req.method ?? "";
     try {
       switch (path) {
@@ -494,11 +318,11 @@ export class OkxSimulator {
         }
         case P.mmpConfig:
           if (method !== "GET" && method !== "POST") return this.notFound();
-          return this.signed(method, path, query, body, tooBig, passphrase, rec);
+          return this.signed(method, call, passphrase, rec);
         case P.mmpReset:
         case P.cancelAllAfter:
           if (method !== "POST") return this.notFound();
-          return this.signed(method, path, query, body, tooBig, passphrase, rec);
+          return this.signed(method, call, passphrase, rec);
         default:
           return this.notFound();
       }
@@ -518,29 +342,21 @@ export class OkxSimulator {
     if (l === undefined) return;
     const now = this.serverTime();
     const key = `${who}\u0000${endpoint}`;
-    let times = this.calls.get(key);
-    if (!times) {
-      times = [];
-      this.calls.set(key, times);
-    }
-    while (times.length > 0 && times[0]! <= now - l.windowMs) times.shift();
-    if (times.length >= l.limit) {
+    if (this.calls.count(key, now, l.windowMs) >= l.limit) {
       throw new Refusal(50011, `more than ${l.limit} ${endpoint} calls in ${l.windowMs} ms`);
     }
-    times.push(now);
+    this.calls.add(key, now);
   }
 
   // ---- signed calls ----
 
   private signed(
     method: string,
-    path: string,
-    query: string,
-    body: string,
-    tooBig: boolean,
+    call: VenueRequest,
     passphrase: string | undefined,
     rec: OkxRecordedRequest,
   ): Reply {
+    const { path, query, body, tooBig } = call;
     const { apiKey, timestamp, sign } = rec;
     if (apiKey === undefined || apiKey === "") throw new Refusal(50103, "OK-ACCESS-KEY is missing");
     if (passphrase === undefined || passphrase === "")
@@ -645,18 +461,9 @@ export class OkxSimulator {
 
   private jsonBody(query: string, body: string, contentType: string | undefined): Record<string, unknown> {
     if (query !== "") throw new Refusal(51000, "a POST carries its parameters in the JSON body", "query");
-    if (!/^application\/json(?:\s*;\s*charset=utf-8)?$/i.test(contentType ?? ""))
-      throw new Refusal(50006, "Content-Type must be application/json");
+    if (!isJsonContentType(contentType)) throw new Refusal(50006, "Content-Type must be application/json");
     if (body === "") throw new Refusal(50000, "empty body");
-    let v: unknown;
-    try {
-      v = JSON.parse(body);
-    } catch {
-      throw new Refusal(50002, "the body is not JSON");
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v))
-      throw new Refusal(50002, "the body is not a JSON object");
-    return v as Record<string, unknown>;
+    return parseJsonObjectBody(body, (detail) => new Refusal(50002, detail));
   }
 
   private family(v: string): string {
@@ -673,23 +480,6 @@ function str(o: Record<string, unknown>, field: string): string {
   return v;
 }
 
-/** Strict query parsing: name=value pairs, strict percent-encoding, no duplicates, no empty segments. */
 function parseQuery(query: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (query === "") return out;
-  for (const seg of query.split("&")) {
-    const eq = seg.indexOf("=");
-    if (seg === "" || eq <= 0) throw new Refusal(51000, `malformed query segment '${seg}'`, "query");
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(seg.slice(0, eq));
-      value = decodeURIComponent(seg.slice(eq + 1));
-    } catch {
-      throw new Refusal(51000, `bad percent-encoding in '${seg}'`, "query");
-    }
-    if (out.has(name)) throw new Refusal(51000, `duplicate parameter ${name}`, name);
-    out.set(name, value);
-  }
-  return out;
+  return parseStrictQuery(query, (detail, param) => new Refusal(51000, detail, param));
 }
