@@ -8,18 +8,11 @@
  */
 import type { MmpSettings, Venue } from "../domain";
 import { badUserInput } from "../errors";
+import type { SetMmpConfigRequest } from "./mmp.types";
 import { checkFrozenTime, checkPositiveDecimal, checkWindow } from "./mmp.validation";
 
 /** What a caller asks, before the venue's rules (the GraphQL input, the toolset's items). */
-export interface MmpChangeRequest {
-  underlying: string;
-  windowTimeInMilliseconds: number;
-  frozenTimeInMilliseconds: bigint;
-  qtyLimit: string;
-  deltaLimit?: string | null;
-  vegaLimit?: string | null;
-  maxQuoteQuantity?: string | null;
-}
+export type MmpChangeRequest = Omit<SetMmpConfigRequest, "accountId">;
 
 interface VenueRules {
   /** the venue's name in messages */
