@@ -1,15 +1,10 @@
-import { GatewayError } from "../../src/errors";
+import type { GatewayError } from "../../src/errors";
+import { capturingLogger, failure, type LogLine } from "../helpers/venue-client";
 import { BybitClient, type BybitClientOptions, type BybitCredentials } from "../../src/exchange/bybit";
 import { BybitSimulator } from "../../src/simulator/bybit";
 
 const KEY = "bybitKey1";
 const SECRET = "bybit-secret-do-not-log-8f1c";
-
-interface LogLine {
-  level: string;
-  obj: object;
-  msg?: string;
-}
 
 let sim: BybitSimulator;
 let client: BybitClient;
@@ -17,26 +12,11 @@ let creds: BybitCredentials;
 let logs: LogLine[];
 
 function makeClient(options: BybitClientOptions = {}): BybitClient {
-  const log =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      logs.push({ level, obj, msg });
-    };
   return new BybitClient({
-    logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    logger: capturingLogger((line) => logs.push(line)),
     readRetryBaseMs: 5,
     ...options,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
 }
 
 const signedCalls = (path: string) => sim.requests.filter((r) => r.path === path);

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../src/errors";
+import { capturingLogger, failure, type LogLine } from "../helpers/venue-client";
 import {
   DeribitClient,
   DeribitTriggerFeed,
@@ -13,39 +13,16 @@ const CLIENT_ID = "deribitClient1";
 const SECRET = "deribit-secret-do-not-log-5a7e";
 const SET = "private/set_mmp_config";
 
-interface LogLine {
-  level: string;
-  obj: object;
-  msg?: string;
-}
-
 let sim: DeribitSimulator;
 let client: DeribitClient;
 let creds: DeribitCredentials;
 let logs: LogLine[];
 const feeds: DeribitTriggerFeed[] = [];
 
-const logger = () => {
-  const log =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      logs.push({ level, obj, msg });
-    };
-  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
-};
+const logger = () => capturingLogger((line) => logs.push(line));
 
 function makeClient(options: DeribitClientOptions = {}): DeribitClient {
   return new DeribitClient({ logger: logger(), readRetryBaseMs: 5, ...options });
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
 }
 
 const calls = (rpcMethod: string) => sim.requests.filter((r) => r.rpcMethod === rpcMethod);

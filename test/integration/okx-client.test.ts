@@ -1,4 +1,4 @@
-import { GatewayError } from "../../src/errors";
+import { capturingLogger, failure, type LogLine } from "../helpers/venue-client";
 import {
   OkxClient,
   type OkxClientOptions,
@@ -12,38 +12,17 @@ const SECRET = "okx-secret-do-not-log-5e1a";
 const PASSPHRASE = "okx-passphrase-do-not-log-77c2";
 const SET = "/api/v5/account/mmp-config";
 
-interface LogLine {
-  level: string;
-  obj: object;
-  msg?: string;
-}
-
 let sim: OkxSimulator;
 let client: OkxClient;
 let creds: OkxCredentials;
 let logs: LogLine[];
 
 function makeClient(options: OkxClientOptions = {}): OkxClient {
-  const log =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      logs.push({ level, obj, msg });
-    };
   return new OkxClient({
-    logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    logger: capturingLogger((line) => logs.push(line)),
     readRetryBaseMs: 5,
     ...options,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
 }
 
 const calls = (method: string, path: string) =>
