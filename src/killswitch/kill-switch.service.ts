@@ -26,7 +26,7 @@ import type {
   KillSwitchServiceApi,
   SetKillSwitchRequest,
 } from "./kill-switch.types";
-import { checkAccountUnderlying } from "../mmp/mmp.validation";
+import { checkAccountUnderlying } from "../mmp/venue-rules";
 
 /** Binance: countdownTime 0 disables, otherwise at least 5000 ms. */
 export const MIN_COUNTDOWN_MS = 5000n;

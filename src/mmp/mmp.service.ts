@@ -15,6 +15,7 @@ import type { ExchangeClient } from "../exchange/exchange.port";
 import type { Store } from "../store/port";
 import type { LiveMmpService } from "../live/live-mmp.service";
 import type { RequestReadBudget } from "../live/read-budget";
+import { configToJson } from "../live/live-state.types";
 import type { AccountDirectory } from "../access/account-directory";
 import { AccountAuthorizer } from "../access/account-authorizer";
 import { AuditProtocol, type AuditLogger } from "../audit/audit-protocol";
@@ -28,8 +29,8 @@ import type {
   ResetMmpRequest,
   SetMmpConfigRequest,
 } from "./mmp.types";
-import { checkAccountUnderlying, sameDecimal } from "./mmp.validation";
-import { venueSettings } from "./venue-rules";
+import { sameDecimal } from "./mmp.validation";
+import { checkAccountUnderlying, venueSettings } from "./venue-rules";
 
 /**
  * Exchange calls in flight for one mmpConfigs read or one setMmpConfigs batch. Each call weighs 1 of
@@ -335,17 +336,5 @@ function settingsJson(s: MmpSettings): Record<string, unknown> {
 }
 
 export function configJson(c: MmpConfig): Record<string, unknown> {
-  return {
-    ...c,
-    frozenTimeInMilliseconds: c.frozenTimeInMilliseconds.toString(),
-    lastTriggerTime: c.lastTriggerTime.toString(),
-    ...(c.venueFreeze === undefined
-      ? {}
-      : {
-          venueFreeze: {
-            frozen: c.venueFreeze.frozen,
-            frozenUntil: c.venueFreeze.frozenUntil?.toString() ?? null,
-          },
-        }),
-  };
+  return { ...configToJson(c) };
 }

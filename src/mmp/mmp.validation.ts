@@ -4,10 +4,7 @@
  * name the field in the error. Decimal comparisons use decimal.js so no value passes through a float.
  */
 import Decimal from "decimal.js";
-import type { ExchangeCredentials, Venue } from "../domain";
-import { checkVenueUnderlyingShape, venueName } from "./venue-rules";
 import { badUserInput } from "../errors";
-import type { ExchangeClient } from "../exchange/exchange.port";
 
 export const MAX_WINDOW_MS = 5000;
 /**
@@ -16,9 +13,6 @@ export const MAX_WINDOW_MS = 5000;
  * 0 (until a manual reset) is for. The bound also keeps lastTriggerTime + frozen time far inside 64 bits.
  */
 export const MAX_FROZEN_MS = 2_147_483_647n;
-/** Binance underlyings are upper-case alphanumerics such as BTCUSDT; this also keeps '&', '=' and
- *  spaces (parameter smuggling) out before the list check. */
-const UNDERLYING_SHAPE = /^[A-Z0-9]{2,20}$/;
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
 export function checkWindow(field: string, value: number): number {
@@ -52,37 +46,9 @@ export function checkPositiveDecimal(field: string, value: string): string {
   return value;
 }
 
-export function checkUnderlyingShape(field: string, value: string): string {
-  if (!UNDERLYING_SHAPE.test(value)) {
-    throw badUserInput(field, `must be an exchange underlying such as BTCUSDT, got "${truncate(value)}"`);
-  }
-  return value;
-}
-
-export function checkListedUnderlying(
-  field: string,
-  value: string,
-  listed: ReadonlySet<string>,
-  venue: Venue = "binance",
-): string {
-  if (!listed.has(value)) {
-    throw badUserInput(
-      field,
-      venue === "binance"
-        ? `"${value}" is not an underlying listed by the exchange`
-        : `"${value}" is not a scope key ${venueName(venue)} lists for options`,
-    );
-  }
-  return value;
-}
-
 export function checkAccountId(field: string, value: string): string {
   if (value.length === 0 || value.length > 64) throw badUserInput(field, "must be 1 to 64 characters");
   return value;
-}
-
-function truncate(s: string): string {
-  return s.length > 32 ? `${s.slice(0, 32)}…` : s;
 }
 
 /** Two decimals are the same limit when numerically equal ("2.30" and "2.3"): the exchange strips zeros. */
@@ -90,16 +56,4 @@ export function sameDecimal(a: string | null | undefined, b: string | null | und
   // A limit the venue does not hold (null) equals only another absent one.
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   return new Decimal(a).eq(new Decimal(b));
-}
-
-/** Shape first (so nothing odd is ever looked up), then the exchange's list for the account's base URL. */
-export async function checkAccountUnderlying(
-  exchange: Pick<ExchangeClient, "underlyings">,
-  account: ExchangeCredentials,
-  field: string,
-  value: string,
-): Promise<string> {
-  const venue = account.venue ?? "binance";
-  checkVenueUnderlyingShape(venue, field, value);
-  return checkListedUnderlying(field, value, await exchange.underlyings(account.baseUrl, venue), venue);
 }

@@ -6,7 +6,8 @@
  *
  * Sources of each rule: docs/venues.md.
  */
-import type { MmpSettings, Venue } from "../domain";
+import type { ExchangeCredentials, MmpSettings, Venue } from "../domain";
+import type { ExchangeClient } from "../exchange/exchange.port";
 import { badUserInput } from "../errors";
 import type { SetMmpConfigRequest } from "./mmp.types";
 import { checkFrozenTime, checkPositiveDecimal, checkWindow } from "./mmp.validation";
@@ -92,6 +93,27 @@ export function checkVenueUnderlyingShape(venue: Venue, field: string, value: st
   const u = RULES[venue].underlying;
   if (!u.shape.test(value)) {
     throw badUserInput(field, `must be ${u.what} such as ${u.example}, got "${truncate(value)}"`);
+  }
+  return value;
+}
+
+/** The scope key as it must be written for the account's venue, and one that venue lists for options. */
+export async function checkAccountUnderlying(
+  exchange: Pick<ExchangeClient, "underlyings">,
+  account: ExchangeCredentials,
+  field: string,
+  value: string,
+): Promise<string> {
+  const venue = account.venue ?? "binance";
+  // Shape first, so nothing odd ('&', '=', spaces) is ever looked up or sent.
+  checkVenueUnderlyingShape(venue, field, value);
+  if (!(await exchange.underlyings(account.baseUrl, venue)).has(value)) {
+    throw badUserInput(
+      field,
+      venue === "binance"
+        ? `"${value}" is not an underlying listed by the exchange`
+        : `"${value}" is not a scope key ${venueName(venue)} lists for options`,
+    );
   }
   return value;
 }
