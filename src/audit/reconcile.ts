@@ -157,19 +157,25 @@ function parseInput(input: string): Record<string, unknown> | undefined {
 
 function parseSettings(v: Record<string, unknown>): MmpSettings | undefined {
   if (
-    typeof v.underlying === "string" &&
-    typeof v.windowTimeInMilliseconds === "number" &&
-    typeof v.frozenTimeInMilliseconds === "string" &&
-    typeof v.qtyLimit === "string" &&
-    typeof v.deltaLimit === "string"
+    typeof v.underlying !== "string" ||
+    typeof v.windowTimeInMilliseconds !== "number" ||
+    typeof v.frozenTimeInMilliseconds !== "string" ||
+    typeof v.qtyLimit !== "string"
   ) {
-    return {
-      underlying: v.underlying,
-      windowTimeInMilliseconds: v.windowTimeInMilliseconds,
-      frozenTimeInMilliseconds: BigInt(v.frozenTimeInMilliseconds),
-      qtyLimit: v.qtyLimit,
-      deltaLimit: v.deltaLimit,
-    };
+    return undefined;
   }
-  return undefined;
+  const settings: MmpSettings = {
+    underlying: v.underlying,
+    windowTimeInMilliseconds: v.windowTimeInMilliseconds,
+    frozenTimeInMilliseconds: BigInt(v.frozenTimeInMilliseconds),
+    qtyLimit: v.qtyLimit,
+  };
+  // The limits a venue takes beyond quantity are in the record only when they were asked for (OKX
+  // has no delta limit; vega and max quote quantity are Deribit's and Bybit's).
+  for (const key of ["deltaLimit", "vegaLimit", "maxQuoteQuantity"] as const) {
+    const value = v[key];
+    if (typeof value === "string") settings[key] = value;
+    else if (value !== undefined) return undefined;
+  }
+  return settings;
 }

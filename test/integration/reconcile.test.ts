@@ -9,6 +9,9 @@ import { AccountDirectory } from "../../src/access/account-directory";
 import { reconcilePendingAudit } from "../../src/audit/reconcile";
 import { openSealer } from "../../src/secrets";
 import type { AuditBegin } from "../../src/store/port";
+import { OkxClient } from "../../src/exchange/okx";
+import { OkxVenue } from "../../src/exchange/venues/okx-venue";
+import { VenueRouter } from "../../src/exchange/venues/venue-router";
 import { startHarness, type Harness } from "../helpers/harness";
 
 let h: Harness;
@@ -17,7 +20,7 @@ let watcher: ChangeWatcher;
 let accounts: AccountDirectory;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ venues: true });
   const store = h.gateway.store;
   watcher = new ChangeWatcher(store);
   await watcher.start();
@@ -25,7 +28,7 @@ beforeAll(async () => {
   accounts = new AccountDirectory(
     store,
     await openSealer(store, h.masterKey),
-    () => h.config.binanceEapiUrl,
+    (venue) => (venue === "binance" ? h.config.binanceEapiUrl : h.venues!.url(venue)),
     watcher,
   );
 });
@@ -132,4 +135,37 @@ it("leaves records younger than the grace period to the replica that may still b
   });
   expect(settled).toBe(0);
   expect(await outcomeOf(id)).toMatchObject({ outcome: "PENDING" });
+});
+
+it("settles a pending change on a venue with other limits (OKX: no delta limit) from what it holds", async () => {
+  const okx = {
+    accountId: "desk-a-okx",
+    underlying: "BTC-USD",
+    windowTimeInMilliseconds: 3000,
+    frozenTimeInMilliseconds: 10000,
+    qtyLimit: "40",
+  };
+  expect((await h.gql(h.tokens.alice, SET, { input: okx })).body.errors).toBeUndefined();
+  const input = { ...okx, frozenTimeInMilliseconds: "10000" };
+  const applied = await pending({ accountId: "desk-a-okx", action: "SET_MMP", input: JSON.stringify(input) });
+  const notApplied = await pending({
+    accountId: "desk-a-okx",
+    action: "SET_MMP",
+    input: JSON.stringify({ ...input, qtyLimit: "41" }),
+  });
+  const okxClient = new OkxClient();
+  try {
+    await reconcilePendingAudit({
+      store: h.gateway.store,
+      exchange: new VenueRouter(exchange, { okx: new OkxVenue(okxClient) }),
+      accounts,
+      logger: pino({ level: "silent" }),
+      settledBy: "replica-one",
+      graceMs: 0,
+    });
+  } finally {
+    await okxClient.close();
+  }
+  expect(await outcomeOf(applied)).toMatchObject({ outcome: "SUCCEEDED" });
+  expect(await outcomeOf(notApplied)).toMatchObject({ outcome: "UNKNOWN" });
 });
